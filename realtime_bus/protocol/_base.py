@@ -1,0 +1,113 @@
+"""Base classes shared by every event struct.
+
+Events are tagged by their ``type`` field: msgspec decodes a whole union of them in one pass.
+Every class also exposes its wire name as the class attribute ``type``, so ``event.type`` and
+``ResponseDone.type`` both read ``"response.done"``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+import msgspec
+
+__all__ = [
+    "ClientEvent",
+    "Model",
+    "ServerEvent",
+    "install_type_names",
+    "struct_repr",
+    "validate_struct",
+]
+
+_guard = threading.local()
+
+
+def validate_struct(obj: msgspec.Struct) -> None:
+    """Check every field of ``obj`` against its annotation, recursively.
+
+    msgspec checks types when decoding but not when a struct is built in code, so a client event
+    built with a wrong field type would otherwise only fail on the server. Round-tripping through
+    builtins re-validates all fields and names the offending one (``at `$.audio```). Strings are
+    not copied, so this stays cheap even for audio appends.
+    """
+    if getattr(_guard, "active", False):
+        return
+    _guard.active = True
+    try:
+        msgspec.convert(msgspec.to_builtins(obj), type(obj))
+    except msgspec.ValidationError as exc:
+        raise msgspec.ValidationError(f"{type(obj).__name__}: {exc}") from None
+    finally:
+        _guard.active = False
+
+
+def _field_repr(obj: Any, name: str, value: Any) -> str:
+    if name in obj._secret_fields:
+        return "<redacted>"
+    if name in obj._audio_fields and isinstance(value, str) and len(value) > 32:
+        return f"<base64 {len(value)} chars>"
+    return repr(value)
+
+
+def struct_repr(obj: Any) -> str:
+    """A repr that leaves out unset fields, summarises audio and hides secrets."""
+    fields = ", ".join(
+        f"{name}={_field_repr(obj, name, value)}"
+        for name in obj.__struct_fields__
+        if (value := getattr(obj, name)) is not msgspec.UNSET
+    )
+    return f"{type(obj).__name__}({fields})"
+
+
+class Model(msgspec.Struct, kw_only=True):
+    """A nested protocol object (session configuration, item, content part, ...).
+
+    Optional fields default to ``msgspec.UNSET``: they are left off the wire unless set, and
+    ``None`` is sent only when it is set explicitly (``turn_detection=None`` turns VAD off).
+    """
+
+    _audio_fields: ClassVar[frozenset[str]] = frozenset({"audio"})
+    _secret_fields: ClassVar[frozenset[str]] = frozenset()
+    __repr__ = struct_repr
+
+
+class ServerEvent(msgspec.Struct, tag_field="type", kw_only=True, frozen=True, gc=False):
+    """Base class of every event the server sends.
+
+    ``type`` is the wire name (a class attribute; the tag msgspec decodes on).
+    """
+
+    type: ClassVar[str]
+    _audio_fields: ClassVar[frozenset[str]] = frozenset()
+    _secret_fields: ClassVar[frozenset[str]] = frozenset()
+    event_id: str = ""
+    __repr__ = struct_repr
+
+
+class ClientEvent(msgspec.Struct, tag_field="type", kw_only=True):
+    """Base class of every event the client sends.
+
+    Fields are validated when the event is built, so a wrong type fails in the caller with an
+    error naming the field, not later on the wire. ``event_id`` is filled in by the bus when left
+    unset, so that a server ``error`` can be matched to the event that caused it.
+    """
+
+    type: ClassVar[str]
+    _audio_fields: ClassVar[frozenset[str]] = frozenset({"audio"})
+    _secret_fields: ClassVar[frozenset[str]] = frozenset()
+    event_id: str | msgspec.UnsetType = msgspec.UNSET
+    __repr__ = struct_repr
+
+    def __post_init__(self) -> None:
+        validate_struct(self)
+
+
+def install_type_names(classes: Any) -> None:
+    """Give each tagged event class its wire name as the class attribute ``type``."""
+    for cls in classes:
+        tag = cls.__struct_config__.tag
+        if not isinstance(tag, str):  # pragma: no cover - a definition error
+            raise TypeError(f"{cls.__name__} has no string tag")
+        cls.type = tag
