@@ -1,0 +1,92 @@
+"""The Realtime REST API: client secrets, WebRTC and SIP calls, and incoming-call webhooks.
+
+Needs the ``rest`` extra (``pip install 'realtime-bus[rest]'``): ``httpx2`` and
+``standardwebhooks``.
+"""
+
+from ._async import Calls, ClientSecrets, RealtimeAPI, TranslationClientSecrets, Translations
+from ._config import DEFAULT_BASE_URL, AsyncTokenProvider, TokenProvider
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    WebhookError,
+    WebhookPayloadError,
+    WebhookSignatureError,
+    WebhookTimestampError,
+)
+from ._models import (
+    CallReferRequest,
+    CallRejectRequest,
+    ClientSecret,
+    ClientSecretCreateRequest,
+    CreatedCall,
+    ErrorObject,
+    ExpiresAfter,
+    SecretSession,
+    TranslationClientSecret,
+    TranslationClientSecretCreateRequest,
+    TranslationSessionRequest,
+)
+from ._retry import RetryPolicy, parse_retry_after
+from ._sync import (
+    SyncCalls,
+    SyncClientSecrets,
+    SyncRealtimeAPI,
+    SyncTranslationClientSecrets,
+    SyncTranslations,
+)
+from ._webhooks import (
+    DEFAULT_TOLERANCE,
+    CallIncomingData,
+    RealtimeCallIncoming,
+    SipHeader,
+    UnknownWebhookEvent,
+    WebhookEvent,
+    WebhookVerifier,
+    generate_webhook_secret,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TOLERANCE",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncTokenProvider",
+    "CallIncomingData",
+    "CallReferRequest",
+    "CallRejectRequest",
+    "Calls",
+    "ClientSecret",
+    "ClientSecretCreateRequest",
+    "ClientSecrets",
+    "CreatedCall",
+    "ErrorObject",
+    "ExpiresAfter",
+    "RealtimeAPI",
+    "RealtimeCallIncoming",
+    "RetryPolicy",
+    "SecretSession",
+    "SipHeader",
+    "SyncCalls",
+    "SyncClientSecrets",
+    "SyncRealtimeAPI",
+    "SyncTranslationClientSecrets",
+    "SyncTranslations",
+    "TokenProvider",
+    "TranslationClientSecret",
+    "TranslationClientSecretCreateRequest",
+    "TranslationClientSecrets",
+    "TranslationSessionRequest",
+    "Translations",
+    "UnknownWebhookEvent",
+    "WebhookError",
+    "WebhookEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookVerifier",
+    "generate_webhook_secret",
+    "parse_retry_after",
+]

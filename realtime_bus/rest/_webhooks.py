@@ -1,0 +1,236 @@
+"""Incoming webhooks: verify the Standard Webhooks signature, then decode the event.
+
+A SIP call reaching the Realtime API is announced by a ``realtime.call.incoming`` webhook to
+the application's URL. The signature scheme (``webhook-id``, ``webhook-timestamp``,
+``webhook-signature`` headers, HMAC-SHA256 with a ``whsec_`` secret) is checked by the
+``standardwebhooks`` package; this module adds distinct errors, a replay window on the
+timestamp, and typed events.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import msgspec
+from msgspec import UNSET, UnsetType
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from ..protocol import Model
+from ..protocol._base import install_type_names
+from ._errors import (
+    WebhookPayloadError,
+    WebhookSignatureError,
+    WebhookTimestampError,
+)
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "CallIncomingData",
+    "RealtimeCallIncoming",
+    "SipHeader",
+    "UnknownWebhookEvent",
+    "WebhookEvent",
+    "WebhookVerifier",
+    "generate_webhook_secret",
+]
+
+DEFAULT_TOLERANCE = 300.0
+"""Seconds a webhook's timestamp may be off from the local clock (the scheme's 5 minutes)."""
+
+
+class SipHeader(Model):
+    """One header of the SIP INVITE that started a call."""
+
+    name: str
+    value: str
+
+
+class CallIncomingData(Model):
+    """``data`` of a ``realtime.call.incoming`` event."""
+
+    call_id: str
+    sip_headers: list[SipHeader]
+
+
+class _Known(Model, tag_field="type"):
+    type: ClassVar[str]
+
+
+class RealtimeCallIncoming(_Known, tag="realtime.call.incoming"):
+    """A SIP call is waiting: accept, reject or refer it by :attr:`call_id`.
+
+    >>> event.call_id, event.sip_header("From")  # doctest: +SKIP
+    ('rtc_479a...', '<sip:+14155550123@sip.example>;tag=...')
+    """
+
+    id: str
+    created_at: int
+    data: CallIncomingData
+    object: str | UnsetType = UNSET
+
+    @property
+    def call_id(self) -> str:
+        """The id to pass to ``calls.accept`` and to open a WebSocket on the call."""
+        return self.data.call_id
+
+    @property
+    def sip_headers(self) -> list[SipHeader]:
+        """The SIP INVITE's headers, in the order they were sent."""
+        return self.data.sip_headers
+
+    def sip_header(self, name: str) -> str | None:
+        """The first SIP header called ``name`` (case-insensitive), or ``None``."""
+        wanted = name.lower()
+        return next((h.value for h in self.data.sip_headers if h.name.lower() == wanted), None)
+
+
+install_type_names([RealtimeCallIncoming])
+
+
+class UnknownWebhookEvent(Model):
+    """A correctly signed webhook of a type this library does not model; ``data`` is raw."""
+
+    type: str
+    id: str
+    created_at: int
+    data: Any = None
+    object: str | UnsetType = UNSET
+
+
+WebhookEvent = RealtimeCallIncoming | UnknownWebhookEvent
+"""Everything :meth:`WebhookVerifier.unwrap` can return."""
+
+_KNOWN: dict[str, type[Any]] = {RealtimeCallIncoming.type: RealtimeCallIncoming}
+
+
+class _Envelope(msgspec.Struct):
+    type: str
+
+
+class WebhookVerifier:
+    """Checks that a webhook came from the API, then decodes it.
+
+    >>> verifier = WebhookVerifier()  # secret from OPENAI_WEBHOOK_SECRET  # doctest: +SKIP
+    >>> event = verifier.unwrap(body, request.headers)  # doctest: +SKIP
+
+    ``tolerance`` is how many seconds the ``webhook-timestamp`` may differ from the local
+    clock (at most the scheme's 5 minutes): older requests are refused as replays.
+    """
+
+    __slots__ = ("_webhook", "tolerance")
+
+    def __init__(self, secret: str | None = None, *, tolerance: float = DEFAULT_TOLERANCE) -> None:
+        key = secret if secret is not None else os.environ.get("OPENAI_WEBHOOK_SECRET")
+        if not key:
+            raise ValueError(
+                "no webhook secret: pass secret=... or set OPENAI_WEBHOOK_SECRET "
+                "(the whsec_... value from the webhook's settings)"
+            )
+        if not 0 < tolerance <= DEFAULT_TOLERANCE:
+            raise ValueError(f"tolerance must be in (0, {DEFAULT_TOLERANCE:g}] seconds")
+        try:
+            # standardwebhooks skips characters that are not base64: a mangled secret would
+            # quietly become another key and every signature would fail. Check it strictly.
+            stem = key.removeprefix("whsec_").rstrip("=")
+            if not base64.b64decode(stem + "=" * (-len(stem) % 4), validate=True):
+                raise ValueError("empty")
+            self._webhook = Webhook(key)
+        except Exception as exc:  # binascii.Error, EmptyWebhookSecretError, ...
+            # The message names the problem, never the secret.
+            raise ValueError(
+                f"webhook secret is not a whsec_ base64 secret ({type(exc).__name__})"
+            ) from None
+        self.tolerance = tolerance
+
+    def __repr__(self) -> str:
+        return f"WebhookVerifier(tolerance={self.tolerance:g})"
+
+    def verify(self, body: bytes | str, headers: Mapping[str, str]) -> None:
+        """Raise a :class:`~realtime_bus.rest.WebhookError` unless the request is authentic.
+
+        :class:`WebhookSignatureError` for a missing, malformed or wrong signature,
+        :class:`WebhookTimestampError` for a missing or stale timestamp,
+        :class:`WebhookPayloadError` for a body that is not UTF-8.
+        """
+        lowered = {k.lower(): v for k, v in headers.items()}
+        if not lowered.get("webhook-id"):
+            raise WebhookSignatureError("missing webhook-id header")
+        if not lowered.get("webhook-signature"):
+            raise WebhookSignatureError("missing webhook-signature header")
+        self._check_timestamp(lowered.get("webhook-timestamp"))
+        if isinstance(body, bytes):
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise WebhookPayloadError("webhook body is not UTF-8") from None
+        else:
+            text = body
+        try:
+            self._webhook.verify(text, lowered, json_parse=False)
+        except WebhookVerificationError as exc:
+            raise WebhookSignatureError(f"webhook signature does not verify: {exc}") from None
+        except ValueError:
+            # A signature entry without "v1," or with broken base64.
+            raise WebhookSignatureError("malformed webhook-signature header") from None
+
+    def unwrap(self, body: bytes | str, headers: Mapping[str, str]) -> WebhookEvent:
+        """Verify the request (see :meth:`verify`), then decode its event.
+
+        A body that is not a webhook event raises :class:`WebhookPayloadError`; an event of
+        another type comes back as :class:`UnknownWebhookEvent`.
+        """
+        self.verify(body, headers)
+        try:
+            kind = msgspec.json.decode(body, type=_Envelope).type
+            cls = _KNOWN.get(kind, UnknownWebhookEvent)
+            event: WebhookEvent = msgspec.json.decode(body, type=cls)
+        except msgspec.DecodeError as exc:
+            raise WebhookPayloadError(f"malformed webhook body: {exc}") from None
+        return event
+
+    def sign(
+        self,
+        body: bytes | str,
+        *,
+        webhook_id: str | None = None,
+        timestamp: float | None = None,
+    ) -> dict[str, str]:
+        """The three headers that make ``body`` a signed webhook (for senders and tests)."""
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        msg_id = webhook_id or f"wh_{secrets.token_hex(12)}"
+        seconds = int(time.time() if timestamp is None else timestamp)
+        when = datetime.fromtimestamp(seconds, tz=UTC)
+        return {
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(seconds),
+            "webhook-signature": self._webhook.sign(msg_id, when, text),
+        }
+
+    def _check_timestamp(self, raw: str | None) -> None:
+        if not raw:
+            raise WebhookTimestampError("missing webhook-timestamp header")
+        try:
+            sent = int(raw)
+        except ValueError:
+            raise WebhookTimestampError("webhook-timestamp is not Unix seconds") from None
+        skew = time.time() - sent
+        if skew > self.tolerance:
+            raise WebhookTimestampError(
+                f"webhook timestamp is {skew:.0f} s old (tolerance {self.tolerance:g} s): "
+                "refused as a possible replay"
+            )
+        if skew < -self.tolerance:
+            raise WebhookTimestampError(
+                f"webhook timestamp is {-skew:.0f} s in the future (tolerance {self.tolerance:g} s)"
+            )
+
+
+def generate_webhook_secret() -> str:
+    """A fresh ``whsec_`` secret (for tests and for the simulator's webhooks)."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
