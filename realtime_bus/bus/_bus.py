@@ -1,0 +1,845 @@
+"""The bus: one Realtime connection, its handlers, its outbound queue, and its lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar, overload
+
+import msgspec
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
+
+from .._log import get_logger
+from ..protocol import (
+    ClientEvent,
+    DecodeError,
+    Decoder,
+    Encoder,
+    ErrorEvent,
+    Protocol,
+    Session,
+    SessionCreated,
+    SessionUpdate,
+    UnknownEvent,
+)
+from ..transport import (
+    ConnectOptions,
+    Endpoint,
+    HandshakeRefused,
+    TokenProvider,
+    azure_endpoint,
+    endpoint_for_url,
+    open_websocket,
+    openai_endpoint,
+)
+from ._backoff import ReconnectPolicy
+from ._correlation import ack_rule
+from ._dispatcher import BusStats, Dispatcher, ErrorReport
+from ._errors import BusClosed, ConnectionLost, ReconnectFailed, ServerError
+from ._lifecycle import (
+    BusState,
+    Closed,
+    Connected,
+    Disconnected,
+    Reconnected,
+    Reconnecting,
+    SessionExpiring,
+)
+from ._outbound import OutboundQueue
+from ._resources import (
+    ConversationResource,
+    InputAudioBufferResource,
+    OutputAudioBufferResource,
+    ResponseResource,
+    SessionResource,
+)
+from ._router import EventKey, Router, Subscription, key_of
+from ._waiters import IN_DISPATCHER, Expectation, OverflowPolicy, Stream, WaiterSet
+
+__all__ = ["Bus"]
+
+E = TypeVar("E")
+R = TypeVar("R")
+_Handler = Callable[[E], R]
+
+_bus_ids = itertools.count(1)
+
+
+def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge a session update into the configuration kept for replay."""
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+class Bus:
+    """An event bus over one Realtime WebSocket connection.
+
+    ::
+
+        bus = Bus.openai(model="gpt-realtime")
+
+        @bus.on(ResponseDone)
+        async def done(event: ResponseDone) -> None:
+            print(event.response.status)
+
+        async with bus:
+            await bus.session.update(instructions="Be brief.")
+            await bus.response.create()
+            await bus.wait_for("response.done", timeout=30)
+
+    One reader task and one writer task own the socket; neither runs user code. Handlers run in
+    the dispatcher task, one event at a time in arrival order (see :meth:`on`). Sending goes
+    through a bounded outbound queue that survives reconnects (see :meth:`send`).
+
+    Use it as ``async with bus:`` or run it as a long-running task with :meth:`run`. A bus is
+    bound to the event loop it runs on and is not thread-safe; from other threads use
+    :class:`realtime_bus.SyncBus`.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        api_key: str | None = None,
+        query: Mapping[str, str] | None = None,
+        endpoint: Endpoint | None = None,
+        protocol: Protocol = "ga",
+        session: Session | None = None,
+        reconnect: ReconnectPolicy | bool = True,
+        options: ConnectOptions | None = None,
+        outbound_maxsize: int = 1024,
+        inbound_maxsize: int = 100_000,
+        coalesce_audio: bool = True,
+        slow_handler_seconds: float = 0.25,
+        flush_timeout: float = 5.0,
+        session_expiry_warning: float = 60.0,
+        name: str | None = None,
+    ) -> None:
+        if endpoint is None:
+            if url is None:
+                raise TypeError("give a url (or use Bus.openai(...) / Bus.azure(...))")
+            endpoint = endpoint_for_url(url, headers=headers, api_key=api_key, query=query)
+        elif url is not None:
+            raise TypeError("give either url or endpoint, not both")
+        self.endpoint = endpoint
+        self.protocol: Protocol = protocol
+        self.options = options or ConnectOptions()
+        if isinstance(reconnect, bool):
+            reconnect = ReconnectPolicy(enabled=reconnect)
+        self.reconnect_policy = reconnect
+        self.flush_timeout = flush_timeout
+        self.session_expiry_warning = session_expiry_warning
+        self.inbound_maxsize = inbound_maxsize
+        self.name = name or f"bus-{next(_bus_ids)}"
+        self.stats = BusStats()
+        self.state = BusState.CLOSED
+        self.session_id: str | None = None
+        self.expires_at: int | None = None
+        """When the service will end the current session (Unix seconds), if it said."""
+
+        self._log = get_logger("realtime_bus.bus", bus=self.name, url=endpoint.safe_url)
+        self._router = Router()
+        self._waiters = WaiterSet()
+        self._dispatcher = Dispatcher(
+            self._router,
+            self._waiters,
+            slow_threshold=slow_handler_seconds,
+            log=self._log,
+            stats=self.stats,
+        )
+        self._outbound = OutboundQueue(outbound_maxsize, coalesce=coalesce_audio)
+        self._decoder = Decoder(protocol)
+        self._encoder = Encoder(protocol)
+        self._id_prefix = f"rb{secrets.token_hex(3)}_"
+        self._ids = itertools.count(1)
+        self._session_config: dict[str, Any] = {}
+        if session is not None:
+            self._session_config = msgspec.to_builtins(session)
+            self._outbound.put_nowait(self._prepare(SessionUpdate(session=session)))
+        self._closing = asyncio.Event()
+        self._opened = asyncio.Event()
+        self._finished = asyncio.Event()
+        self._session_ready = asyncio.Event()
+        self._run_task: asyncio.Task[None] | None = None
+        self._running = False
+        self._failure: BaseException | None = None
+        self._inbound_room = asyncio.Event()
+        self._inbound_room.set()
+
+        self.session = SessionResource(self)
+        self.response = ResponseResource(self)
+        self.input_audio_buffer = InputAudioBufferResource(self)
+        self.conversation = ConversationResource(self)
+        self.output_audio_buffer = OutputAudioBufferResource(self)
+
+    # -- constructors -----------------------------------------------------------------------
+
+    @classmethod
+    def openai(
+        cls,
+        model: str | None = "gpt-realtime",
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        websocket_base_url: str | None = None,
+        call_id: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        extra_query: Mapping[str, str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Bus:
+        """A bus to the OpenAI Realtime API (``api_key`` defaults to ``OPENAI_API_KEY``).
+
+        A missing key raises :class:`MissingCredentials` here, before any socket opens.
+        ``call_id`` attaches to a SIP or WebRTC call (the model is then the call's).
+        """
+        endpoint = openai_endpoint(
+            model=None if call_id is not None and model == "gpt-realtime" else model,
+            api_key=api_key,
+            base_url=base_url,
+            websocket_base_url=websocket_base_url,
+            call_id=call_id,
+            organization=organization,
+            project=project,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+            beta=kwargs.get("protocol") == "beta",
+        )
+        return cls(endpoint=endpoint, **kwargs)
+
+    @classmethod
+    def azure(
+        cls,
+        *,
+        endpoint: str,
+        deployment: str,
+        api_version: str | None = None,
+        api_key: str | None = None,
+        token_provider: TokenProvider | None = None,
+        extra_query: Mapping[str, str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Bus:
+        """A bus to an Azure OpenAI realtime deployment (see :func:`azure_endpoint`)."""
+        resolved = azure_endpoint(
+            endpoint=endpoint,
+            deployment=deployment,
+            api_version=api_version,
+            api_key=api_key,
+            token_provider=token_provider,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+        )
+        return cls(endpoint=resolved, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Bus(name={self.name!r}, url={self.endpoint.safe_url!r}, state={self.state.name})"
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    @overload
+    def on(
+        self,
+        event: type[E],
+        /,
+        *,
+        once: bool = ...,
+        concurrent: bool = ...,
+        check: Callable[[E], bool] | None = ...,
+    ) -> Callable[[_Handler[E, R]], _Handler[E, R]]: ...
+
+    @overload
+    def on(
+        self,
+        event: EventKey,
+        /,
+        *more: EventKey,
+        once: bool = ...,
+        concurrent: bool = ...,
+        check: Callable[[Any], bool] | None = ...,
+    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]: ...
+
+    def on(
+        self,
+        event: EventKey,
+        /,
+        *more: EventKey,
+        once: bool = False,
+        concurrent: bool = False,
+        check: Callable[[Any], bool] | None = None,
+    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]:
+        """Register the decorated function as a handler.
+
+        ``event`` is a type name (``"response.done"``), an event class (``ResponseDone``: the
+        type checker then knows the handler's argument), a glob (``"response.*"``; ``"*"`` is
+        every server event) or a lifecycle name (``"bus.connected"``, ``"bus.*"``). Handlers
+        may be ``async def`` or plain functions.
+
+        Handlers of one event run one after another, in registration order, and finish before
+        the next event is dispatched, so deltas are seen in order. ``concurrent=True`` runs the
+        handler as its own task instead (it then no longer holds up later events, and loses
+        that ordering). ``once=True`` removes the handler after its first call. ``check`` is a
+        filter: the handler runs only for events it returns true for.
+        """
+        keys = [key_of(event), *(key_of(k) for k in more)]
+
+        def register(fn: _Handler[Any, R]) -> _Handler[Any, R]:
+            for key in keys:
+                self._router.add(
+                    Subscription(fn, key, once=once, concurrent=concurrent, check=check)
+                )
+            return fn
+
+        return register
+
+    def once(
+        self, event: EventKey, /, *more: EventKey, check: Callable[[Any], bool] | None = None
+    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]:
+        """Like :meth:`on` with ``once=True``."""
+        return self.on(event, *more, once=True, check=check)
+
+    def add_handler(
+        self,
+        event: EventKey,
+        fn: Callable[[Any], Any],
+        *,
+        once: bool = False,
+        concurrent: bool = False,
+        check: Callable[[Any], bool] | None = None,
+    ) -> None:
+        """Register ``fn`` without decorator syntax (same options as :meth:`on`)."""
+        self.on(event, once=once, concurrent=concurrent, check=check)(fn)
+
+    def off(self, fn: Callable[[Any], Any], event: EventKey | None = None) -> bool:
+        """Unregister ``fn`` (from ``event`` only, if given). Returns whether it was found."""
+        return self._router.remove(fn, None if event is None else key_of(event)) > 0
+
+    def on_error(self, fn: Callable[[ErrorReport], Any]) -> Callable[[ErrorReport], Any]:
+        """Register a handler for errors the bus survives: a handler that raised, a frame that
+        could not be decoded, an unknown event type. It receives an :class:`ErrorReport` with
+        the event or the raw frame attached. Everything is also logged."""
+        self._dispatcher.error_handlers.append(fn)
+        return fn
+
+    # -- waiting --------------------------------------------------------------------------------
+
+    @overload
+    def expect(
+        self, event: type[E], /, *, check: Callable[[E], bool] | None = ...
+    ) -> Expectation[E]: ...
+
+    @overload
+    def expect(
+        self, event: EventKey, /, *more: EventKey, check: Callable[[Any], bool] | None = ...
+    ) -> Expectation[Any]: ...
+
+    def expect(
+        self, event: EventKey, /, *more: EventKey, check: Callable[[Any], bool] | None = None
+    ) -> Expectation[Any]:
+        """Arm a wait for the next matching event now; await it later.
+
+        The form that cannot miss an event that arrives between a send and the wait::
+
+            done = bus.expect(ResponseDone)
+            await bus.response.create()
+            event = await done.wait(timeout=30)
+        """
+        self._check_usable()
+        keys = (key_of(event), *(key_of(k) for k in more))
+        exp: Expectation[Any] = Expectation(
+            keys, check, early=IN_DISPATCHER.get(), on_done=self._waiters.remove
+        )
+        self._waiters.add(exp)
+        return exp
+
+    @overload
+    async def wait_for(
+        self,
+        event: type[E],
+        /,
+        *,
+        check: Callable[[E], bool] | None = ...,
+        timeout: float | None = ...,
+    ) -> E: ...
+
+    @overload
+    async def wait_for(
+        self,
+        event: EventKey,
+        /,
+        *more: EventKey,
+        check: Callable[[Any], bool] | None = ...,
+        timeout: float | None = ...,
+    ) -> Any: ...
+
+    async def wait_for(
+        self,
+        event: EventKey,
+        /,
+        *more: EventKey,
+        check: Callable[[Any], bool] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """The next matching event, received after this call.
+
+        Raises ``TimeoutError`` after ``timeout`` seconds and :class:`BusClosed` if the bus
+        closes first. To wait for the answer to something you send, arm the wait first with
+        :meth:`expect` (or use :meth:`request`), so a fast answer cannot be missed.
+        """
+        return await self.expect(event, *more, check=check).wait(timeout)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        event: EventKey,
+        /,
+        *more: EventKey,
+        check: Callable[[Any], bool] | None = None,
+        maxsize: int = 256,
+        overflow: OverflowPolicy = "wait",
+    ) -> AsyncIterator[Stream[Any]]:
+        """Iterate over matching events::
+
+            async with bus.stream("response.output_text.delta") as deltas:
+                async for delta in deltas:
+                    ...
+
+        The buffer holds ``maxsize`` events; ``overflow`` says what happens when the reader
+        falls behind (see :class:`Stream`). Iteration ends when the bus closes.
+        """
+        self._check_usable()
+        keys = (key_of(event), *(key_of(k) for k in more))
+        stream: Stream[Any] = Stream(
+            keys, check, maxsize=maxsize, overflow=overflow, early=IN_DISPATCHER.get()
+        )
+        self._dispatcher.streams.append(stream)
+        try:
+            yield stream
+        finally:
+            stream.end()
+            if stream in self._dispatcher.streams:
+                self._dispatcher.streams.remove(stream)
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def _prepare(self, event: ClientEvent) -> ClientEvent:
+        if not isinstance(event, ClientEvent):
+            raise TypeError(f"expected a client event, got {type(event).__name__}")
+        if event.event_id is msgspec.UNSET:
+            event.event_id = f"{self._id_prefix}{next(self._ids)}"
+        return event
+
+    def _check_usable(self) -> None:
+        if self._closing.is_set() or self._finished.is_set():
+            raise BusClosed(f"{self.name} is closed")
+
+    async def send(self, event: ClientEvent) -> ClientEvent:
+        """Queue ``event`` for sending; waits while the outbound queue is full.
+
+        Returns the event, with the ``event_id`` the bus gave it if it had none. Events are
+        written in order once the server's ``session.created`` has arrived. If the connection
+        drops, events not yet written stay queued and go out, in order and once, after the
+        reconnect; events already written are not sent again.
+        """
+        self._check_usable()
+        await self._outbound.put(self._prepare(event))
+        return event
+
+    def send_nowait(self, event: ClientEvent) -> ClientEvent:
+        """Queue ``event`` without waiting; raises :class:`QueueFull` when the queue is full."""
+        self._check_usable()
+        self._outbound.put_nowait(self._prepare(event))
+        return event
+
+    async def request(self, event: ClientEvent, *, timeout: float | None = 30.0) -> Any:
+        """Send ``event`` and return the server event that acknowledges it.
+
+        ``session.update`` -> ``session.updated``, ``conversation.item.create`` ->
+        ``conversation.item.added``, ``input_audio_buffer.commit`` -> ``.committed``,
+        ``response.create`` -> ``response.created``, ``response.cancel`` -> the cancelled
+        ``response.done``, and so on. Raises :class:`ServerError` when the server answers with
+        an ``error`` naming this event, :class:`ConnectionLost` if the connection drops first,
+        ``TimeoutError`` after ``timeout`` seconds.
+        """
+        self._check_usable()
+        self._prepare(event)
+        rule = ack_rule(event)
+        if rule is None:
+            raise ValueError(f"the server does not acknowledge {event.type!r}")
+        ack_types, acknowledges = rule
+        event_id = event.event_id
+
+        def answers(server_event: Any) -> bool:
+            if type(server_event) is ErrorEvent:
+                return server_event.error.event_id == event_id
+            return acknowledges(server_event)
+
+        exp: Expectation[Any] = Expectation(
+            (*ack_types, "error"),
+            answers,
+            early=IN_DISPATCHER.get(),
+            fail_on_disconnect=True,
+            on_done=self._waiters.remove,
+        )
+        self._waiters.add(exp)
+        try:
+            await self._outbound.put(event)
+        except BaseException:
+            exp.cancel()
+            raise
+        answer = await exp.wait(timeout)
+        if type(answer) is ErrorEvent:
+            raise ServerError(answer)
+        return answer
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Bus:
+        if self._run_task is not None:
+            raise RuntimeError("a bus can be entered only once")
+        self._run_task = asyncio.create_task(self.run(), name=f"{self.name}-run")
+        opened = asyncio.create_task(self._opened.wait())
+        try:
+            await asyncio.wait({opened, self._run_task}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            opened.cancel()
+        if self._run_task.done():
+            self._run_task.result()  # raises what stopped it
+            raise BusClosed(f"{self.name} closed while connecting")
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+        task, self._run_task = self._run_task, None
+        if task is not None:
+            try:
+                await task
+            except Exception:
+                if exc_info[0] is None:
+                    raise
+
+    async def close(self) -> None:
+        """Close cleanly: flush the outbound queue (up to ``flush_timeout`` seconds), close the
+        socket with code 1000, dispatch what was already received, and stop every task. Never
+        reconnects. Returns within a bounded time even if the server ignores the close."""
+        self._closing.set()
+        if self._running:
+            await self._finished.wait()
+
+    async def run(self) -> None:
+        """Connect and serve until :meth:`close`; for apps that keep the bus as a task::
+
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(bus.run())
+
+        Raises what ended it for good: a refused handshake, or :class:`ReconnectFailed`.
+        """
+        if self._running or self._finished.is_set():
+            raise RuntimeError("a bus runs only once")
+        self._running = True
+        dispatcher = asyncio.create_task(self._dispatcher.run(), name=f"{self.name}-dispatch")
+        try:
+            await self._supervise()
+        except BaseException as exc:
+            self._failure = exc
+            raise
+        finally:
+            await self._shutdown(dispatcher)
+
+    async def _shutdown(self, dispatcher: asyncio.Task[None]) -> None:
+        self.state = BusState.CLOSING
+        self._closing.set()
+        left = self._outbound.close()
+        if left:
+            self.stats.dropped_on_close += len(left)
+            self._log.warning("closed with unsent events", dropped=len(left))
+        failure = self._failure
+        self._dispatcher.push(
+            Closed(
+                code=1000 if failure is None else None,
+                reason="closed" if failure is None else type(failure).__name__,
+                error=None if failure is None else str(failure),
+            )
+        )
+        self._dispatcher.stop()
+        try:
+            await asyncio.wait_for(asyncio.shield(dispatcher), self.flush_timeout)
+        except TimeoutError:
+            dispatcher.cancel()
+        except BaseException:
+            dispatcher.cancel()
+            raise
+        finally:
+            await self._dispatcher.cancel_tasks(self.flush_timeout)
+            if not dispatcher.done():
+                dispatcher.cancel()
+                await asyncio.gather(dispatcher, return_exceptions=True)
+            closed = BusClosed(f"{self.name} is closed")
+            self._waiters.fail_all(closed)
+            for stream in tuple(self._dispatcher.streams):
+                stream.end(closed)
+            self.state = BusState.CLOSED
+            self._finished.set()
+            self._log.info("closed", error=None if failure is None else repr(failure))
+
+    # -- the connection supervisor ----------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        policy = self.reconnect_policy
+        attempt = 0  # connections opened
+        failures = 0  # failed attempts since the last good session
+        lost_at: float | None = None
+        cause: BaseException | None = None
+        while not self._closing.is_set():
+            self.state = BusState.CONNECTING if attempt == 0 else BusState.RECONNECTING
+            try:
+                ws = await open_websocket(self.endpoint, self.options)
+            except HandshakeRefused as exc:
+                if not exc.retryable:
+                    raise
+                cause = exc
+            except (OSError, TimeoutError, ConnectionClosed) as exc:
+                cause = exc
+            except Exception as exc:  # websockets' other handshake failures
+                if type(exc).__module__.startswith("websockets"):
+                    cause = exc
+                else:
+                    raise
+            else:
+                attempt += 1
+                outcome = await self._serve(ws, attempt)
+                if self._closing.is_set():
+                    return
+                established, cause = outcome
+                if established:
+                    failures = 0
+                    lost_at = time.monotonic()
+                will = policy.enabled
+                self._dispatcher.push(
+                    Disconnected(
+                        code=getattr(cause, "code", None) if cause else None,
+                        reason=str(getattr(cause, "reason", "") or ""),
+                        cause=_describe(cause),
+                        will_reconnect=will,
+                    )
+                )
+                if not will:
+                    raise ConnectionLost(f"connection lost: {_describe(cause)}") from cause
+            if lost_at is None:
+                lost_at = time.monotonic()
+            failures += 1
+            if not policy.allows(failures, time.monotonic() - lost_at):
+                raise ReconnectFailed(
+                    f"gave up after {failures - 1} reconnect attempts: {_describe(cause)}"
+                ) from cause
+            delay = policy.delay(failures)
+            self.stats.reconnects += 1
+            self._dispatcher.push(
+                Reconnecting(attempt=failures, delay=delay, cause=_describe(cause))
+            )
+            self._log.warning(
+                "reconnecting", attempt=failures, delay=round(delay, 3), cause=_describe(cause)
+            )
+            try:
+                await asyncio.wait_for(self._closing.wait(), delay)
+            except TimeoutError:
+                pass
+
+    async def _serve(self, ws: ClientConnection, attempt: int) -> tuple[bool, BaseException | None]:
+        """Run the reader and the writer on one connection until it ends.
+
+        Returns whether a session was established, and what ended it.
+        """
+        self._session_ready.clear()
+        old_session = self.session_id
+        reader = asyncio.create_task(self._read(ws, attempt, old_session), name=f"{self.name}-read")
+        writer = asyncio.create_task(self._write(ws), name=f"{self.name}-write")
+        closing = asyncio.create_task(self._closing.wait())
+        try:
+            await asyncio.wait({reader, writer, closing}, return_when=asyncio.FIRST_COMPLETED)
+            if closing.done() and not reader.done():
+                await self._close_connection(ws, writer)
+        finally:
+            for task in (closing, writer):
+                task.cancel()
+            if not reader.done():
+                reader.cancel()
+            await asyncio.gather(reader, writer, closing, return_exceptions=True)
+            self._cancel_expiry_timer()
+            if ws.state is not State.CLOSED:
+                ws.transport.abort()
+        established = self._session_ready.is_set()
+        cause: BaseException | None = None
+        if reader.done() and not reader.cancelled():
+            cause = reader.exception() or reader.result()
+        elif writer.done() and not writer.cancelled():
+            cause = writer.exception()
+        self._waiters.fail_all(
+            ConnectionLost(f"connection lost before the answer came: {_describe(cause)}"),
+            only_requests=True,
+        )
+        self.state = BusState.RECONNECTING
+        return established, cause
+
+    async def _close_connection(self, ws: ClientConnection, writer: asyncio.Task[None]) -> None:
+        """Clean close: let the writer flush (bounded), then the close handshake (bounded)."""
+        if self._session_ready.is_set() and len(self._outbound) and not writer.done():
+            flushed = asyncio.create_task(self._outbound.wait_empty())
+            await asyncio.wait({flushed, writer}, timeout=self.flush_timeout)
+            flushed.cancel()
+            # Let the writer finish the frame it took last.
+            await asyncio.sleep(0)
+        writer.cancel()
+        try:
+            await asyncio.wait_for(ws.close(1000, "client closing"), self.options.close_timeout + 1)
+        except (TimeoutError, ConnectionClosed, OSError):
+            pass
+
+    async def _read(
+        self, ws: ClientConnection, attempt: int, old_session: str | None
+    ) -> BaseException | None:
+        decode = self._decoder.decode
+        dispatcher = self._dispatcher
+        push = dispatcher.push
+        early = self._waiters.early
+        stats = self.stats
+        session_seen = False
+        while True:
+            try:
+                frame = await ws.recv(decode=False)
+            except ConnectionClosed as exc:
+                return exc
+            stats.events_received += 1
+            try:
+                event = decode(frame)
+            except DecodeError as exc:
+                stats.decode_errors += 1
+                self._log.warning("undecodable frame", error=exc.message, size=len(frame))
+                dispatcher.report(ErrorReport("decode", exc, frame=frame))
+                continue
+            if early:
+                self._waiters.feed(early, event)
+            push(event)
+            if type(event) is UnknownEvent:
+                stats.unknown_events += 1
+                self._log.info("unknown event type", event_type=event.type)
+                dispatcher.report(
+                    ErrorReport(
+                        "unknown_event",
+                        DecodeError(f"unknown event type {event.type!r}", frame),
+                        event=event,
+                    )
+                )
+            elif not session_seen and type(event) is SessionCreated:
+                session_seen = True
+                self._on_session_created(event, attempt, old_session)
+            if len(dispatcher.inbound) >= self.inbound_maxsize:
+                await self._wait_for_inbound_room()
+
+    async def _wait_for_inbound_room(self) -> None:
+        self._log.warning("inbound buffer full: handlers are behind", size=self.inbound_maxsize)
+        # Polling is fine here: this only happens when handlers are far behind.
+        while len(self._dispatcher.inbound) >= self.inbound_maxsize // 2:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+    def _on_session_created(self, event: SessionCreated, attempt: int, old: str | None) -> None:
+        session = event.session
+        sid = session.id if isinstance(session.id, str) else None
+        expires = session.expires_at if isinstance(session.expires_at, int) else None
+        self.session_id, self.expires_at = sid, expires
+        if attempt > 1 and self._session_config:
+            # The new session starts from defaults: send the configuration again, first.
+            replay = msgspec.convert(
+                {"type": "session.update", "session": self._session_config}, SessionUpdate
+            )
+            self._outbound.requeue_front(self._prepare(replay))
+        self.state = BusState.OPEN
+        self._session_ready.set()
+        self._opened.set()
+        if attempt > 1:
+            self._dispatcher.push(
+                Reconnected(old_session_id=old, new_session_id=sid, attempt=attempt)
+            )
+        else:
+            self._dispatcher.push(Connected(session_id=sid, attempt=attempt))
+        self._log.info("connected", session_id=sid, attempt=attempt, expires_at=expires)
+        if expires is not None:
+            self._schedule_expiry(sid, expires)
+
+    _expiry_timer: asyncio.TimerHandle | None = None
+
+    def _schedule_expiry(self, sid: str | None, expires_at: int) -> None:
+        self._cancel_expiry_timer()
+        delay = max(0.0, expires_at - time.time() - self.session_expiry_warning)
+
+        def fire() -> None:
+            left = max(0.0, expires_at - time.time())
+            self._dispatcher.push(
+                SessionExpiring(session_id=sid, expires_at=expires_at, seconds_left=left)
+            )
+
+        self._expiry_timer = asyncio.get_running_loop().call_later(delay, fire)
+
+    def _cancel_expiry_timer(self) -> None:
+        if self._expiry_timer is not None:
+            self._expiry_timer.cancel()
+            self._expiry_timer = None
+
+    async def _write(self, ws: ClientConnection) -> None:
+        await self._session_ready.wait()
+        queue = self._outbound
+        encode = self._encoder.encode
+        stats = self.stats
+        while True:
+            await queue.wait_readable()
+            event = queue.take()
+            frame = encode(event)
+            try:
+                await ws.send(frame, text=True)
+            except ConnectionClosed:
+                queue.requeue_front(event)
+                raise
+            stats.frames_sent += 1
+            if type(event) is SessionUpdate:
+                self._session_config = _merge(
+                    self._session_config, msgspec.to_builtins(event.session)
+                )
+            stats.appends_merged = queue.frames_saved
+
+    # -- helpers for lifecycle handlers -------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a session is established right now."""
+        return self.state is BusState.OPEN
+
+    @property
+    def failure(self) -> BaseException | None:
+        """What closed the bus, if it closed because of a failure."""
+        return self._failure
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "closed"
+    if isinstance(exc, ConnectionClosed):
+        rcvd = exc.rcvd
+        if rcvd is not None:
+            return f"closed by server with code {rcvd.code}" + (
+                f" ({rcvd.reason})" if rcvd.reason else ""
+            )
+        return "connection dropped without a close frame"
+    return f"{type(exc).__name__}: {exc}"

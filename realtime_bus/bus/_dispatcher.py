@@ -1,0 +1,257 @@
+"""The dispatcher: delivers received events to handlers, waiters and streams, in order.
+
+It runs in its own task and is the only place user handlers run (besides the tasks it starts
+for ``concurrent=True`` handlers). The reader task only decodes and appends to the inbound
+buffer, so a slow handler delays later events but never the socket: the WebSocket keeps being
+read and pings keep being answered while events wait their turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..protocol import DecodeError, UnknownEvent
+from ._router import Router, Subscription
+from ._waiters import IN_DISPATCHER, Stream, WaiterSet
+
+__all__ = ["BusStats", "Dispatcher", "ErrorReport"]
+
+ErrorKind = Literal["handler", "decode", "unknown_event", "check", "stream"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReport:
+    """What went wrong, delivered to ``@bus.on_error`` handlers. The bus keeps running.
+
+    ``kind`` is ``"handler"`` (a handler raised; ``event`` and ``handler`` say which),
+    ``"decode"`` (a frame could not be decoded; ``frame`` holds it), ``"unknown_event"`` (an
+    event type this version does not know; ``event`` is the :class:`UnknownEvent`, which
+    handlers also receive), ``"check"`` (a handler's ``check`` raised) or ``"stream"``.
+    """
+
+    kind: ErrorKind
+    error: BaseException
+    event: Any = None
+    frame: bytes | str | None = None
+    handler: str | None = None
+
+    def __repr__(self) -> str:
+        what = f" handler={self.handler}" if self.handler else ""
+        if self.event is not None:
+            what += f" event={getattr(self.event, 'type', '?')}"
+        if self.frame is not None:
+            unit = "bytes" if isinstance(self.frame, bytes) else "chars"
+            what += f" frame=<{len(self.frame)} {unit}>"
+        return f"ErrorReport({self.kind}{what}: {self.error!r})"
+
+
+@dataclass(slots=True)
+class BusStats:
+    """Counters a bus keeps; cheap enough to keep always."""
+
+    events_received: int = 0
+    events_dispatched: int = 0
+    decode_errors: int = 0
+    unknown_events: int = 0
+    handler_errors: int = 0
+    slow_handlers: int = 0
+    frames_sent: int = 0
+    appends_merged: int = 0
+    reconnects: int = 0
+    dropped_on_close: int = 0
+    max_inbound_backlog: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class Dispatcher:
+    """Owns the inbound buffer and runs handlers. One per bus."""
+
+    def __init__(
+        self,
+        router: Router,
+        waiters: WaiterSet,
+        *,
+        slow_threshold: float,
+        log: Any,
+        stats: BusStats,
+    ) -> None:
+        self.router = router
+        self.waiters = waiters
+        self.streams: list[Stream[Any]] = []
+        self.error_handlers: list[Callable[[ErrorReport], Any]] = []
+        self.inbound: deque[Any] = deque()
+        self.slow_threshold = slow_threshold
+        self.stats = stats
+        self._log = log
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._stopping = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- feeding (called by the reader and the supervisor) --------------------------------
+
+    def push(self, item: Any) -> None:
+        """Append a received event (or an :class:`ErrorReport`) for dispatch."""
+        self.inbound.append(item)
+        self._wake.set()
+
+    def report(self, report: ErrorReport) -> None:
+        """Queue an error report; it reaches ``on_error`` handlers in order with events."""
+        self.push(report)
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Dispatch until :meth:`stop` is called and the buffer is empty."""
+        IN_DISPATCHER.set(True)
+        inbound = self.inbound
+        match = self.router.match
+        waiters = self.waiters
+        while True:
+            if not inbound:
+                if self._stopping:
+                    return
+                self._idle.set()
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            self._idle.clear()
+            if len(inbound) > self.stats.max_inbound_backlog:
+                self.stats.max_inbound_backlog = len(inbound)
+            item = inbound.popleft()
+            if type(item) is ErrorReport:
+                await self._deliver_report(item)
+                continue
+            self.stats.events_dispatched += 1
+            for sub in match(item.type, type(item) is UnknownEvent):
+                await self._call(sub, item)
+            if waiters.ordered:
+                waiters.feed(waiters.ordered, item)
+            if self.streams:
+                await self._feed_streams(item)
+
+    async def _call(self, sub: Subscription, event: Any) -> None:
+        if sub.check is not None:
+            try:
+                if not sub.check(event):
+                    return
+            except Exception as exc:
+                self._fail("check", exc, event, sub.name)
+                return
+        if sub.once:
+            self.router.discard(sub)
+        if sub.concurrent:
+            task = asyncio.create_task(self._call_concurrent(sub, event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        started = time.perf_counter()
+        try:
+            if sub.is_async:
+                await sub.fn(event)
+            else:
+                result = sub.fn(event)
+                if result is not None and inspect.isawaitable(result):
+                    await result
+        except Exception as exc:
+            self._fail("handler", exc, event, sub.name)
+        elapsed = time.perf_counter() - started
+        if elapsed > self.slow_threshold:
+            self.stats.slow_handlers += 1
+            self._log.warning(
+                "slow handler",
+                handler=sub.name,
+                event_type=event.type,
+                seconds=round(elapsed, 4),
+                backlog=len(self.inbound),
+            )
+
+    async def _call_concurrent(self, sub: Subscription, event: Any) -> None:
+        try:
+            result = sub.fn(event)
+            if inspect.isawaitable(result):
+                await result
+        except Exception as exc:
+            self._fail("handler", exc, event, sub.name)
+
+    def _fail(self, kind: ErrorKind, exc: Exception, event: Any, handler: str | None) -> None:
+        self.stats.handler_errors += 1
+        report = ErrorReport(kind, exc, event=event, handler=handler)
+        # Delivered right away (not queued) so that it is reported next to its event.
+        self._log.error(
+            "handler failed",
+            handler=handler,
+            event_type=getattr(event, "type", None),
+            error=repr(exc),
+        )
+        for fn in tuple(self.error_handlers):
+            self._run_error_handler(fn, report)
+
+    async def _deliver_report(self, report: ErrorReport) -> None:
+        for fn in tuple(self.error_handlers):
+            result = self._run_error_handler(fn, report)
+            if result is not None and inspect.isawaitable(result):
+                try:
+                    await result
+                except Exception as exc:
+                    self._log.error("error handler failed", error=repr(exc))
+
+    def _run_error_handler(self, fn: Callable[[ErrorReport], Any], report: ErrorReport) -> Any:
+        try:
+            result = fn(report)
+        except Exception as exc:
+            self._log.error("error handler failed", error=repr(exc))
+            return None
+        if inspect.isawaitable(result) and report.kind in ("handler", "check"):
+            # Called from inside the loop: run async error handlers as tasks.
+            task = asyncio.ensure_future(result)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return None
+        return result
+
+    async def _feed_streams(self, event: Any) -> None:
+        for stream in tuple(self.streams):
+            try:
+                wanted = stream.wants(event)
+            except Exception as exc:
+                stream.end(exc)
+                continue
+            if wanted:
+                await stream.put(event)
+
+    # -- shutdown -------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Finish what is buffered, then return from :meth:`run`."""
+        self._stopping = True
+        self._wake.set()
+
+    async def wait_idle(self) -> None:
+        """Wait until everything buffered so far has been dispatched."""
+        while self.inbound or not self._idle.is_set():
+            self._idle.clear()
+            self._wake.set()
+            await self._idle.wait()
+
+    async def cancel_tasks(self, timeout: float) -> None:
+        """Give concurrent handlers ``timeout`` seconds, then cancel them."""
+        if not self._tasks:
+            return
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+
+
+def decode_error_report(exc: DecodeError) -> ErrorReport:
+    """The report for a frame that could not be decoded."""
+    return ErrorReport("decode", exc, frame=exc.frame)

@@ -1,0 +1,55 @@
+"""Errors raised by the bus."""
+
+from __future__ import annotations
+
+from ..protocol import ErrorDetails, ErrorEvent, RealtimeBusError
+from ..transport import HandshakeRefused
+
+__all__ = [
+    "BusClosed",
+    "ConfigurationError",
+    "ConnectionLost",
+    "HandshakeRefused",
+    "QueueFull",
+    "ReconnectFailed",
+    "ServerError",
+    "StreamOverflow",
+]
+
+
+class ConfigurationError(RealtimeBusError):
+    """The bus was set up wrongly (a missing API key, an unusable URL, ...)."""
+
+
+class ServerError(RealtimeBusError):
+    """The server answered a request with an ``error`` event naming its ``event_id``."""
+
+    def __init__(self, event: ErrorEvent) -> None:
+        self.event = event
+        self.error: ErrorDetails = event.error
+        detail = f"{self.error.type}"
+        if isinstance(self.error.code, str):
+            detail += f"/{self.error.code}"
+        if isinstance(self.error.param, str):
+            detail += f" (param {self.error.param})"
+        super().__init__(f"server error {detail}: {self.error.message}")
+
+
+class ConnectionLost(RealtimeBusError):
+    """The connection dropped while something waited on it (a request's acknowledgement)."""
+
+
+class BusClosed(RealtimeBusError):
+    """The bus is closed (or closing): nothing more can be sent or awaited."""
+
+
+class ReconnectFailed(RealtimeBusError):
+    """The bus gave up reconnecting; ``__cause__`` is the last failure."""
+
+
+class QueueFull(RealtimeBusError):
+    """``send_nowait`` found the outbound queue full (nothing was queued)."""
+
+
+class StreamOverflow(RealtimeBusError):
+    """A stream's buffer overflowed and its policy is ``"raise"``."""

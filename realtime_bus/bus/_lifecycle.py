@@ -1,0 +1,98 @@
+"""The bus's own events: connection state changes, delivered through ``bus.on`` like server events.
+
+Their names start with ``bus.``; the wildcard ``"*"`` matches server events only, ``"bus.*"``
+matches these.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import ClassVar
+
+import msgspec
+
+__all__ = [
+    "BusState",
+    "Closed",
+    "Connected",
+    "Disconnected",
+    "LifecycleEvent",
+    "Reconnected",
+    "Reconnecting",
+    "SessionExpiring",
+]
+
+
+class BusState(enum.IntEnum):
+    """Where a bus is in its life. Transitions happen in one place, the connection supervisor."""
+
+    CONNECTING = 0
+    OPEN = 1
+    RECONNECTING = 2
+    CLOSING = 3
+    CLOSED = 4
+
+
+class LifecycleEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """Base class of the bus's own events."""
+
+    type: ClassVar[str]
+
+
+class Connected(LifecycleEvent, frozen=True, kw_only=True):
+    """A connection is open and the server's ``session.created`` has arrived."""
+
+    type: ClassVar[str] = "bus.connected"
+    session_id: str | None
+    attempt: int
+    """1 for the first connection; more after reconnects."""
+
+
+class Disconnected(LifecycleEvent, frozen=True, kw_only=True):
+    """The connection ended. ``will_reconnect`` says whether the bus tries again."""
+
+    type: ClassVar[str] = "bus.disconnected"
+    code: int | None
+    reason: str
+    cause: str
+    will_reconnect: bool
+
+
+class Reconnecting(LifecycleEvent, frozen=True, kw_only=True):
+    """The bus waits ``delay`` seconds, then makes reconnect attempt ``attempt``."""
+
+    type: ClassVar[str] = "bus.reconnecting"
+    attempt: int
+    delay: float
+    cause: str
+
+
+class Reconnected(LifecycleEvent, frozen=True, kw_only=True):
+    """A new connection replaced a lost one.
+
+    The new session holds none of the old conversation items: item ids from the old session
+    mean nothing to the new one. The last session configuration has been sent again.
+    """
+
+    type: ClassVar[str] = "bus.reconnected"
+    old_session_id: str | None
+    new_session_id: str | None
+    attempt: int
+
+
+class SessionExpiring(LifecycleEvent, frozen=True, kw_only=True):
+    """The server will end the session at ``expires_at`` (Unix seconds), in ``seconds_left``."""
+
+    type: ClassVar[str] = "bus.session_expiring"
+    session_id: str | None
+    expires_at: int
+    seconds_left: float
+
+
+class Closed(LifecycleEvent, frozen=True, kw_only=True):
+    """The bus closed for good. ``error`` describes the failure, if it closed because of one."""
+
+    type: ClassVar[str] = "bus.closed"
+    code: int | None
+    reason: str
+    error: str | None
