@@ -98,6 +98,10 @@ class Bus:
             await bus.response.create()
             await bus.wait_for("response.done", timeout=30)
 
+    The writer holds client events until the server's ``session.created`` has arrived (some
+    deployments ignore a ``session.update`` sent earlier); ``wait_for_session=False`` is for
+    compatible servers that never send one.
+
     One reader task and one writer task own the socket; neither runs user code. Handlers run in
     the dispatcher task, one event at a time in arrival order (see :meth:`on`). Sending goes
     through a bounded outbound queue that survives reconnects (see :meth:`send`).
@@ -125,6 +129,7 @@ class Bus:
         slow_handler_seconds: float = 0.25,
         flush_timeout: float = 5.0,
         session_expiry_warning: float = 60.0,
+        wait_for_session: bool = True,
         name: str | None = None,
     ) -> None:
         if endpoint is None:
@@ -142,6 +147,7 @@ class Bus:
         self.flush_timeout = flush_timeout
         self.session_expiry_warning = session_expiry_warning
         self.inbound_maxsize = inbound_maxsize
+        self.wait_for_session = wait_for_session
         self.name = name or f"bus-{next(_bus_ids)}"
         self.stats = BusStats()
         self.state = BusState.CLOSED
@@ -664,6 +670,11 @@ class Bus:
         Returns whether a session was established, and what ended it.
         """
         self._session_ready.clear()
+        if not self.wait_for_session:
+            self.state = BusState.OPEN
+            self._session_ready.set()
+            self._opened.set()
+            self._dispatcher.push(Connected(session_id=None, attempt=attempt))
         old_session = self.session_id
         reader = asyncio.create_task(self._read(ws, attempt, old_session), name=f"{self.name}-read")
         writer = asyncio.create_task(self._write(ws), name=f"{self.name}-write")
