@@ -780,7 +780,9 @@ class Bus:
         self.state = BusState.OPEN
         self._session_ready.set()
         self._opened.set()
-        if attempt > 1:
+        if not self.wait_for_session:
+            pass  # connected was announced when the socket opened
+        elif attempt > 1:
             self._dispatcher.push(
                 Reconnected(old_session_id=old, new_session_id=sid, attempt=attempt)
             )
