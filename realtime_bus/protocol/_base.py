@@ -97,7 +97,8 @@ class ClientEvent(msgspec.Struct, tag_field="type", kw_only=True):
     type: ClassVar[str]
     _audio_fields: ClassVar[frozenset[str]] = frozenset({"audio"})
     _secret_fields: ClassVar[frozenset[str]] = frozenset()
-    event_id: str | msgspec.UnsetType = msgspec.UNSET
+    # ``null`` is valid on the wire (the server side must read it); it means "no id".
+    event_id: str | msgspec.UnsetType | None = msgspec.UNSET
     __repr__ = struct_repr
 
     def __post_init__(self) -> None:
