@@ -30,13 +30,15 @@ def validate_struct(obj: msgspec.Struct) -> None:
     msgspec checks types when decoding but not when a struct is built in code, so a client event
     built with a wrong field type would otherwise only fail on the server. Round-tripping through
     builtins re-validates all fields and names the offending one (``at `$.audio```). Strings are
-    not copied, so this stays cheap even for audio appends.
+    not copied, so this stays cheap even for audio appends. Bytes are kept as bytes, so raw PCM
+    given for a base64 field fails here instead of being held (and shown in reprs) as is.
     """
     if getattr(_guard, "active", False):
         return
     _guard.active = True
     try:
-        msgspec.convert(msgspec.to_builtins(obj), type(obj))
+        builtins = msgspec.to_builtins(obj, builtin_types=(bytes, bytearray, memoryview))
+        msgspec.convert(builtins, type(obj))
     except msgspec.ValidationError as exc:
         raise msgspec.ValidationError(f"{type(obj).__name__}: {exc}") from None
     finally:

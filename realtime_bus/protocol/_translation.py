@@ -10,7 +10,7 @@ from typing import ClassVar, Literal, TypeAlias
 
 from msgspec import UNSET, UnsetType
 
-from ._audio import base64_from_pcm
+from ._audio import base64_from_pcm, pcm_from_base64
 from ._base import ClientEvent, Model, ServerEvent, install_type_names
 from ._server_events import ErrorEvent
 
@@ -122,7 +122,7 @@ class TranslationOutputTranscriptDelta(
 
 
 class TranslationOutputAudioDelta(ServerEvent, tag="session.output_audio.delta", frozen=True):
-    """A chunk of translated audio, base64 encoded."""
+    """A chunk of translated audio, base64 encoded (see :attr:`pcm`)."""
 
     _audio_fields: ClassVar[frozenset[str]] = frozenset({"delta"})
 
@@ -131,6 +131,11 @@ class TranslationOutputAudioDelta(ServerEvent, tag="session.output_audio.delta",
     sample_rate: int | UnsetType | None = UNSET
     channels: int | UnsetType | None = UNSET
     elapsed_ms: int | UnsetType | None = UNSET
+
+    @property
+    def pcm(self) -> bytes:
+        """The audio bytes of this chunk."""
+        return pcm_from_base64(self.delta)
 
 
 class TranslationSessionUpdate(ClientEvent, tag="session.update"):
