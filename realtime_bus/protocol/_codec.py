@@ -39,6 +39,24 @@ def _union(classes: Iterable[type[Any]]) -> Any:
     return Union[tuple(classes)]  # noqa: UP007 - built at run time from a tuple
 
 
+# What msgspec raises for a frame it cannot decode: besides its own errors, UnicodeError for
+# text that is not valid UTF-8 and RecursionError for JSON nested deeper than it will go.
+_DECODE_FAILURES = (msgspec.ValidationError, msgspec.DecodeError, UnicodeError, RecursionError)
+
+
+def _json_object(decoder: msgspec.json.Decoder[Any], frame: bytes | str) -> dict[str, Any]:
+    """The frame as an untyped JSON object, or a DecodeError saying why it is not one."""
+    try:
+        payload = decoder.decode(frame)
+    except RecursionError:
+        raise DecodeError("frame is JSON nested too deeply to decode", frame) from None
+    except Exception as exc:  # msgspec raises DecodeError, odd input may raise others
+        raise DecodeError(f"frame is not valid JSON: {exc}", frame) from None
+    if not isinstance(payload, dict):
+        raise DecodeError(f"frame is JSON {type(payload).__name__}, not an object", frame)
+    return payload
+
+
 class Decoder:
     """Decodes server frames of one dialect. Reuse one per connection: building it is not free.
 
@@ -80,17 +98,12 @@ class Decoder:
         """
         try:
             event: ServerEvent = self._decoder.decode(frame)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        except _DECODE_FAILURES as exc:
             return self._slow_path(frame, exc)
         return event
 
     def _slow_path(self, frame: bytes | str, exc: Exception) -> ServerEvent:
-        try:
-            payload = self._json.decode(frame)
-        except Exception as json_exc:  # msgspec raises DecodeError, odd input may raise others
-            raise DecodeError(f"frame is not valid JSON: {json_exc}", frame) from None
-        if not isinstance(payload, dict):
-            raise DecodeError(f"frame is JSON {type(payload).__name__}, not an object", frame)
+        payload = _json_object(self._json, frame)
         kind = payload.get("type")
         if not isinstance(kind, str):
             raise DecodeError("frame has no string 'type' field", frame)
@@ -191,7 +204,7 @@ class ClientDecoder:
         """
         try:
             event: ClientEvent = self._decoder.decode(frame)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        except _DECODE_FAILURES as exc:
             try:
                 payload = self._json.decode(frame)
             except Exception:
