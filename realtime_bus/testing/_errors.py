@@ -1,0 +1,89 @@
+"""The ``error`` events the simulator sends, with the codes and wording of the service.
+
+Codes and messages follow what the service sends where it is known (reported by users of the
+service and visible in client code that handles them); where it is not, they follow the same
+style. ``event_id`` names the client event that failed when it had one.
+"""
+
+from __future__ import annotations
+
+from ..protocol import ErrorDetails
+
+__all__ = [
+    "active_response",
+    "cancel_not_active",
+    "commit_empty",
+    "invalid_request",
+    "item_not_found",
+    "server_error",
+]
+
+
+def invalid_request(
+    message: str,
+    *,
+    code: str | None = None,
+    param: str | None = None,
+    event_id: str | None = None,
+) -> ErrorDetails:
+    """An ``invalid_request_error``."""
+    return ErrorDetails(
+        type="invalid_request_error",
+        message=message,
+        code=code,
+        param=param,
+        event_id=event_id,
+    )
+
+
+def server_error(message: str, *, event_id: str | None = None) -> ErrorDetails:
+    """A ``server_error`` (the responder failed)."""
+    return ErrorDetails(
+        type="server_error", message=message, code=None, param=None, event_id=event_id
+    )
+
+
+def active_response(response_id: str, event_id: str | None) -> ErrorDetails:
+    """A second response on the default conversation while one is active."""
+    return invalid_request(
+        f"Conversation already has an active response in progress: {response_id}. "
+        "Wait until the response is finished before creating a new one.",
+        code="conversation_already_has_active_response",
+        event_id=event_id,
+    )
+
+
+def cancel_not_active(event_id: str | None) -> ErrorDetails:
+    """``response.cancel`` with nothing to cancel."""
+    return invalid_request(
+        "Cancellation failed: no active response found",
+        code="response_cancel_not_active",
+        event_id=event_id,
+    )
+
+
+def commit_empty(buffered_ms: float, event_id: str | None) -> ErrorDetails:
+    """``input_audio_buffer.commit`` with less than 100 ms of audio."""
+    return invalid_request(
+        "Error committing input audio buffer: buffer too small. Expected at least 100ms of "
+        f"audio, but buffer only has {buffered_ms:.2f}ms of audio.",
+        code="input_audio_buffer_commit_empty",
+        event_id=event_id,
+    )
+
+
+def item_not_found(action: str, item_id: str, event_id: str | None) -> ErrorDetails:
+    """An item event naming an item the conversation does not hold."""
+    return invalid_request(
+        f"Error {action} item: the item with id '{item_id}' does not exist.",
+        code=f"item_{action_code(action)}_invalid_item_id",
+        param="item_id",
+        event_id=event_id,
+    )
+
+
+def action_code(action: str) -> str:
+    """``"truncating"`` -> ``"truncate"``: the verb in the service's error codes."""
+    return {"truncating": "truncate", "deleting": "delete", "retrieving": "retrieve"}.get(
+        action, action
+    )

@@ -1,0 +1,149 @@
+"""Server-side state shared by the simulator's REST endpoints and its WebSocket.
+
+:class:`ClientSecrets` holds the ephemeral keys (``ek_...``) the simulator issued: the WebSocket
+handshake accepts a live one as the API key and starts the session with its configuration;
+expired or unknown ones are refused with 401. :class:`Calls` holds the simulated SIP/WebRTC
+calls: a WebSocket opened with ``?call_id=`` attaches to the call's session.
+
+The REST endpoints (``POST /v1/realtime/client_secrets``, ``/v1/realtime/calls/...``) use these
+registries through ``sim.client_secrets`` and ``sim.calls``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from ..protocol import RealtimeSession, TranscriptionSession
+from ._ids import random_id
+
+if TYPE_CHECKING:
+    from ._session import SimulatedSession
+
+__all__ = ["CallState", "Calls", "ClientSecret", "ClientSecrets", "SimulatedCall"]
+
+DEFAULT_SECRET_TTL = 600
+"""Client secrets expire after 10 minutes unless asked otherwise."""
+
+
+@dataclass(slots=True)
+class ClientSecret:
+    """An ephemeral key the simulator issued. ``value`` is secret: it never appears in a repr."""
+
+    value: str = field(repr=False)
+    session: RealtimeSession | TranscriptionSession
+    expires_at: int
+    """Unix seconds."""
+    created_at: int = field(default_factory=lambda: int(time.time()))
+
+    @property
+    def expired(self) -> bool:
+        """Whether the key is past its expiry."""
+        return time.time() >= self.expires_at
+
+
+class ClientSecrets:
+    """The client secrets issued by one simulator."""
+
+    def __init__(self) -> None:
+        self._secrets: dict[str, ClientSecret] = {}
+
+    def issue(
+        self,
+        session: RealtimeSession | TranscriptionSession | None = None,
+        *,
+        expires_after_seconds: float = DEFAULT_SECRET_TTL,
+    ) -> ClientSecret:
+        """Create a key for ``session`` (the default realtime session when ``None``)."""
+        secret = ClientSecret(
+            value=random_id("ek", 32),
+            session=session if session is not None else RealtimeSession(),
+            expires_at=int(time.time() + expires_after_seconds),
+        )
+        self._secrets[secret.value] = secret
+        return secret
+
+    def add(self, secret: ClientSecret) -> None:
+        """Register a key made elsewhere."""
+        self._secrets[secret.value] = secret
+
+    def get(self, value: str) -> ClientSecret | None:
+        """The live key ``value``; ``None`` when unknown or expired."""
+        secret = self._secrets.get(value)
+        if secret is None or secret.expired:
+            return None
+        return secret
+
+    def revoke(self, value: str) -> None:
+        """Forget a key."""
+        self._secrets.pop(value, None)
+
+    def __len__(self) -> int:
+        return len(self._secrets)
+
+    def __iter__(self) -> Iterator[ClientSecret]:
+        return iter(list(self._secrets.values()))
+
+
+CallState = Literal["ringing", "accepted", "rejected", "referred", "ended"]
+
+
+@dataclass(slots=True)
+class SimulatedCall:
+    """A simulated incoming SIP (or WebRTC) call.
+
+    ``session`` is the configuration a WebSocket opened with ``?call_id=`` starts with (set by
+    accept); ``sessions`` are those WebSocket sessions.
+    """
+
+    call_id: str
+    state: CallState = "ringing"
+    session: RealtimeSession | None = None
+    sip_headers: list[tuple[str, str]] = field(default_factory=list)
+    sessions: list[SimulatedSession] = field(default_factory=list, repr=False)
+    refer_to: str | None = None
+    reject_status: int | None = None
+
+    def end(self, code: int = 1000, reason: str = "") -> None:
+        """Hang up: mark the call ended and close its WebSocket sessions."""
+        self.state = "ended"
+        for session in list(self.sessions):
+            if not session.closed:
+                session.close(code, reason)
+
+
+class Calls:
+    """The simulated calls of one simulator, by ``call_id``."""
+
+    def __init__(self) -> None:
+        self._calls: dict[str, SimulatedCall] = {}
+
+    def create(
+        self,
+        *,
+        call_id: str | None = None,
+        session: RealtimeSession | None = None,
+        sip_headers: list[tuple[str, str]] | None = None,
+        state: CallState = "ringing",
+    ) -> SimulatedCall:
+        """Register a new call (``rtc_...`` id unless given)."""
+        call = SimulatedCall(
+            call_id=call_id or random_id("rtc", 24),
+            state=state,
+            session=session,
+            sip_headers=list(sip_headers or []),
+        )
+        self._calls[call.call_id] = call
+        return call
+
+    def get(self, call_id: str) -> SimulatedCall | None:
+        """The call ``call_id``, if known."""
+        return self._calls.get(call_id)
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    def __iter__(self) -> Iterator[SimulatedCall]:
+        return iter(list(self._calls.values()))

@@ -1,0 +1,519 @@
+"""One simulated Realtime session: what a client connection talks to.
+
+Client frames are decoded and handled as they arrive, in order, on the event loop (handling is
+synchronous except for responses, which stream from their own task). Everything that crosses
+the wire is recorded: :attr:`SimulatedSession.received` holds the decoded client events,
+:attr:`SimulatedSession.sent` every server event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import structlog
+from msgspec import UNSET
+
+from ..protocol import (
+    ClientDecoder,
+    ClientEvent,
+    ConversationItem,
+    ConversationItemAdded,
+    ConversationItemCreate,
+    ConversationItemDelete,
+    ConversationItemDeleted,
+    ConversationItemDone,
+    ConversationItemRetrieve,
+    ConversationItemRetrieved,
+    ConversationItemTruncate,
+    ConversationItemTruncated,
+    DecodeError,
+    ErrorDetails,
+    ErrorEvent,
+    InputAudioBufferAppend,
+    InputAudioBufferClear,
+    InputAudioBufferCommit,
+    MessageItem,
+    OutputAudioBufferClear,
+    RealtimeSession,
+    ResponseCancel,
+    ResponseCreate,
+    ServerEvent,
+    SessionCreated,
+    SessionUpdate,
+    SessionUpdated,
+    TranscriptionSession,
+    encode_server,
+    pcm_from_base64,
+)
+from ._config import check_update, merge, normalize, session_expiry_reason
+from ._conversation import Conversation, StoredItem, check_item, completed, public_item
+from ._errors import invalid_request, item_not_found
+from ._ids import IdFactory
+from ._input_audio import MAX_APPEND_BYTES, InputAudio
+from ._responder import Responder
+from ._responses import Responses
+from ._speech import decode_speech
+from ._validation import error_for_bad_frame
+from ._wsconn import WebSocketConnection
+
+if TYPE_CHECKING:
+    from ._simulator import Simulator
+
+__all__ = ["SimulatedSession"]
+
+_log = structlog.get_logger("realtime_bus.testing.session")
+_decoder = ClientDecoder()
+
+
+class SimulatedSession:
+    """One client connection to the simulator and the Realtime session it holds.
+
+    Read it in tests: :attr:`config` (the effective session configuration), :attr:`items`
+    (the conversation), :attr:`received` / :attr:`sent` (every event that crossed the wire),
+    :attr:`input_audio` (what is in the input buffer). Act on it: :meth:`close`, :meth:`abort`,
+    :meth:`stall` / :meth:`resume`, :meth:`send_event`, :meth:`send_raw`.
+    """
+
+    def __init__(
+        self,
+        sim: Simulator,
+        ws: WebSocketConnection,
+        *,
+        config: RealtimeSession | TranscriptionSession,
+        path: str,
+        query: dict[str, str],
+        call_id: str | None,
+        client_secret: str | None,
+    ) -> None:
+        self.sim = sim
+        self.ws = ws
+        self._ids = IdFactory()
+        assert isinstance(config.id, str)
+        self.id: str = config.id
+        """The session id (``sess_...``)."""
+        self.config: RealtimeSession | TranscriptionSession = config
+        """The effective session configuration (what ``session.updated`` reports)."""
+        self.path = path
+        self.query = query
+        """The handshake's query parameters (``model``, ``call_id``, ...)."""
+        self.call_id = call_id
+        """The SIP/WebRTC call this session is attached to, if any."""
+        self.client_secret = client_secret
+        """The ephemeral key (``ek_...``) the client authenticated with, if any."""
+        self.created_at = time.time()
+        self.received: list[ClientEvent] = []
+        """Every client event received, decoded, in order."""
+        self.rejected: list[bytes] = []
+        """Client frames that did not decode (each answered with an ``error``)."""
+        self.sent: list[ServerEvent] = []
+        """Every server event sent, in order."""
+        self.conversation = Conversation(self._ids("conv"))
+        self.input = InputAudio(self)
+        self.responses = Responses(self)
+        self.responder: Responder = sim.responder
+        """The responder of this session (the simulator's, unless replaced)."""
+        self._closed = asyncio.get_running_loop().create_future()
+        self._expiry: asyncio.TimerHandle | None = None
+        self._waiters: list[tuple[Any, asyncio.Future[ClientEvent]]] = []
+
+    # -- reading the state -----------------------------------------------------------------
+
+    @property
+    def items(self) -> list[ConversationItem]:
+        """The conversation's items, in order."""
+        return self.conversation.items()
+
+    @property
+    def input_audio(self) -> bytes:
+        """The PCM in the input audio buffer."""
+        return bytes(self.input.buffer)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the connection is gone."""
+        return self._closed.done()
+
+    @property
+    def close_code(self) -> int | None:
+        """The WebSocket close code sent or received, if any."""
+        return self.ws.close_code
+
+    def sent_types(self) -> list[str]:
+        """The ``type`` of every server event sent, in order."""
+        return [event.type for event in self.sent]
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh id with ``prefix`` (``"event"``, ``"item"``, ``"resp"``, ...)."""
+        return self._ids(prefix)
+
+    async def wait_closed(self, timeout: float | None = None) -> None:
+        """Return once the connection is gone."""
+        await asyncio.wait_for(asyncio.shield(self._closed), timeout)
+
+    async def wait_for_client_event(self, type_name: str, *, timeout: float = 5.0) -> ClientEvent:
+        """Wait for the next client event of ``type_name`` to arrive (or one already here).
+
+        Events already received count: this returns the first one not yet returned.
+        """
+        seen = sum(1 for e in self.received if e.type == type_name)
+        future: asyncio.Future[ClientEvent] = asyncio.get_running_loop().create_future()
+        self._waiters.append(((type_name, seen), future))
+        for event in self.received:
+            if event.type == type_name:
+                future.set_result(event)
+                break
+        return await asyncio.wait_for(future, timeout)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def emit(self, event: ServerEvent) -> None:
+        """Send a server event to the client (and record it)."""
+        self.sent.append(event)
+        faults = self.sim.faults
+        if faults.armed:
+            faults.before_send(self, event)
+            if self.ws.closed or not self.ws.open:
+                return
+        self.ws.send_text(encode_server(event))
+        if faults.armed:
+            faults.after_send(self, event)
+
+    def emit_error(self, details: ErrorDetails) -> None:
+        """Send an ``error`` event."""
+        self.emit(ErrorEvent(event_id=self.new_id("event"), error=details))
+
+    def send_event(self, event: ServerEvent) -> None:
+        """Send any server event now (for tests that script the server side)."""
+        self.emit(event)
+
+    def send_raw(self, frame: bytes | str) -> None:
+        """Send ``frame`` as a text frame exactly as given (it need not be valid JSON)."""
+        self.ws.send_text(frame)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Send ``session.created`` and arm the session's maximum duration."""
+        self.emit(SessionCreated(event_id=self.new_id("event"), session=self.config))
+        loop = asyncio.get_running_loop()
+        self._expiry = loop.call_later(self.sim.max_session_seconds, self.expire)
+
+    def expire(self) -> None:
+        """End the session at its maximum duration, as the service does (close 1001)."""
+        reason = session_expiry_reason(self.sim.max_session_seconds)
+        if self.ws.open:
+            self.emit_error(invalid_request(reason, code="session_expired"))
+        self.close(1001, reason)
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the WebSocket with ``code`` and ``reason`` (a clean closing handshake)."""
+        self.responses.close()
+        self.ws.close(code, reason)
+
+    def abort(self) -> None:
+        """Drop the TCP connection without a close frame."""
+        self.ws.abort()
+
+    def stall(self) -> None:
+        """Stop reading and sending (pings go unanswered) without closing."""
+        self.ws.stall()
+
+    def resume(self) -> None:
+        """Undo :meth:`stall`."""
+        self.ws.resume()
+
+    def connection_closed(self) -> None:
+        """The TCP connection is gone (called by the connection glue)."""
+        if self._expiry is not None:
+            self._expiry.cancel()
+        self.responses.close()
+        for _, future in self._waiters:
+            if not future.done():
+                future.cancel()
+        if not self._closed.done():
+            self._closed.set_result(None)
+        self.sim._session_closed(self)
+
+    # -- receiving -------------------------------------------------------------------------
+
+    def on_message(self, data: bytes, is_text: bool) -> None:
+        """One complete client message arrived."""
+        if not is_text:
+            self.rejected.append(data)
+            self.emit_error(
+                invalid_request(
+                    "Binary messages are not supported: send events as JSON text.",
+                    code="invalid_value",
+                )
+            )
+            return
+        try:
+            event = _decoder.decode(data)
+        except DecodeError as exc:
+            self.rejected.append(data)
+            self.emit_error(error_for_bad_frame(exc))
+            return
+        self.received.append(event)
+        if self._waiters:
+            self._wake(event)
+        try:
+            self._dispatch(event)
+        except Exception as exc:  # a bug here must not kill the connection
+            _log.error("simulator_handler_failed", event_type=event.type, error=repr(exc))
+            self.emit_error(
+                ErrorDetails(
+                    type="server_error",
+                    message="The server had an error while processing your request.",
+                    event_id=_event_id(event),
+                )
+            )
+
+    def _wake(self, event: ClientEvent) -> None:
+        for (type_name, _), future in list(self._waiters):
+            if type_name == event.type and not future.done():
+                future.set_result(event)
+        self._waiters = [w for w in self._waiters if not w[1].done()]
+
+    def _dispatch(self, event: ClientEvent) -> None:
+        if isinstance(event, InputAudioBufferAppend):
+            self._append(event)
+        elif isinstance(event, ResponseCreate):
+            if isinstance(self.config, TranscriptionSession):
+                self.emit_error(
+                    invalid_request(
+                        "Responses are not available in a transcription session.",
+                        code="invalid_value",
+                        param="type",
+                        event_id=_event_id(event),
+                    )
+                )
+                return
+            self.responses.create(event)
+        elif isinstance(event, ResponseCancel):
+            self.responses.cancel(event)
+        elif isinstance(event, SessionUpdate):
+            self._session_update(event)
+        elif isinstance(event, ConversationItemCreate):
+            self._item_create(event)
+        elif isinstance(event, InputAudioBufferCommit):
+            self.input.commit(_event_id(event))
+        elif isinstance(event, InputAudioBufferClear):
+            self.input.clear()
+        elif isinstance(event, ConversationItemDelete):
+            self._item_delete(event)
+        elif isinstance(event, ConversationItemRetrieve):
+            self._item_retrieve(event)
+        elif isinstance(event, ConversationItemTruncate):
+            self._item_truncate(event)
+        elif isinstance(event, OutputAudioBufferClear):
+            self.emit_error(
+                invalid_request(
+                    "output_audio_buffer.clear is only supported for WebRTC and SIP sessions.",
+                    code="invalid_value",
+                    param="type",
+                    event_id=_event_id(event),
+                )
+            )
+
+    # -- handlers --------------------------------------------------------------------------
+
+    def _append(self, event: InputAudioBufferAppend) -> None:
+        try:
+            pcm = pcm_from_base64(event.audio)
+        except ValueError:
+            self.emit_error(
+                invalid_request(
+                    "Invalid 'audio'. Expected base64-encoded audio bytes.",
+                    code="invalid_value",
+                    param="audio",
+                    event_id=_event_id(event),
+                )
+            )
+            return
+        if len(pcm) > MAX_APPEND_BYTES:
+            self.emit_error(
+                invalid_request(
+                    f"Invalid 'audio': the audio of one append must not exceed 15 MiB, but got "
+                    f"{len(pcm)} bytes.",
+                    code="invalid_value",
+                    param="audio",
+                    event_id=_event_id(event),
+                )
+            )
+            return
+        self.input.append(pcm)
+
+    def _session_update(self, event: SessionUpdate) -> None:
+        update = event.session
+        event_id = _event_id(event)
+        if type(update) is not type(self.config):
+            self.emit_error(
+                invalid_request(
+                    f"Invalid value: '{_tag(update)}'. The session type cannot change from "
+                    f"'{_tag(self.config)}'.",
+                    code="invalid_value",
+                    param="session.type",
+                    event_id=event_id,
+                )
+            )
+            return
+        if isinstance(update, RealtimeSession):
+            assert isinstance(self.config, RealtimeSession)
+            error = check_update(
+                self.config, update, has_assistant_audio=self.conversation.has_assistant_audio()
+            )
+            if error is not None:
+                self.emit_error(msgspec.structs.replace(error, event_id=event_id))
+                return
+            # The service keeps its own id, model and expiry whatever the client sends.
+            update = msgspec.structs.replace(update, id=UNSET, object=UNSET, expires_at=UNSET)
+            self.config = normalize(merge(self.config, update))
+        else:
+            update = msgspec.structs.replace(update, id=UNSET, object=UNSET, expires_at=UNSET)
+            self.config = merge(self.config, update)
+        self.input.configure()
+        self.emit(SessionUpdated(event_id=self.new_id("event"), session=self.config))
+
+    def _item_create(self, event: ConversationItemCreate) -> None:
+        event_id = _event_id(event)
+        item = event.item
+        given_id = getattr(item, "id", UNSET)
+        if isinstance(given_id, str) and given_id in self.conversation:
+            self.emit_error(
+                invalid_request(
+                    f"Item with id '{given_id}' already exists.",
+                    code="invalid_value",
+                    param="item.id",
+                    event_id=event_id,
+                )
+            )
+            return
+        previous = event.previous_item_id
+        if isinstance(previous, str) and previous != "root" and previous not in self.conversation:
+            self.emit_error(
+                invalid_request(
+                    f"Previous item with id '{previous}' does not exist.",
+                    code="invalid_value",
+                    param="previous_item_id",
+                    event_id=event_id,
+                )
+            )
+            return
+        error = check_item(item)
+        if error is not None:
+            self.emit_error(msgspec.structs.replace(error, event_id=event_id))
+            return
+        item_id = given_id if isinstance(given_id, str) and given_id else self.new_id("item")
+        stored = StoredItem(item)
+        if isinstance(item, MessageItem):
+            for index, part in enumerate(item.content):
+                if isinstance(part.audio, str) and part.audio:
+                    try:
+                        pcm = pcm_from_base64(part.audio)
+                    except ValueError:
+                        self.emit_error(
+                            invalid_request(
+                                "Invalid audio: expected base64-encoded audio bytes.",
+                                code="invalid_value",
+                                param=f"item.content[{index}].audio",
+                                event_id=event_id,
+                            )
+                        )
+                        return
+                    stored.audio[index] = pcm
+                    heard = decode_speech(pcm)
+                    if heard is not None:
+                        stored.heard[index] = heard
+        stored.item = completed(public_item(item), item_id)
+        placed_after = self.conversation.add(stored, previous)
+        shown = stored.item
+        self.emit(
+            ConversationItemAdded(
+                event_id=self.new_id("event"), item=shown, previous_item_id=placed_after
+            )
+        )
+        self.emit(
+            ConversationItemDone(
+                event_id=self.new_id("event"), item=shown, previous_item_id=placed_after
+            )
+        )
+
+    def _item_delete(self, event: ConversationItemDelete) -> None:
+        if event.item_id not in self.conversation:
+            self.emit_error(item_not_found("deleting", event.item_id, _event_id(event)))
+            return
+        self.conversation.delete(event.item_id)
+        self.emit(ConversationItemDeleted(event_id=self.new_id("event"), item_id=event.item_id))
+
+    def _item_retrieve(self, event: ConversationItemRetrieve) -> None:
+        stored = self.conversation.get(event.item_id)
+        if stored is None:
+            self.emit_error(item_not_found("retrieving", event.item_id, _event_id(event)))
+            return
+        self.emit(
+            ConversationItemRetrieved(event_id=self.new_id("event"), item=stored.with_audio())
+        )
+
+    def _item_truncate(self, event: ConversationItemTruncate) -> None:
+        event_id = _event_id(event)
+        stored = self.conversation.get(event.item_id)
+        if stored is None:
+            self.emit_error(item_not_found("truncating", event.item_id, event_id))
+            return
+        item = stored.item
+        index = event.content_index
+        is_audio = (
+            isinstance(item, MessageItem)
+            and item.role == "assistant"
+            and 0 <= index < max(len(item.content), 1)
+            and index in stored.audio
+            and len(stored.audio[index]) > 0
+        )
+        if not is_audio or event.audio_end_ms <= 0:
+            self.emit_error(
+                invalid_request(
+                    "Only model output audio messages can be truncated", event_id=event_id
+                )
+            )
+            return
+        duration = stored.audio_ms(index)
+        if event.audio_end_ms > duration:
+            self.emit_error(
+                invalid_request(
+                    f"Audio content of {duration}ms is already shorter than {event.audio_end_ms}ms",
+                    code="invalid_value",
+                    param="audio_end_ms",
+                    event_id=event_id,
+                )
+            )
+            return
+        keep = event.audio_end_ms * 48 // 2 * 2
+        stored.audio[index] = bytes(stored.audio[index][:keep])
+        assert isinstance(item, MessageItem)
+        if index < len(item.content):
+            content = list(item.content)
+            content[index] = msgspec.structs.replace(content[index], transcript="")
+            stored.item = msgspec.structs.replace(item, content=content)
+        self.emit(
+            ConversationItemTruncated(
+                event_id=self.new_id("event"),
+                item_id=event.item_id,
+                content_index=index,
+                audio_end_ms=event.audio_end_ms,
+            )
+        )
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<SimulatedSession {self.id} {state} items={len(self.conversation)}>"
+
+
+def _event_id(event: ClientEvent) -> str | None:
+    return event.event_id if isinstance(event.event_id, str) else None
+
+
+def _tag(session: RealtimeSession | TranscriptionSession) -> str:
+    return str(type(session).__struct_config__.tag)

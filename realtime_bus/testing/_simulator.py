@@ -1,0 +1,338 @@
+"""The simulator: a local Realtime server on loopback, WebSocket and REST on one port."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import structlog
+from websockets.http11 import Request
+from websockets.server import ServerProtocol
+from websockets.typing import Subprotocol
+
+from ..protocol import RealtimeSession, TranscriptionSession
+from ._config import default_session, default_transcription_session, expires_at
+from ._faults import Faults
+from ._handshake import Admission, admit, select_subprotocol
+from ._http import HttpResponse, HttpRoutes, RequestHead
+from ._listener import Listener
+from ._registry import Calls, ClientSecrets
+from ._responder import DefaultResponder, Responder
+from ._session import SimulatedSession
+from ._wsconn import WebSocketConnection
+
+__all__ = ["MAX_MESSAGE_BYTES", "Simulator"]
+
+_log = structlog.get_logger("realtime_bus.testing.simulator")
+
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+"""Largest client message read. Appends over the protocol's 15 MiB of audio (about 20 MiB of
+JSON) get an ``error`` event; messages over this size close the connection with 1009."""
+
+_T = TypeVar("_T")
+
+
+class Simulator:
+    """A protocol-faithful Realtime server on loopback, for offline development and tests.
+
+    >>> async with Simulator() as sim:                       # doctest: +SKIP
+    ...     client = AsyncOpenAI(api_key="sk-test", websocket_base_url=sim.ws_base_url)
+    ...     async with client.realtime.connect(model="gpt-realtime") as conn: ...
+
+    Parameters: ``api_key`` (only that key is accepted; ``None`` accepts any non-empty key),
+    ``responder`` (what the assistant says; :class:`DefaultResponder` when ``None``),
+    ``realtime_factor`` (output pacing: 1.0 real time, 0.5 twice as fast, 0 as fast as
+    possible), ``max_session_seconds`` (sessions close with 1001 after this long), ``host``,
+    ``port`` (0 picks a free port), ``model`` (when the client names none), ``audio_chunk_ms``
+    (duration of each output audio delta).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        responder: Responder | None = None,
+        realtime_factor: float = 0.0,
+        max_session_seconds: float = 3600,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        model: str = "gpt-realtime",
+        audio_chunk_ms: int = 100,
+    ) -> None:
+        if realtime_factor < 0:
+            raise ValueError("realtime_factor cannot be negative")
+        if max_session_seconds <= 0:
+            raise ValueError("max_session_seconds must be positive")
+        self._api_key = api_key
+        self.responder: Responder = responder if responder is not None else DefaultResponder()
+        """What new sessions' assistants say (each session may get its own)."""
+        self.realtime_factor = realtime_factor
+        """Output pacing: 1.0 real time, 0 as fast as possible. Settable at any time."""
+        self.max_session_seconds = max_session_seconds
+        self.host = host
+        self._requested_port = port
+        self.model = model
+        self.audio_chunk_ms = audio_chunk_ms
+        self.connections: list[SimulatedSession] = []
+        """The live sessions, oldest first."""
+        self.history: list[SimulatedSession] = []
+        """Every session this simulator has had, closed ones included."""
+        self.faults = Faults(self)
+        """Fault injection switches (see :class:`Faults`)."""
+        self.http_routes = HttpRoutes()
+        """The HTTP endpoints served next to the WebSocket (the REST side registers here)."""
+        self.client_secrets = ClientSecrets()
+        """Ephemeral keys issued by this simulator; accepted at the WebSocket handshake."""
+        self.calls = Calls()
+        """Simulated calls; a WebSocket opened with ``?call_id=`` attaches to one."""
+        self._server: asyncio.Server | None = None
+        self._port: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._arrivals: asyncio.Condition | None = None
+        self._portal: Any = None
+
+    # -- addresses -------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The TCP port (known once started)."""
+        if self._port is None:
+            raise RuntimeError("the simulator is not running")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The Realtime WebSocket endpoint, ``ws://HOST:PORT/v1/realtime`` (add ``?model=``)."""
+        return f"ws://{self.host}:{self.port}/v1/realtime"
+
+    @property
+    def ws_base_url(self) -> str:
+        """``ws://HOST:PORT/v1``: the ``websocket_base_url`` of the ``openai`` SDK."""
+        return f"ws://{self.host}:{self.port}/v1"
+
+    @property
+    def http_url(self) -> str:
+        """``http://HOST:PORT/v1``: the ``base_url`` of a REST client."""
+        return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def api_key(self) -> str | None:
+        """Whether a key is required is public; the key itself is not shown in a repr."""
+        return self._api_key
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on ``host:port``; register the REST endpoints when they are available."""
+        if self._server is not None:
+            raise RuntimeError("the simulator is already running")
+        self._loop = asyncio.get_running_loop()
+        self._arrivals = asyncio.Condition()
+        self._register_rest()
+        self._server = await self._loop.create_server(
+            lambda: Listener(self), self.host, self._requested_port
+        )
+        self._port = self._server.sockets[0].getsockname()[1]
+        _log.info("simulator_started", url=self.url)
+
+    async def stop(self) -> None:
+        """Close every session (1001, going away) and stop listening."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.close()
+        for session in list(self.connections):
+            session.close(1001, "The server is shutting down.")
+        pending = [s.wait_closed() for s in list(self.connections)]
+        if pending:
+            done = await asyncio.wait([asyncio.ensure_future(p) for p in pending], timeout=2.0)
+            for task in done[1]:
+                task.cancel()
+        for session in list(self.connections):
+            session.abort()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(server.wait_closed(), 2.0)
+        _log.info("simulator_stopped")
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @contextlib.contextmanager
+    def run_in_thread(self) -> Iterator[Simulator]:
+        """Run the simulator on an event loop in a background thread, for synchronous code.
+
+        >>> with Simulator().run_in_thread() as sim:     # doctest: +SKIP
+        ...     url = sim.url
+
+        Use :meth:`call` to act on it (faults, sessions) from the calling thread.
+        """
+        from anyio.from_thread import start_blocking_portal
+
+        with start_blocking_portal() as portal:
+            portal.call(self.start)
+            self._portal = portal
+            try:
+                yield self
+            finally:
+                self._portal = None
+                portal.call(self.stop)
+
+    def call(self, func: Callable[..., _T], *args: Any) -> _T:
+        """Run ``func(*args)`` on the simulator's loop and return its result (thread-safe).
+
+        From the simulator's own thread it simply calls ``func``. Coroutine functions are
+        awaited.
+        """
+        if self._portal is None:
+            return func(*args)
+        result: _T = self._portal.call(func, *args)
+        return result
+
+    # -- sessions --------------------------------------------------------------------------
+
+    async def wait_for_connection(
+        self, count: int = 1, *, timeout: float = 5.0
+    ) -> SimulatedSession:
+        """Wait until at least ``count`` sessions have opened; return the ``count``-th."""
+        assert self._arrivals is not None, "the simulator is not running"
+        async with self._arrivals:
+            await asyncio.wait_for(
+                self._arrivals.wait_for(lambda: len(self.history) >= count), timeout
+            )
+        return self.history[count - 1]
+
+    def _session_closed(self, session: SimulatedSession) -> None:
+        if session in self.connections:
+            self.connections.remove(session)
+        _log.info("simulator_session_closed", session_id=session.id, code=session.close_code)
+
+    def upgrade(
+        self, listener: Listener, head: RequestHead, raw: bytes
+    ) -> WebSocketConnection | None:
+        """Check a WebSocket upgrade; accept it and start a session, or refuse it."""
+        refusal = self.faults.take_refusal()
+        if refusal is not None:
+            listener.reply(
+                HttpResponse.error(refusal, "The simulator refused this handshake (fault).")
+            )
+            return None
+        admission = admit(
+            head,
+            api_key=self._api_key,
+            secrets=self.client_secrets,
+            calls=self.calls,
+            default_model=self.model,
+        )
+        if isinstance(admission, HttpResponse):
+            listener.reply(admission)
+            return None
+        protocol = ServerProtocol(
+            subprotocols=[Subprotocol("realtime")],
+            select_subprotocol=_select_subprotocol,
+            max_size=MAX_MESSAGE_BYTES,
+        )
+        protocol.receive_data(raw)
+        events = protocol.events_received()
+        transport = listener.transport
+        assert transport is not None
+        if not events or not isinstance(events[0], Request):
+            listener.reply(HttpResponse.error(400, "Invalid WebSocket handshake request."))
+            return None
+        response = protocol.accept(events[0])
+        protocol.send_response(response)
+        transport.write(b"".join(protocol.data_to_send()))
+        if response.status_code != 101:
+            transport.close()
+            return None
+        session: SimulatedSession | None = None
+
+        def on_message(data: bytes, is_text: bool) -> None:
+            assert session is not None
+            session.on_message(data, is_text)
+
+        def on_closed() -> None:
+            assert session is not None
+            session.connection_closed()
+
+        ws = WebSocketConnection(transport, protocol, on_message, on_closed)
+        session = self._open_session(ws, admission)
+        return ws
+
+    def _open_session(self, ws: WebSocketConnection, admission: Admission) -> SimulatedSession:
+        ids_session = f"sess_{ws.protocol.id.hex[:21]}"
+        expiry = expires_at(self.max_session_seconds)
+        base: RealtimeSession | TranscriptionSession | None = None
+        if admission.secret is not None:
+            base = admission.secret.session
+        elif admission.call is not None and admission.call.session is not None:
+            base = admission.call.session
+        config: RealtimeSession | TranscriptionSession
+        if (
+            isinstance(base, TranscriptionSession)
+            or admission.query.get("intent") == "transcription"
+        ):
+            config = default_transcription_session(
+                session_id=ids_session,
+                expires_at=expiry,
+                base=base if isinstance(base, TranscriptionSession) else None,
+            )
+        else:
+            model = base.model if base is not None and isinstance(base.model, str) else None
+            config = default_session(
+                session_id=ids_session,
+                model=model or admission.model,
+                expires_at=expiry,
+                base=base,
+            )
+        session = SimulatedSession(
+            self,
+            ws,
+            config=config,
+            path=admission.path,
+            query=admission.query,
+            call_id=admission.call.call_id if admission.call is not None else None,
+            client_secret=admission.secret.value if admission.secret is not None else None,
+        )
+        if admission.call is not None:
+            admission.call.sessions.append(session)
+        self.connections.append(session)
+        self.history.append(session)
+        self.faults.apply_to(session)
+        session.start()
+        _log.info("simulator_session_opened", session_id=session.id, model=admission.model)
+        if self._arrivals is not None:
+            asyncio.get_running_loop().create_task(self._notify_arrival())
+        return session
+
+    async def _notify_arrival(self) -> None:
+        assert self._arrivals is not None
+        async with self._arrivals:
+            self._arrivals.notify_all()
+
+    def _register_rest(self) -> None:
+        try:
+            module = importlib.import_module(f"{__package__}._rest")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}._rest":
+                raise
+            return
+        register: Callable[[Simulator], None] = module.register_rest_routes
+        register(self)
+
+    def __repr__(self) -> str:
+        where = self.url if self._port is not None else "not running"
+        return f"<Simulator {where} sessions={len(self.connections)}>"
+
+
+def _select_subprotocol(
+    _protocol: ServerProtocol, offered: Sequence[Subprotocol]
+) -> Subprotocol | None:
+    chosen = select_subprotocol(offered)
+    return None if chosen is None else Subprotocol(chosen)
