@@ -60,6 +60,13 @@ class Client:
             if event["type"] == type_name:
                 return seen
 
+    async def until_one_of(self, *type_names: str, timeout: float = 5.0) -> dict[str, Any]:
+        """Receive events until one of ``type_names``; return that one."""
+        while True:
+            event = await self.recv(timeout)
+            if event["type"] in type_names:
+                return event
+
     async def expect(self, type_name: str, timeout: float = 5.0) -> dict[str, Any]:
         """Receive one event and check its type."""
         event = await self.recv(timeout)

@@ -1,0 +1,371 @@
+"""Streaming one response's output: messages (text, or audio with its transcript) and calls.
+
+:class:`OutputStream` writes the events of each output item in the service's order and paces
+them: audio deltas of ``audio_chunk_ms`` each are spaced ``audio_chunk_ms * realtime_factor``
+apart (1.0 is real time, 0 as fast as the socket takes them); text and transcript deltas follow
+the speech they belong to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, NamedTuple
+
+import msgspec
+
+from ..protocol import (
+    PCM16_SAMPLE_RATE,
+    ContentPart,
+    ConversationItem,
+    ConversationItemAdded,
+    ConversationItemDone,
+    FunctionCallItem,
+    MessageItem,
+    Response,
+    ResponseContentPartAdded,
+    ResponseContentPartDone,
+    ResponseFunctionCallArgumentsDelta,
+    ResponseFunctionCallArgumentsDone,
+    ResponseOutputAudioDelta,
+    ResponseOutputAudioDone,
+    ResponseOutputAudioTranscriptDelta,
+    ResponseOutputAudioTranscriptDone,
+    ResponseOutputItemAdded,
+    ResponseOutputItemDone,
+    ResponseOutputTextDelta,
+    ResponseOutputTextDone,
+    base64_from_pcm,
+)
+from ._conversation import StoredItem, public_item
+from ._responder import ToolCall
+from ._speech import synthesize_speech
+
+if TYPE_CHECKING:
+    from ._session import SimulatedSession
+
+__all__ = ["ASSISTANT_MS_PER_CHAR", "ActiveResponse", "OutputStream"]
+
+ASSISTANT_MS_PER_CHAR = 50.0
+"""Speaking rate of the assistant's synthesized audio."""
+
+
+class _Ids(NamedTuple):
+    """Where a delta belongs: the fields every content event repeats."""
+
+    response_id: str
+    item_id: str
+    output_index: int
+
+
+class ActiveResponse:
+    """A response in progress."""
+
+    def __init__(self, response: Response, *, in_conversation: bool) -> None:
+        self.response = response
+        self.in_conversation = in_conversation
+        self.output: list[ConversationItem] = []
+        self.cancel_reason: str | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.text_out = 0
+        self.audio_out_ms = 0.0
+        self.streaming: tuple[StoredItem, bool, _Ids] | None = None
+        """The message being streamed: its stored item, whether it is audio, its event ids."""
+        self.said = ""
+
+    @property
+    def id(self) -> str:
+        """The response id."""
+        assert isinstance(self.response.id, str)
+        return self.response.id
+
+
+class OutputStream:
+    """Writes the output items of the responses of one session."""
+
+    def __init__(self, session: SimulatedSession) -> None:
+        self.session = session
+        self._yield_every = 0
+
+    async def pace(self, seconds: float) -> None:
+        factor = self.session.sim.realtime_factor
+        if factor > 0 and seconds > 0:
+            await asyncio.sleep(seconds * factor)
+            return
+        self._yield_every += 1
+        await self.session.ws.drain()
+        if self._yield_every % 8 == 0:
+            await asyncio.sleep(0)
+
+    def _open_item(self, active: ActiveResponse, item: ConversationItem) -> StoredItem:
+        session = self.session
+        output_index = len(active.output)
+        active.output.append(item)
+        stored = StoredItem(item)
+        session.emit(
+            ResponseOutputItemAdded(
+                event_id=session.new_id("event"),
+                response_id=active.id,
+                output_index=output_index,
+                item=item,
+            )
+        )
+        if active.in_conversation:
+            previous = session.conversation.add(stored)
+            session.emit(
+                ConversationItemAdded(
+                    event_id=session.new_id("event"), item=item, previous_item_id=previous
+                )
+            )
+        return stored
+
+    def _close_item(
+        self, active: ActiveResponse, stored: StoredItem, item: ConversationItem
+    ) -> None:
+        session = self.session
+        stored.item = item
+        output_index = len(active.output) - 1
+        active.output[output_index] = item
+        session.emit(
+            ResponseOutputItemDone(
+                event_id=session.new_id("event"),
+                response_id=active.id,
+                output_index=output_index,
+                item=public_item(item),
+            )
+        )
+        if active.in_conversation and stored.id in session.conversation:
+            session.conversation.replace(stored)
+            session.emit(
+                ConversationItemDone(
+                    event_id=session.new_id("event"),
+                    item=public_item(item),
+                    previous_item_id=session.conversation.previous_of(stored.id),
+                )
+            )
+
+    async def message(self, active: ActiveResponse, text: str) -> None:
+        session = self.session
+        item_id = session.new_id("item")
+        item = MessageItem(
+            id=item_id, object="realtime.item", status="in_progress", role="assistant", content=[]
+        )
+        stored = self._open_item(active, item)
+        audio = "audio" in (active.response.output_modalities or [])
+        part = (
+            ContentPart(type="audio", transcript="") if audio else ContentPart(type="text", text="")
+        )
+        output_index = len(active.output) - 1
+        ids = _Ids(active.id, item_id, output_index)
+        session.emit(
+            ResponseContentPartAdded(
+                event_id=session.new_id("event"),
+                content_index=0,
+                part=part,
+                response_id=ids.response_id,
+                item_id=ids.item_id,
+                output_index=ids.output_index,
+            )
+        )
+        active.streaming = (stored, audio, ids)
+        active.said = ""
+        if audio:
+            await self._stream_audio(active, stored, text, ids)
+        else:
+            await self._stream_text(active, text, ids)
+        active.streaming = None
+        self._end_message(active, stored, active.said, audio, ids, complete=True)
+
+    def _end_message(
+        self,
+        active: ActiveResponse,
+        stored: StoredItem,
+        said: str,
+        audio: bool,
+        ids: _Ids,
+        *,
+        complete: bool,
+    ) -> None:
+        session = self.session
+        if audio:
+            session.emit(
+                ResponseOutputAudioDone(
+                    event_id=session.new_id("event"),
+                    content_index=0,
+                    response_id=ids.response_id,
+                    item_id=ids.item_id,
+                    output_index=ids.output_index,
+                )
+            )
+            session.emit(
+                ResponseOutputAudioTranscriptDone(
+                    event_id=session.new_id("event"),
+                    content_index=0,
+                    transcript=said,
+                    response_id=ids.response_id,
+                    item_id=ids.item_id,
+                    output_index=ids.output_index,
+                )
+            )
+            part = ContentPart(type="audio", transcript=said)
+            final = ContentPart(type="output_audio", transcript=said)
+        else:
+            session.emit(
+                ResponseOutputTextDone(
+                    event_id=session.new_id("event"),
+                    content_index=0,
+                    text=said,
+                    response_id=ids.response_id,
+                    item_id=ids.item_id,
+                    output_index=ids.output_index,
+                )
+            )
+            part = ContentPart(type="text", text=said)
+            final = ContentPart(type="output_text", text=said)
+        session.emit(
+            ResponseContentPartDone(
+                event_id=session.new_id("event"),
+                content_index=0,
+                part=part,
+                response_id=ids.response_id,
+                item_id=ids.item_id,
+                output_index=ids.output_index,
+            )
+        )
+        item = stored.item
+        assert isinstance(item, MessageItem)
+        done = msgspec.structs.replace(
+            item, content=[final], status="completed" if complete else "incomplete"
+        )
+        self._close_item(active, stored, done)
+
+    async def _stream_text(self, active: ActiveResponse, text: str, ids: _Ids) -> None:
+        session = self.session
+        for word in _words(text):
+            session.emit(
+                ResponseOutputTextDelta(
+                    event_id=session.new_id("event"),
+                    content_index=0,
+                    delta=word,
+                    response_id=ids.response_id,
+                    item_id=ids.item_id,
+                    output_index=ids.output_index,
+                )
+            )
+            active.said += word
+            active.text_out += len(word)
+            await self.pace(len(word) * ASSISTANT_MS_PER_CHAR / 1000)
+
+    async def _stream_audio(
+        self, active: ActiveResponse, stored: StoredItem, text: str, ids: _Ids
+    ) -> None:
+        session = self.session
+        pcm = synthesize_speech(
+            text, ms_per_char=ASSISTANT_MS_PER_CHAR, lead_silence_ms=0, trail_silence_ms=0
+        )
+        chunk_bytes = max(2, int(PCM16_SAMPLE_RATE * session.sim.audio_chunk_ms / 1000) * 2)
+        chunks = max(1, -(-len(pcm) // chunk_bytes))
+        words = _words(text)
+        # Truncation during the stream sees the audio sent so far.
+        spoken = bytearray()
+        stored.audio[0] = spoken
+        sent_words = 0
+        for index in range(chunks):
+            # Transcript words in step with the audio that carries them.
+            due = len(words) * (index + 1) // chunks
+            if due > sent_words:
+                delta = "".join(words[sent_words:due])
+                sent_words = due
+                session.emit(
+                    ResponseOutputAudioTranscriptDelta(
+                        event_id=session.new_id("event"),
+                        content_index=0,
+                        delta=delta,
+                        response_id=ids.response_id,
+                        item_id=ids.item_id,
+                        output_index=ids.output_index,
+                    )
+                )
+                active.said += delta
+                active.text_out += len(delta)
+            chunk = pcm[index * chunk_bytes : (index + 1) * chunk_bytes]
+            session.emit(
+                ResponseOutputAudioDelta(
+                    event_id=session.new_id("event"),
+                    content_index=0,
+                    delta=base64_from_pcm(chunk),
+                    response_id=ids.response_id,
+                    item_id=ids.item_id,
+                    output_index=ids.output_index,
+                )
+            )
+            spoken += chunk
+            active.audio_out_ms += len(chunk) * 1000 / (2 * PCM16_SAMPLE_RATE)
+            await self.pace(len(chunk) / (2 * PCM16_SAMPLE_RATE))
+        stored.audio[0] = bytes(spoken)
+
+    async def function_call(self, active: ActiveResponse, call: ToolCall) -> None:
+        session = self.session
+        item_id = session.new_id("item")
+        call_id = session.new_id("call")
+        item = FunctionCallItem(
+            id=item_id,
+            object="realtime.item",
+            status="in_progress",
+            name=call.name,
+            call_id=call_id,
+            arguments="",
+        )
+        stored = self._open_item(active, item)
+        arguments = call.arguments_json
+        ids = _Ids(active.id, item_id, len(active.output) - 1)
+        for start in range(0, len(arguments), 16):
+            delta = arguments[start : start + 16]
+            session.emit(
+                ResponseFunctionCallArgumentsDelta(
+                    event_id=session.new_id("event"),
+                    delta=delta,
+                    call_id=call_id,
+                    response_id=ids.response_id,
+                    item_id=ids.item_id,
+                    output_index=ids.output_index,
+                )
+            )
+            await self.pace(0.01)
+        session.emit(
+            ResponseFunctionCallArgumentsDone(
+                event_id=session.new_id("event"),
+                name=call.name,
+                arguments=arguments,
+                call_id=call_id,
+                response_id=ids.response_id,
+                item_id=ids.item_id,
+                output_index=ids.output_index,
+            )
+        )
+        active.text_out += len(arguments)
+        done = msgspec.structs.replace(item, arguments=arguments, status="completed")
+        self._close_item(active, stored, done)
+
+    def close_open_items(self, active: ActiveResponse) -> None:
+        """After a cancel: end the item that was streaming, keeping what was sent."""
+        if not active.output:
+            return
+        item = active.output[-1]
+        if getattr(item, "status", None) != "in_progress":
+            return
+        stored = self.session.conversation.get(getattr(item, "id", "")) or StoredItem(item)
+        if isinstance(item, MessageItem) and active.streaming is not None:
+            stored, audio, ids = active.streaming
+            active.streaming = None
+            if audio and 0 in stored.audio:
+                stored.audio[0] = bytes(stored.audio[0])
+            self._end_message(active, stored, active.said, audio, ids, complete=False)
+        else:
+            done = msgspec.structs.replace(item, status="incomplete")
+            self._close_item(active, stored, done)
+
+
+def _words(text: str) -> list[str]:
+    """``"a b c"`` -> ``["a", " b", " c"]``: deltas that join back to the text."""
+    parts = text.split(" ")
+    return [p if i == 0 else " " + p for i, p in enumerate(parts)]
