@@ -62,7 +62,8 @@ async def test_create_returns_a_typed_secret(api: RealtimeAPI) -> None:
     assert isinstance(secret.session.audio, AudioConfig)
     assert isinstance(secret.session.audio.output, AudioOutputConfig)
     assert secret.session.audio.output.voice == "cedar"
-    assert isinstance(secret.session.id, str) and secret.session.id.startswith("sess_")
+    assert isinstance(secret.session.id, str)
+    assert secret.session.id.startswith("sess_")
 
 
 async def test_the_secret_opens_a_websocket_with_its_session(
