@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+import websockets
 
 from realtime_bus.testing import (
     Reply,
@@ -255,7 +256,7 @@ async def test_session_expiry_closes_with_1001_and_the_service_reason() -> None:
         client = await connect(sim)
         error = (await client.expect("error", timeout=3))["error"]
         assert error["code"] == "session_expired"
-        with pytest.raises(Exception):
+        with pytest.raises(websockets.ConnectionClosed):
             await client.recv(timeout=3)
         assert client.ws.close_code == 1001
         assert client.ws.close_reason == "Your session hit the maximum duration of 0.3 seconds."
