@@ -102,6 +102,8 @@ def _ga_format(beta: Any) -> dict[str, Any] | None:
     if not isinstance(beta, str):
         return None
     ga = _BETA_FORMATS.get(beta, beta)
+    if ga not in _GA_FORMATS:
+        return None  # a name we cannot map is dropped rather than failing the whole event
     return {"type": ga, "rate": 24000} if ga == "audio/pcm" else {"type": ga}
 
 
@@ -114,14 +116,19 @@ def _beta_format(ga: Any) -> str | None:
 def ga_session_from_beta(flat: dict[str, Any], *, transcription: bool = False) -> dict[str, Any]:
     """Turn a beta (flat) session object into the GA (nested) shape.
 
-    Keys without a GA counterpart (``temperature``, ``client_secret``) are dropped.
+    Keys without a GA counterpart (``temperature``, ``client_secret``) are dropped, and so are
+    values the GA session cannot hold (a ``null`` id, an audio format or tool choice it does
+    not know), so that one odd value does not cost the whole event.
     """
     audio_in: dict[str, Any] = {}
     audio_out: dict[str, Any] = {}
     ga: dict[str, Any] = {"type": "transcription" if transcription else "realtime"}
     for key, value in flat.items():
-        if key in ("id", "object", "expires_at", "model", "instructions", "tools", "tracing"):
-            if not transcription or key in ("id", "object", "expires_at"):
+        if key in ("id", "object", "expires_at"):
+            if value is not None:
+                ga[key] = value
+        elif key in ("model", "instructions", "tools", "tracing"):
+            if not transcription:
                 ga[key] = value
         elif key == "include":
             ga["include"] = value
@@ -129,7 +136,7 @@ def ga_session_from_beta(flat: dict[str, Any], *, transcription: bool = False) -
             ga["output_modalities"] = value
         elif key == "max_response_output_tokens":
             ga["max_output_tokens"] = value
-        elif key == "tool_choice" and isinstance(value, str):
+        elif key == "tool_choice" and value in (None, "none", "auto", "required"):
             ga["tool_choice"] = value
         elif key == "input_audio_format":
             fmt = _ga_format(value)
