@@ -832,6 +832,28 @@ class Bus:
                 )
             stats.appends_merged = queue.frames_saved
 
+    async def wait_open(self, timeout: float | None = None) -> None:
+        """Wait until the first session is established (for buses started with :meth:`run`).
+
+        Raises what stopped the bus if it fails first, ``TimeoutError`` after ``timeout``.
+        """
+        opened = asyncio.create_task(self._opened.wait())
+        finished = asyncio.create_task(self._finished.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {opened, finished}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            opened.cancel()
+            finished.cancel()
+        if self._opened.is_set():
+            return
+        if self._failure is not None:
+            raise self._failure
+        if not done:
+            raise TimeoutError(f"{self.name} did not open within {timeout} s")
+        raise BusClosed(f"{self.name} closed before it opened")
+
     # -- helpers for lifecycle handlers -------------------------------------------------------
 
     @property

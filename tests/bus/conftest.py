@@ -1,0 +1,26 @@
+"""Fixtures for bus tests: a simulator on 127.0.0.1 and a bus connected to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from realtime_bus import Bus, ContentPart, MessageItem
+from realtime_bus.testing import Simulator
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator() as simulator:
+        yield simulator
+
+
+def make_bus(sim: Simulator, **kwargs: object) -> Bus:
+    """A bus to ``sim`` with a test key; keyword arguments go to :class:`Bus`."""
+    return Bus(sim.url, api_key="sk-test-key", query={"model": "gpt-realtime"}, **kwargs)  # type: ignore[arg-type]
+
+
+def user_text(text: str) -> MessageItem:
+    """A user message item."""
+    return MessageItem(role="user", content=[ContentPart(type="input_text", text=text)])
