@@ -1,0 +1,7 @@
+"""``python -m realtime_bus.cli``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
