@@ -4,6 +4,15 @@ Needs the ``rest`` extra (``pip install 'realtime-bus[rest]'``): ``httpx2`` and
 ``standardwebhooks``.
 """
 
+try:
+    import httpx2 as _httpx2  # noqa: F401
+    import standardwebhooks as _standardwebhooks  # noqa: F401
+except ImportError as _missing:  # pragma: no cover - exercised in a subprocess
+    raise ImportError(
+        f"realtime_bus.rest needs {_missing.name!r}, from the 'rest' extra: "
+        "pip install 'realtime-bus[rest]'"
+    ) from _missing
+
 from ._async import Calls, ClientSecrets, RealtimeAPI, TranslationClientSecrets, Translations
 from ._config import DEFAULT_BASE_URL, AsyncTokenProvider, TokenProvider
 from ._errors import (
