@@ -1,0 +1,188 @@
+"""What every bus benchmark shares: the corpus, the loopback server, and the figures.
+
+The corpus generator and the server live beside the repository, in ``../shared/bench`` (set
+``REALTIME_BUS_SHARED`` to that ``shared`` folder, or to the ``bench`` folder itself, when they
+are elsewhere). The corpus is generated once per size and kept in ``benchmarks/.cache/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = [
+    "CACHE",
+    "Server",
+    "bench_dir",
+    "corpus",
+    "fmt_rate",
+    "median",
+    "percentile",
+    "print_table",
+    "quiet_logs",
+    "server",
+    "settle",
+]
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+
+
+def bench_dir() -> Path:
+    """The folder that holds ``make_frames.py`` and ``wsserver.py``."""
+    override = os.environ.get("REALTIME_BUS_SHARED")
+    candidates = [Path(override)] if override else [HERE.parent.parent / "shared"]
+    for base in candidates:
+        for folder in (base / "bench", base):
+            if (folder / "wsserver.py").is_file() and (folder / "make_frames.py").is_file():
+                return folder
+    where = override or str(candidates[0])
+    sys.exit(
+        f"benchmark tools not found under {where!r}: set REALTIME_BUS_SHARED to the folder "
+        "holding bench/wsserver.py and bench/make_frames.py"
+    )
+
+
+def corpus(n: int, seed: int = 1) -> Path:
+    """The path of a corpus of ``n`` server frames, generated on first use."""
+    path = CACHE / f"frames-{n}-seed{seed}.jsonl"
+    if path.is_file():
+        return path
+    CACHE.mkdir(exist_ok=True)
+    partial = path.with_suffix(".partial")
+    print(f"generating a corpus of {n} frames (once) ...", file=sys.stderr, flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(bench_dir() / "make_frames.py"),
+            "-n",
+            str(n),
+            "--seed",
+            str(seed),
+            "--out",
+            str(partial),
+            # The generator is deterministic and checked by its authors; the check is slow.
+            "--no-validate",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    partial.rename(path)
+    return path
+
+
+class Server:
+    """A running ``wsserver.py``: ``url(query)`` builds a WebSocket URL to it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], port: int, frames: int) -> None:
+        self.proc = proc
+        self.port = port
+        self.frames = frames
+
+    def url(self, query: str) -> str:
+        """``ws://127.0.0.1:PORT/v1/realtime?QUERY``."""
+        return f"ws://127.0.0.1:{self.port}/v1/realtime?{query}"
+
+    @property
+    def base(self) -> str:
+        """The WebSocket base URL, as the ``openai`` package takes it."""
+        return f"ws://127.0.0.1:{self.port}/v1"
+
+
+@contextmanager
+def server(frames: Path | None = None, *, max_s: float = 900) -> Iterator[Server]:
+    """Start the loopback server in its own process and stop it on exit.
+
+    It stops by itself when its standard input closes (this process went away) or after
+    ``max_s`` seconds.
+    """
+    cmd = [
+        sys.executable,
+        str(bench_dir() / "wsserver.py"),
+        "--frames",
+        str(frames) if frames is not None else "none",
+        "--max-s",
+        str(max_s),
+    ]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        parts = line.split()
+        if len(parts) < 2 or parts[0] != "PORT":
+            raise RuntimeError(f"wsserver did not start: {line!r}")
+        count = int(parts[3]) if len(parts) >= 4 else 0
+        yield Server(proc, int(parts[1]), count)
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def quiet_logs() -> None:
+    """Keep structlog's default console output out of the measurements and the table."""
+    import logging
+
+    import structlog
+
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR),
+        cache_logger_on_first_use=True,
+    )
+
+
+async def settle() -> None:
+    """Between runs: let closing sockets finish and collect garbage outside the clock."""
+    await asyncio.sleep(0.05)
+    gc.collect()
+
+
+def median(values: Sequence[float]) -> float:
+    """The median (0 for no values)."""
+    return statistics.median(values) if values else 0.0
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of already sorted values, nearest rank."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+def fmt_rate(per_second: float) -> str:
+    """``123.4k/s`` style."""
+    if per_second >= 1e6:
+        return f"{per_second / 1e6:.2f}M/s"
+    if per_second >= 1e3:
+        return f"{per_second / 1e3:.1f}k/s"
+    return f"{per_second:.0f}/s"
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A Markdown table, so results paste straight into the README."""
+    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    print(f"\n{title}\n")
+    for k, row in enumerate(cells):
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+        if k == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    sys.stdout.flush()
+
+
+def now() -> float:
+    """The benchmark clock."""
+    return time.perf_counter()

@@ -1,0 +1,266 @@
+"""Send throughput of ``input_audio_buffer.append`` (20 ms PCM16 chunks): the bus vs a bare send
+vs the ``openai`` package.
+
+The loopback server (``mode=out&n=N``) counts client frames and, after the N-th, closes with the
+reason ``n=<frames> bytes=<payload>``. The clock runs from the first append to that close, so
+every figure is audio the server has received, not audio sitting in a buffer.
+
+- ``bare``: ``websockets`` sending a minimal msgspec struct per chunk, the limit for any typed
+  client.
+- ``bus``: ``bus.input_audio_buffer.append(...)`` with coalescing off, one frame per append like
+  the others (``wait_for_session=False``: this server sends no ``session.created``).
+- ``openai``: the ``openai`` package's ``connection.input_audio_buffer.append(audio=...)``.
+- ``bus coalescing``: the bus as configured by default; a producer faster than the socket lets
+  appends queue up and the writer merges them into fewer frames. The server cannot know how many
+  frames to wait for here, so the clock stops when the bus's clean close returns (the server
+  answers the close only after reading every frame before it). A last, untimed run checks the
+  coalesced frame count against the server's own count.
+
+Runs are interleaved and medians reported, with ratios from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from _shared import Server, fmt_rate, median, now, print_table, quiet_logs, server, settle
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from realtime_bus import Bus
+from realtime_bus.bus import ConnectionLost
+from realtime_bus.protocol import InputAudioBufferClear, base64_from_pcm
+
+CHUNK_BYTES = 960  # 20 ms of 24 kHz mono PCM16
+NEVER = 10**12  # a frame count the server never reaches: the client ends the connection
+
+
+class _Append(msgspec.Struct, tag="input_audio_buffer.append", tag_field="type"):
+    audio: str
+
+
+def chunks() -> list[str]:
+    """Sixteen distinct 20 ms chunks, base64, as a microphone pipeline would hand them over."""
+    rnd = random.Random(5)
+    return [base64_from_pcm(rnd.randbytes(CHUNK_BYTES)) for _ in range(16)]
+
+
+class Result(msgspec.Struct):
+    rate: float
+    frames: int
+    appends: int
+
+
+def _reason_frames(reason: str) -> int:
+    fields = dict(part.split("=", 1) for part in reason.split() if "=" in part)
+    return int(fields.get("n", -1))
+
+
+async def run_bare(srv: Server, n: int, audio: list[str]) -> Result:
+    encode = msgspec.json.Encoder().encode
+    async with connect(
+        srv.url(f"mode=out&n={n}"),
+        additional_headers={"Authorization": "Bearer x"},
+        max_size=None,
+        compression=None,
+    ) as ws:
+        t0 = now()
+        for i in range(n):
+            await ws.send(encode(_Append(audio=audio[i & 15])), text=True)
+        try:
+            await ws.recv()
+            raise RuntimeError("the server sent a frame in mode=out")
+        except ConnectionClosed as exc:
+            t1 = now()
+            frames = _reason_frames(exc.rcvd.reason if exc.rcvd else "")
+    return Result((n - 1) / (t1 - t0), frames, n)
+
+
+async def run_bus(srv: Server, n: int, audio: list[str]) -> Result:
+    bus = Bus(
+        url=srv.url(f"mode=out&n={n}"),
+        api_key="x",
+        wait_for_session=False,
+        reconnect=False,
+        coalesce_audio=False,
+    )
+    gone = asyncio.Event()
+    t1 = 0.0
+    reason = ""
+
+    @bus.on("bus.disconnected")
+    def disconnected(event: Any) -> None:
+        nonlocal t1, reason
+        t1 = now()
+        reason = event.reason
+        gone.set()
+
+    append = bus.input_audio_buffer.append
+    try:
+        async with bus:
+            t0 = now()
+            for i in range(n):
+                await append(audio[i & 15])
+            await gone.wait()
+    except ConnectionLost:
+        pass  # the server's close after the N-th frame, final with reconnect=False
+    return Result((n - 1) / (t1 - t0), _reason_frames(reason), n)
+
+
+async def run_bus_coalescing(srv: Server, n: int, audio: list[str]) -> Result:
+    bus = Bus(url=srv.url(f"mode=out&n={NEVER}"), api_key="x", wait_for_session=False)
+    append = bus.input_audio_buffer.append
+    async with bus:
+        t0 = now()
+        for i in range(n):
+            await append(audio[i & 15])
+        await bus.close()  # flushes the queue, then the close handshake
+        t1 = now()
+    if bus.stats.frames_sent + bus.stats.appends_merged != n:
+        raise RuntimeError(f"bus wrote {bus.stats.frames_sent} frames for {n} appends")
+    return Result((n - 1) / (t1 - t0), bus.stats.frames_sent, n)
+
+
+async def run_openai(srv: Server, n: int, audio: list[str]) -> Result:
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(api_key="x", websocket_base_url=srv.base)
+    frames = -1
+    async with client.realtime.connect(
+        model="gpt-realtime", extra_query={"mode": "out", "n": str(n)}
+    ) as conn:
+        append = conn.input_audio_buffer.append
+        t0 = now()
+        for i in range(n):
+            await append(audio=audio[i & 15])
+        try:
+            await conn.recv_bytes()
+            raise RuntimeError("the server sent a frame in mode=out")
+        except ConnectionClosed as exc:
+            t1 = now()
+            frames = _reason_frames(exc.rcvd.reason if exc.rcvd else "")
+    await client.close()
+    return Result((n - 1) / (t1 - t0), frames, n)
+
+
+async def check_coalescing(srv: Server, n: int, audio: list[str]) -> tuple[int, int, str]:
+    """Appends queued faster than the socket takes them, counted by the server.
+
+    The server closes after exactly ``n`` frames: once the bus has written the appends as F
+    frames, ``n - F`` small ``input_audio_buffer.clear`` events make up the difference. A bus
+    that wrote more frames than it counted would be closed early; fewer, and the server would
+    never close (the wait times out).
+    """
+    bus = Bus(url=srv.url(f"mode=out&n={n}"), api_key="x", wait_for_session=False, reconnect=False)
+    reason = ""
+    gone = asyncio.Event()
+
+    @bus.on("bus.disconnected")
+    def disconnected(event: Any) -> None:
+        nonlocal reason
+        reason = event.reason
+        gone.set()
+
+    try:
+        async with bus:
+            for i in range(n):
+                await bus.input_audio_buffer.append(audio[i & 15])
+            # The bus has no flush call; its counters say when the writer took everything.
+            while bus.stats.frames_sent + bus.stats.appends_merged < n:  # noqa: ASYNC110
+                await asyncio.sleep(0.001)
+            frames = bus.stats.frames_sent
+            for _ in range(n - frames):
+                await bus.send(InputAudioBufferClear())
+            await asyncio.wait_for(gone.wait(), 30)
+    except ConnectionLost:
+        pass
+    if bus.stats.frames_sent != n:
+        raise RuntimeError(f"the server closed after {bus.stats.frames_sent} of {n} frames")
+    return n, frames, reason
+
+
+Runner = Callable[[Server, int, list[str]], Awaitable[Result]]
+
+
+async def amain(args: argparse.Namespace) -> None:
+    audio = chunks()
+    runners: dict[str, Runner] = {"bus": run_bus, "bare": run_bare}
+    if not args.skip_openai:
+        runners["openai"] = run_openai
+    runners["bus coalescing"] = run_bus_coalescing
+    results: dict[str, list[Result]] = {name: [] for name in runners}
+    with server() as srv:
+        for fn in runners.values():  # warm-up
+            await fn(srv, 500, audio)
+            await settle()
+        for rep in range(args.repeats):
+            names = list(runners)
+            order = names[rep % len(names) :] + names[: rep % len(names)]
+            for name in order:
+                n = args.openai_n or args.n if name == "openai" else args.n
+                result = await runners[name](srv, n, audio)
+                if name != "bus coalescing" and result.frames != n:
+                    raise RuntimeError(f"{name}: the server counted {result.frames} of {n}")
+                results[name].append(result)
+                await settle()
+            print(
+                f"repeat {rep + 1}/{args.repeats}: "
+                + ", ".join(f"{k} {fmt_rate(v[-1].rate)}" for k, v in results.items()),
+                flush=True,
+            )
+        appends, frames, reason = await check_coalescing(srv, args.n, audio)
+
+    med = {k: median([r.rate for r in v]) for k, v in results.items()}
+    rows: list[list[object]] = []
+    for name in runners:
+        frames_med = median([r.frames for r in results[name]])
+        rows.append(
+            [
+                name,
+                fmt_rate(med[name]),
+                f"{1e6 / med[name]:.2f}",
+                f"{med[name] / med['bare']:.2f}x",
+                f"{med[name] / med['openai']:.1f}x" if "openai" in med else "-",
+                f"{frames_med:.0f}",
+                " ".join(fmt_rate(r.rate) for r in results[name]),
+            ]
+        )
+    print_table(
+        f"Send throughput of 20 ms input_audio_buffer.append, mode=out, {args.n} appends, "
+        f"median of {args.repeats}",
+        ["client", "appends/s", "us/append", "vs bare", "vs openai", "frames", "runs"],
+        rows,
+    )
+    print(
+        f"\ncoalescing check (untimed, counted by the server): {appends} appends queued faster "
+        f"than the socket took them went out as {frames} frames "
+        f"({appends - frames} saved, {appends / frames:.0f} appends a frame); "
+        f"the server closed with '{reason}' after those frames and {appends - frames} "
+        "input_audio_buffer.clear events"
+    )
+    ratio = med["bus"] / med["bare"]
+    print(f"target: bus >= 0.8x bare: {ratio:.2f}x", end="")
+    if "openai" in med:
+        print(f"; bus >= 15x openai: {med['bus'] / med['openai']:.1f}x")
+    else:
+        print()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-n", type=int, default=20_000, help="appends per run (default 20000)")
+    ap.add_argument("--openai-n", type=int, default=0, help="appends per openai run (default -n)")
+    ap.add_argument("--repeats", type=int, default=5, help="interleaved repeats (default 5)")
+    ap.add_argument("--skip-openai", action="store_true", help="leave the openai package out")
+    args = ap.parse_args()
+    quiet_logs()
+    asyncio.run(amain(args))
+
+
+if __name__ == "__main__":
+    main()
