@@ -634,12 +634,10 @@ class Bus:
                     failures = 0
                     lost_at = time.monotonic()
                 will = policy.enabled
+                code, reason = _close_frame(cause)
                 self._dispatcher.push(
                     Disconnected(
-                        code=getattr(cause, "code", None) if cause else None,
-                        reason=str(getattr(cause, "reason", "") or ""),
-                        cause=_describe(cause),
-                        will_reconnect=will,
+                        code=code, reason=reason, cause=_describe(cause), will_reconnect=will
                     )
                 )
                 if not will:
@@ -865,6 +863,13 @@ class Bus:
     def failure(self) -> BaseException | None:
         """What closed the bus, if it closed because of a failure."""
         return self._failure
+
+
+def _close_frame(exc: BaseException | None) -> tuple[int | None, str]:
+    """The close code and reason the server sent, if it sent a close frame."""
+    if isinstance(exc, ConnectionClosed) and exc.rcvd is not None:
+        return exc.rcvd.code, exc.rcvd.reason
+    return None, ""
 
 
 def _describe(exc: BaseException | None) -> str:
