@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING
 import msgspec
 from msgspec import UnsetType
 
-from ..protocol import RealtimeSession, TranscriptionSession, TranslationAudio, TranslationSession
+from ..protocol import (
+    InputAudioBufferAppend,
+    RealtimeSession,
+    TranscriptionSession,
+    TranslationAudio,
+    TranslationSession,
+    encode,
+)
 from ._config import default_session, default_transcription_session
 from ._http import HttpRequest, HttpResponse
 from ._ids import random_id
@@ -52,6 +59,7 @@ from ._rest_wire import (
     parse_multipart,
     sdp_answer,
 )
+from ._speech import synthesize_speech
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
@@ -377,6 +385,22 @@ class SimulatedRest:
                 headers={**signed, "content-type": "application/json"},
             )
         return PlacedCall(call=call, webhook_status=response.status_code)
+
+    def caller_says(self, call_id: str, text: str) -> None:
+        """The caller speaks: ``text`` as synthesized speech into the call's session.
+
+        On the real service the caller's audio comes over the SIP leg into the session's input
+        buffer; here it enters the newest attached session as an audio append would, so server
+        VAD, transcription and automatic responses follow as usual.
+        """
+        call = self.sim.calls.get(call_id)
+        if call is None:
+            raise LookupError(f"no call {call_id!r}")
+        live = [session for session in call.sessions if not session.closed]
+        if call.state != "accepted" or not live:
+            raise RuntimeError(f"call {call_id!r} has no live session to speak into")
+        append = InputAudioBufferAppend.from_pcm(synthesize_speech(text))
+        live[-1].on_message(encode(append), True)
 
 
 _REST: weakref.WeakKeyDictionary[Simulator, SimulatedRest] = weakref.WeakKeyDictionary()
