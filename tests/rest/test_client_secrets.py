@@ -10,11 +10,13 @@ import pytest
 import websockets
 from openai import AsyncOpenAI
 
+from realtime_bus import Bus
 from realtime_bus.protocol import (
     AudioConfig,
     AudioInputConfig,
     AudioOutputConfig,
     RealtimeSession,
+    SessionUpdated,
     TranscriptionConfig,
     TranscriptionSession,
     TranscriptionSessionAudio,
@@ -199,3 +201,13 @@ def test_the_blocking_client() -> None:
             session=TranslationSessionRequest(model="gpt-realtime-translate")
         )
         assert translation.session.model == "gpt-realtime-translate"
+
+
+async def test_a_bus_connects_with_the_ephemeral_key(api: RealtimeAPI, sim: Simulator) -> None:
+    secret = await api.client_secrets.create(session=SESSION)
+    async with Bus(url=sim.url, api_key=secret.value) as bus:
+        updated = await bus.session.update(RealtimeSession(output_modalities=["text"]), wait=True)
+    assert isinstance(updated, SessionUpdated)
+    assert isinstance(updated.session, RealtimeSession)
+    assert updated.session.instructions == "You are a concierge."
+    assert sim.history[-1].client_secret == secret.value
