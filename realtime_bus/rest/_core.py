@@ -46,7 +46,9 @@ __all__ = [
     "hangup_call",
     "refer_call",
     "reject_call",
+    "status_error",
     "translation_client_secret",
+    "transport_error",
 ]
 
 log = get_logger("realtime_bus.rest")
