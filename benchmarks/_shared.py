@@ -20,6 +20,7 @@ from pathlib import Path
 
 __all__ = [
     "CACHE",
+    "OtherLoad",
     "Server",
     "bench_dir",
     "corpus",
@@ -82,7 +83,7 @@ def corpus(n: int, seed: int = 1) -> Path:
 class Server:
     """A running ``wsserver.py``: ``url(query)`` builds a WebSocket URL to it."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], port: int, frames: int) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes] | None, port: int, frames: int) -> None:
         self.proc = proc
         self.port = port
         self.frames = frames
@@ -129,6 +130,67 @@ def server(frames: Path | None = None, *, max_s: float = 900) -> Iterator[Server
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _proc_cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _machine_busy_ticks() -> int:
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields[:8]) - idle
+
+
+class OtherLoad:
+    """How much CPU other processes on the machine took while a benchmark ran.
+
+    Benchmarks here share two cores; a figure taken while something else was busy is not
+    worth much. ``cores()`` is the average number of cores other processes used since the last
+    call (Linux only; 0 elsewhere).
+    """
+
+    def __init__(self, *pids: int) -> None:
+        self.pids = (os.getpid(), *pids)
+        self._tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self._seen: dict[int, int] = {}
+        self._last = self._first = self._read()
+
+    def _read(self) -> tuple[float, int, int]:
+        if not Path("/proc/stat").is_file():
+            return (time.monotonic(), 0, 0)
+        for pid in self.pids:
+            # A process that has exited keeps its last reading.
+            self._seen[pid] = max(self._seen.get(pid, 0), _proc_cpu_ticks(pid))
+        return (time.monotonic(), _machine_busy_ticks(), sum(self._seen.values()))
+
+    def cores(self) -> float:
+        """Average cores used by other processes since the previous call."""
+        now_ = self._read()
+        last, self._last = self._last, now_
+        return self._between(last, now_)
+
+    def total(self) -> float:
+        """Average cores used by other processes since this meter was made."""
+        return self._between(self._first, self._read())
+
+    def _between(self, a: tuple[float, int, int], b: tuple[float, int, int]) -> float:
+        wall = b[0] - a[0]
+        if wall <= 0:
+            return 0.0
+        return max(0.0, (b[1] - a[1] - (b[2] - a[2])) / self._tick / wall)
+
+    def report(self) -> str:
+        """One line for the end of a benchmark's output."""
+        cores = self.total()
+        verdict = "quiet enough" if cores < 0.25 else "busy: treat these figures with care"
+        return f"other processes used {cores:.2f} cores on average during the run ({verdict})"
 
 
 def quiet_logs() -> None:

@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Union
 
 import msgspec
-from _shared import Server, median, percentile, print_table, quiet_logs, server, settle
+from _shared import OtherLoad, Server, median, percentile, print_table, quiet_logs, server, settle
 from websockets.asyncio.client import connect
 
 from realtime_bus import Bus
@@ -174,7 +174,9 @@ async def _openai_session(
             task.cancel()
 
 
-Session = Callable[[Server, str, Window, Callable[[], None], asyncio.Event, bool], Awaitable[None]]
+Session = Callable[
+    [Server, str, Window, Callable[[], None], asyncio.Event, bool], Coroutine[Any, Any, None]
+]
 KINDS: dict[str, Session] = {"bus": _bus_session, "bare": _bare_session, "openai": _openai_session}
 
 
@@ -271,6 +273,8 @@ async def amain(args: argparse.Namespace) -> None:
     counts = [int(c) for c in args.sessions.split(",")]
     results: dict[tuple[str, int], list[RunResult]] = {}
     with server() as srv:
+        assert srv.proc is not None
+        load = OtherLoad(srv.proc.pid)
         await run_sessions("bus", srv, 2, window=0.3, warmup=0.1)  # warm-up
         await run_sessions("bare", srv, 2, window=0.3, warmup=0.1)
         for rep in range(args.repeats):
@@ -290,7 +294,7 @@ async def amain(args: argparse.Namespace) -> None:
                     print(
                         f"repeat {rep + 1}/{args.repeats} {kind:6s} x{count}: "
                         f"p50 {res.p50:.0f} us, p99 {res.p99:.0f} us, "
-                        f"delivered {res.delivered:.1%}",
+                        f"delivered {res.delivered:.1%} (other load {load.cores():.2f} cores)",
                         flush=True,
                     )
                     await settle()
@@ -334,6 +338,7 @@ async def amain(args: argparse.Namespace) -> None:
         ],
         rows,
     )
+    print(load.report())
 
 
 def main() -> None:

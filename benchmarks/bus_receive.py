@@ -21,7 +21,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Union
 
 import msgspec
-from _shared import Server, corpus, fmt_rate, median, now, print_table, quiet_logs, server, settle
+from _shared import (
+    OtherLoad,
+    Server,
+    corpus,
+    fmt_rate,
+    median,
+    now,
+    print_table,
+    quiet_logs,
+    server,
+    settle,
+)
 from websockets.asyncio.client import connect
 
 from realtime_bus import Bus
@@ -114,6 +125,8 @@ async def amain(args: argparse.Namespace) -> None:
     rates: dict[str, list[float]] = {name: [] for name in runners}
     path = corpus(args.corpus)
     with server(path) as srv:
+        assert srv.proc is not None
+        load = OtherLoad(srv.proc.pid)
         for fn in runners.values():  # warm-up: imports, decoder builds, first sockets
             await fn(srv, min(args.n, 2000))
             await settle()
@@ -126,7 +139,8 @@ async def amain(args: argparse.Namespace) -> None:
                 await settle()
             print(
                 f"repeat {rep + 1}/{args.repeats}: "
-                + ", ".join(f"{k} {fmt_rate(v[-1])}" for k, v in rates.items()),
+                + ", ".join(f"{k} {fmt_rate(v[-1])}" for k, v in rates.items())
+                + f" (other load {load.cores():.2f} cores)",
                 flush=True,
             )
 
@@ -150,6 +164,7 @@ async def amain(args: argparse.Namespace) -> None:
         print(f"; bus >= 6x openai: {med['bus'] / med['openai']:.1f}x")
     else:
         print()
+    print(load.report())
 
 
 def main() -> None:

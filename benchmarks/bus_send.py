@@ -28,7 +28,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
-from _shared import Server, fmt_rate, median, now, print_table, quiet_logs, server, settle
+from _shared import (
+    OtherLoad,
+    Server,
+    fmt_rate,
+    median,
+    now,
+    print_table,
+    quiet_logs,
+    server,
+    settle,
+)
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -195,6 +205,8 @@ async def amain(args: argparse.Namespace) -> None:
     runners["bus coalescing"] = run_bus_coalescing
     results: dict[str, list[Result]] = {name: [] for name in runners}
     with server() as srv:
+        assert srv.proc is not None
+        load = OtherLoad(srv.proc.pid)
         for fn in runners.values():  # warm-up
             await fn(srv, 500, audio)
             await settle()
@@ -210,7 +222,8 @@ async def amain(args: argparse.Namespace) -> None:
                 await settle()
             print(
                 f"repeat {rep + 1}/{args.repeats}: "
-                + ", ".join(f"{k} {fmt_rate(v[-1].rate)}" for k, v in results.items()),
+                + ", ".join(f"{k} {fmt_rate(v[-1].rate)}" for k, v in results.items())
+                + f" (other load {load.cores():.2f} cores)",
                 flush=True,
             )
         appends, frames, reason = await check_coalescing(srv, args.n, audio)
@@ -249,6 +262,7 @@ async def amain(args: argparse.Namespace) -> None:
         print(f"; bus >= 15x openai: {med['bus'] / med['openai']:.1f}x")
     else:
         print()
+    print(load.report())
 
 
 def main() -> None:
