@@ -444,7 +444,7 @@ class Bus:
     def _prepare(self, event: ClientEvent) -> ClientEvent:
         if not isinstance(event, ClientEvent):
             raise TypeError(f"expected a client event, got {type(event).__name__}")
-        if event.event_id is msgspec.UNSET:
+        if event.event_id is msgspec.UNSET or event.event_id is None:
             event.event_id = f"{self._id_prefix}{next(self._ids)}"
         return event
 
