@@ -36,12 +36,20 @@ class StoredItem:
     is what the simulator understood of user audio.
     """
 
-    __slots__ = ("audio", "heard", "item")
+    __slots__ = ("audio", "audio_sent", "heard", "item")
 
     def __init__(self, item: ConversationItem) -> None:
         self.item = item
-        self.audio: dict[int, bytes | bytearray] = {}
+        self.audio: dict[int, bytes] = {}
+        self.audio_sent: dict[int, int] = {}
+        """For audio still streaming: how many bytes of ``audio`` the client has been sent."""
         self.heard: dict[int, str] = {}
+
+    def pcm(self, content_index: int) -> bytes:
+        """The audio of part ``content_index`` (as far as it was sent, while streaming)."""
+        data = self.audio.get(content_index, b"")
+        limit = self.audio_sent.get(content_index)
+        return data if limit is None else data[:limit]
 
     @property
     def id(self) -> str:
@@ -52,16 +60,19 @@ class StoredItem:
 
     def audio_ms(self, content_index: int) -> int:
         """Duration of the audio of part ``content_index``, in whole milliseconds."""
-        return int(pcm16_duration_ms(len(self.audio.get(content_index, b""))))
+        data = self.audio.get(content_index, b"")
+        sent = self.audio_sent.get(content_index, len(data))
+        return int(pcm16_duration_ms(sent))
 
     def with_audio(self) -> ConversationItem:
         """The item with its audio parts filled in (what ``retrieve`` answers)."""
         if not self.audio or not isinstance(self.item, MessageItem):
             return self.item
         content = list(self.item.content)
-        for index, pcm in self.audio.items():
+        for index in self.audio:
             if index < len(content):
-                content[index] = msgspec.structs.replace(content[index], audio=base64_from_pcm(pcm))
+                audio = base64_from_pcm(self.pcm(index))
+                content[index] = msgspec.structs.replace(content[index], audio=audio)
         return msgspec.structs.replace(self.item, content=content)
 
     def for_responder(self) -> ConversationItem:

@@ -190,9 +190,6 @@ class Faults:
         if self._stalled:
             session.stall()
 
-    def before_send(self, session: SimulatedSession, event: ServerEvent) -> None:
-        """Checks that run before an event is written."""
-
     def after_send(self, session: SimulatedSession, event: ServerEvent) -> None:
         """Checks that run after an event is written: the drops."""
         fire = False

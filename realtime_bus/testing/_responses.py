@@ -61,6 +61,9 @@ class Responses:
         self._tokens_left = 40_000
         self._requests_left = 5_000
         self.stream = OutputStream(session)
+        self.idle = asyncio.Event()
+        """Set while no response is in progress."""
+        self.idle.set()
 
     # -- client events ---------------------------------------------------------------------
 
@@ -99,6 +102,7 @@ class Responses:
             if active.task is not None:
                 active.task.cancel()
         self.active.clear()
+        self.idle.set()
         self.default = None
 
     def _stop(self, active: ActiveResponse, reason: str) -> None:
@@ -154,6 +158,7 @@ class Responses:
         )
         active = ActiveResponse(response, in_conversation=in_conversation)
         self.active[active.id] = active
+        self.idle.clear()
         if in_conversation:
             self.default = active
         session.emit(ResponseCreated(event_id=session.new_id("event"), response=response))
@@ -247,6 +252,8 @@ class Responses:
             usage=usage,
         )
         self.active.pop(active.id, None)
+        if not self.active:
+            self.idle.set()
         if self.default is active:
             self.default = None
         session.emit(ResponseDone(event_id=session.new_id("event"), response=response))

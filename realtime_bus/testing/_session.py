@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -45,7 +46,6 @@ from ..protocol import (
     SessionUpdate,
     SessionUpdated,
     TranscriptionSession,
-    encode_server,
     pcm_from_base64,
 )
 from ._config import check_update, merge, normalize, session_expiry_reason
@@ -66,6 +66,7 @@ __all__ = ["SimulatedSession"]
 
 _log = structlog.get_logger("realtime_bus.testing.session")
 _decoder = ClientDecoder()
+_encode = msgspec.json.Encoder().encode
 
 
 class SimulatedSession:
@@ -90,6 +91,7 @@ class SimulatedSession:
     ) -> None:
         self.sim = sim
         self.ws = ws
+        self._faults = sim.faults
         self._ids = IdFactory()
         assert isinstance(config.id, str)
         self.id: str = config.id
@@ -153,6 +155,10 @@ class SimulatedSession:
         """Return once the connection is gone."""
         await asyncio.wait_for(asyncio.shield(self._closed), timeout)
 
+    async def wait_idle(self, timeout: float | None = 10.0) -> None:
+        """Wait until no response is in progress (returns at once when none is)."""
+        await asyncio.wait_for(self.responses.idle.wait(), timeout)
+
     async def wait_for_client_event(self, type_name: str, *, timeout: float = 5.0) -> ClientEvent:
         """Wait for the next client event of ``type_name`` to arrive (or one already here).
 
@@ -172,12 +178,8 @@ class SimulatedSession:
     def emit(self, event: ServerEvent) -> None:
         """Send a server event to the client (and record it)."""
         self.sent.append(event)
-        faults = self.sim.faults
-        if faults.armed:
-            faults.before_send(self, event)
-            if self.ws.closed or not self.ws.open:
-                return
-        self.ws.send_text(encode_server(event))
+        self.ws.send_text(_encode(event))
+        faults = self._faults
         if faults.armed:
             faults.after_send(self, event)
 
@@ -192,6 +194,24 @@ class SimulatedSession:
     def send_raw(self, frame: bytes | str) -> None:
         """Send ``frame`` as a text frame exactly as given (it need not be valid JSON)."""
         self.ws.send_text(frame)
+
+    async def send_frames(self, frames: Iterable[bytes | str], *, batch: int = 32) -> int:
+        """Send pre-encoded frames (a recorded server stream) as fast as the client reads them.
+
+        Frames go out as text frames, ``batch`` per write, with flow control. They are not
+        decoded nor recorded in :attr:`sent`. Returns how many were sent.
+        """
+        ws = self.ws
+        count = 0
+        for frame in frames:
+            if not ws.open:
+                break
+            ws.send_text(frame)
+            count += 1
+            if count % batch == 0 or not ws.writable:
+                await ws.cooperate()
+        ws.flush()
+        return count
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -469,8 +489,7 @@ class SimulatedSession:
             isinstance(item, MessageItem)
             and item.role == "assistant"
             and 0 <= index < max(len(item.content), 1)
-            and index in stored.audio
-            and len(stored.audio[index]) > 0
+            and stored.audio_ms(index) > 0
         )
         if not is_audio or event.audio_end_ms <= 0:
             self.emit_error(
@@ -491,7 +510,8 @@ class SimulatedSession:
             )
             return
         keep = event.audio_end_ms * 48 // 2 * 2
-        stored.audio[index] = bytes(stored.audio[index][:keep])
+        stored.audio[index] = stored.pcm(index)[:keep]
+        stored.audio_sent.pop(index, None)
         assert isinstance(item, MessageItem)
         if index < len(item.content):
             content = list(item.content)

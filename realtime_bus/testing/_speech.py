@@ -13,6 +13,7 @@ such signal (a real recording) still triggers VAD and gets a placeholder transcr
 from __future__ import annotations
 
 import array
+import functools
 import sys
 
 from ..protocol import PCM16_SAMPLE_RATE
@@ -89,12 +90,20 @@ def synthesize_speech(
     if len(payload) > 0xFFFF:
         raise ValueError("text too long to synthesize (more than 65535 bytes)")
     data = bytes([_START, _SYNC, len(payload) >> 8, len(payload) & 0xFF]) + payload
-    block = _block_samples(ms_per_char)
-    samples = array.array("h")
-    for byte in data:
+    blocks = _blocks(_block_samples(ms_per_char))
+    return b"".join(
+        (silence(lead_silence_ms), *(blocks[byte] for byte in data), silence(trail_silence_ms))
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _blocks(block: int) -> tuple[bytes, ...]:
+    """The PCM of one block for each byte value, built once per block length."""
+    out = []
+    for byte in range(256):
         amp = _BASE + _STEP * byte
-        samples.extend((amp, amp, -amp, -amp) * (block // 4))
-    return silence(lead_silence_ms) + _to_bytes(samples) + silence(trail_silence_ms)
+        out.append(_to_bytes(array.array("h", (amp, amp, -amp, -amp))) * (block // 4))
+    return tuple(out)
 
 
 def speech_duration_ms(text: str, *, ms_per_char: float = 60.0) -> float:

@@ -70,7 +70,13 @@ class ActiveResponse:
         self.audio_out_ms = 0.0
         self.streaming: tuple[StoredItem, bool, _Ids] | None = None
         """The message being streamed: its stored item, whether it is audio, its event ids."""
-        self.said = ""
+        self.said_parts: list[str] = []
+        """The text or transcript streamed so far, in pieces."""
+
+    @property
+    def said(self) -> str:
+        """The text or transcript streamed so far."""
+        return "".join(self.said_parts)
 
     @property
     def id(self) -> str:
@@ -85,16 +91,23 @@ class OutputStream:
     def __init__(self, session: SimulatedSession) -> None:
         self.session = session
         self._yield_every = 0
+        self._due = 0.0
 
     async def pace(self, seconds: float) -> None:
+        """Wait until the output so far is due (``seconds`` more of it was just sent)."""
         factor = self.session.sim.realtime_factor
         if factor > 0 and seconds > 0:
-            await asyncio.sleep(seconds * factor)
+            # Against a clock, so that pacing does not drift by the time spent sending.
+            now = asyncio.get_running_loop().time()
+            self._due = max(self._due, now) + seconds * factor
+            await asyncio.sleep(self._due - now)
             return
+        # As fast as possible: many deltas per write; yield to the loop between batches (so a
+        # response.cancel is read promptly) and wait whenever the client is slow.
         self._yield_every += 1
-        await self.session.ws.drain()
-        if self._yield_every % 8 == 0:
-            await asyncio.sleep(0)
+        ws = self.session.ws
+        if self._yield_every % 32 == 0 or not ws.writable:
+            await ws.cooperate()
 
     def _open_item(self, active: ActiveResponse, item: ConversationItem) -> StoredItem:
         session = self.session
@@ -167,7 +180,7 @@ class OutputStream:
             )
         )
         active.streaming = (stored, audio, ids)
-        active.said = ""
+        active.said_parts = []
         if audio:
             await self._stream_audio(active, stored, text, ids)
         else:
@@ -251,7 +264,7 @@ class OutputStream:
                     output_index=ids.output_index,
                 )
             )
-            active.said += word
+            active.said_parts.append(word)
             active.text_out += len(word)
             await self.pace(len(word) * ASSISTANT_MS_PER_CHAR / 1000)
 
@@ -262,13 +275,21 @@ class OutputStream:
         pcm = synthesize_speech(
             text, ms_per_char=ASSISTANT_MS_PER_CHAR, lead_silence_ms=0, trail_silence_ms=0
         )
-        chunk_bytes = max(2, int(PCM16_SAMPLE_RATE * session.sim.audio_chunk_ms / 1000) * 2)
+        bytes_per_ms = PCM16_SAMPLE_RATE * 2 // 1000
+        chunk_bytes = max(6, int(bytes_per_ms * session.sim.audio_chunk_ms) // 6 * 6)
         chunks = max(1, -(-len(pcm) // chunk_bytes))
+        # Chunks are whole multiples of 3 bytes, so the base64 of a run of chunks cuts into the
+        # base64 of each: one encode per run, the first run small so audio starts at once.
+        step = chunk_bytes // 3 * 4
+        run = 4
+        encoded = ""
+        run_start = 0
         words = _words(text)
         # Truncation during the stream sees the audio sent so far.
-        spoken = bytearray()
-        stored.audio[0] = spoken
+        stored.audio[0] = pcm
+        stored.audio_sent[0] = 0
         sent_words = 0
+        said = active.said_parts
         for index in range(chunks):
             # Transcript words in step with the audio that carries them.
             due = len(words) * (index + 1) // chunks
@@ -285,23 +306,28 @@ class OutputStream:
                         output_index=ids.output_index,
                     )
                 )
-                active.said += delta
+                said.append(delta)
                 active.text_out += len(delta)
-            chunk = pcm[index * chunk_bytes : (index + 1) * chunk_bytes]
+            offset = index - run_start
+            if offset * step >= len(encoded):
+                run_start, offset = index, 0
+                encoded = base64_from_pcm(pcm[index * chunk_bytes : (index + run) * chunk_bytes])
+                run = 64
+            chunk_len = min(chunk_bytes, len(pcm) - index * chunk_bytes)
             session.emit(
                 ResponseOutputAudioDelta(
                     event_id=session.new_id("event"),
                     content_index=0,
-                    delta=base64_from_pcm(chunk),
+                    delta=encoded[offset * step : (offset + 1) * step],
                     response_id=ids.response_id,
                     item_id=ids.item_id,
                     output_index=ids.output_index,
                 )
             )
-            spoken += chunk
-            active.audio_out_ms += len(chunk) * 1000 / (2 * PCM16_SAMPLE_RATE)
-            await self.pace(len(chunk) / (2 * PCM16_SAMPLE_RATE))
-        stored.audio[0] = bytes(spoken)
+            stored.audio_sent[0] += chunk_len
+            active.audio_out_ms += chunk_len * 1000 / (2 * PCM16_SAMPLE_RATE)
+            await self.pace(chunk_len / (2 * PCM16_SAMPLE_RATE))
+        del stored.audio_sent[0]
 
     async def function_call(self, active: ActiveResponse, call: ToolCall) -> None:
         session = self.session
@@ -357,8 +383,9 @@ class OutputStream:
         if isinstance(item, MessageItem) and active.streaming is not None:
             stored, audio, ids = active.streaming
             active.streaming = None
-            if audio and 0 in stored.audio:
-                stored.audio[0] = bytes(stored.audio[0])
+            if audio and 0 in stored.audio_sent:
+                stored.audio[0] = stored.pcm(0)
+                del stored.audio_sent[0]
             self._end_message(active, stored, active.said, audio, ids, complete=False)
         else:
             done = msgspec.structs.replace(item, status="incomplete")

@@ -17,6 +17,7 @@ import collections
 from collections.abc import Callable
 from typing import Any
 
+from websockets.exceptions import InvalidState
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 from websockets.server import ServerProtocol
@@ -27,6 +28,9 @@ CLOSE_TIMEOUT = 5.0
 """Seconds the server waits for the client to answer its close frame before dropping TCP."""
 
 _DATA = (Opcode.TEXT, Opcode.BINARY, Opcode.CONT)
+
+WRITE_HIGH_WATER = 512 * 1024
+"""Bytes buffered in the transport before senders wait (a few hundred ms of audio frames)."""
 
 
 class WebSocketConnection:
@@ -44,6 +48,7 @@ class WebSocketConnection:
         on_closed: Callable[[], None],
     ) -> None:
         self.transport = transport
+        transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)
         self.protocol = protocol
         self._on_message = on_message
         self._on_closed = on_closed
@@ -90,12 +95,16 @@ class WebSocketConnection:
 
     def send_text(self, data: bytes | str) -> None:
         """Queue one text frame; it is written at the end of this event-loop turn."""
-        if not self.open:
-            return
+        if isinstance(data, str):
+            data = data.encode()
         if self.frame_delay > 0:
-            self._send_later(data.encode() if isinstance(data, str) else data)
+            if self.open:
+                self._send_later(data)
             return
-        self.protocol.send_text(data.encode() if isinstance(data, str) else data)
+        try:
+            self.protocol.send_text(data)
+        except InvalidState:
+            return  # closing or closed: what is sent now would be dropped anyway
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self._loop.call_soon(self.flush)
@@ -134,6 +143,19 @@ class WebSocketConnection:
                 await asyncio.wait({waiter, closed}, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 waiter.cancel()
+
+    @property
+    def writable(self) -> bool:
+        """Whether the transport takes more data without waiting."""
+        return self._writable.is_set()
+
+    async def cooperate(self) -> None:
+        """Let the event loop run: write what is queued, and wait while the client is slow."""
+        if self._writable.is_set():
+            self.flush()
+            await asyncio.sleep(0)
+        else:
+            await self.drain()
 
     def _send_later(self, data: bytes) -> None:
         self._delayed.append((self._loop.time() + self.frame_delay, data))
