@@ -78,6 +78,12 @@ class Decoder:
                 for cls in SERVER_EVENT_CLASSES
                 if cls not in (SessionCreated, SessionUpdated)
             ]
+            # Servers part-way between the dialects send some events under their GA names.
+            classes += [
+                ga
+                for ga, beta in BETA_REPLACEMENTS.items()
+                if ga.__struct_config__.tag != beta.__struct_config__.tag
+            ]
         elif protocol == "ga":
             classes = list(SERVER_EVENT_CLASSES)
         else:
