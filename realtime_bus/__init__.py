@@ -206,13 +206,18 @@ from .protocol import (
     UnknownEvent,
     Usage,
     VoiceId,
+    assistant_message,
     base64_from_pcm,
     decode,
     encode,
     encode_server,
+    function_output,
     ga_session_from_beta,
     pcm16_duration_ms,
     pcm_from_base64,
+    system_message,
+    user_audio,
+    user_message,
 )
 from .transport import (
     ConnectOptions,
@@ -264,6 +269,11 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "user_message",
+    "user_audio",
+    "system_message",
+    "function_output",
+    "assistant_message",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",

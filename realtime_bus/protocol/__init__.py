@@ -30,6 +30,13 @@ from ._client_events import (
 )
 from ._codec import ClientDecoder, Decoder, Encoder, Protocol, decode, encode, encode_server
 from ._errors import DecodeError, EncodeError, RealtimeBusError
+from ._items import (
+    assistant_message,
+    function_output,
+    system_message,
+    user_audio,
+    user_message,
+)
 from ._models import (
     AudioConfig,
     AudioFormat,
@@ -177,6 +184,11 @@ from ._translation import (
 )
 
 __all__ = [
+    "user_message",
+    "user_audio",
+    "system_message",
+    "function_output",
+    "assistant_message",
     "AnyClientEvent",
     "AnyServerEvent",
     "AnyTranslationClientEvent",
