@@ -24,13 +24,10 @@ from typing import Any, TextIO
 from ..bus import Bus, ErrorReport
 from ..protocol import (
     PCM16_SAMPLE_RATE,
-    ContentPart,
     ConversationItemInputAudioTranscriptionCompleted,
-    FunctionCallOutputItem,
     FunctionTool,
     InputAudioBufferSpeechStarted,
     InputAudioBufferSpeechStopped,
-    MessageItem,
     RealtimeBusError,
     ResponseCreateParams,
     ResponseDone,
@@ -40,6 +37,8 @@ from ..protocol import (
     ResponseOutputTextDelta,
     ServerVad,
     TranscriptionConfig,
+    function_output,
+    user_message,
 )
 
 __all__ = ["add_parser", "run_demo"]
@@ -131,10 +130,6 @@ async def _target(live: bool, model: str) -> AsyncIterator[tuple[Bus, str]]:
         yield Bus(sim.url, api_key="sk-demo", query={"model": model}), f"the simulator at {sim.url}"
 
 
-def _user_text(text: str) -> MessageItem:
-    return MessageItem(role="user", content=[ContentPart(type="input_text", text=text)])
-
-
 async def _speech(bus: Bus, text: str, live: bool, timeout: float) -> bytes:
     """PCM16 of ``text`` spoken: synthesized offline, or asked of the model when live."""
     if not live:
@@ -211,9 +206,7 @@ async def run_demo(
             result = get_weather(**arguments)
             tools_ran.append(event.name)
             trace.line(f"tool result: {result}")
-            await bus.conversation.item.create(
-                FunctionCallOutputItem(call_id=event.call_id, output=json.dumps(result))
-            )
+            await bus.conversation.item.create(function_output(event.call_id, result))
 
         @bus.on(ResponseDone)
         def response_done(event: ResponseDone) -> None:
@@ -235,7 +228,7 @@ async def run_demo(
                 wait=True,
             )
             trace.line("user: Hello! Who are you?")
-            await bus.conversation.item.create(_user_text("Hello! Who are you?"))
+            await bus.conversation.item.create(user_message("Hello! Who are you?"))
             done = bus.expect(ResponseDone)
             await bus.response.create()
             first = await done.wait(timeout)
@@ -245,7 +238,7 @@ async def run_demo(
             await bus.session.update(tools=[WEATHER_TOOL], tool_choice="auto", wait=True)
             question = "What's the weather in Paris?"
             trace.line(f"user: {question}")
-            await bus.conversation.item.create(_user_text(question))
+            await bus.conversation.item.create(user_message(question))
             called = bus.expect(ResponseDone)
             await bus.response.create()
             await called.wait(timeout)
