@@ -77,11 +77,6 @@ class Listener(asyncio.Protocol):
         if self._task is None:
             self._process()
 
-    def eof_received(self) -> bool | None:
-        if self.ws is not None:
-            return None
-        return None
-
     def connection_lost(self, exc: Exception | None) -> None:
         if self.ws is not None:
             self.ws.connection_lost(exc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 import structlog
@@ -21,22 +21,16 @@ from ..protocol import (
     ClientDecoder,
     ClientEvent,
     ConversationItem,
-    ConversationItemAdded,
     ConversationItemCreate,
     ConversationItemDelete,
-    ConversationItemDeleted,
-    ConversationItemDone,
     ConversationItemRetrieve,
-    ConversationItemRetrieved,
     ConversationItemTruncate,
-    ConversationItemTruncated,
     DecodeError,
     ErrorDetails,
     ErrorEvent,
     InputAudioBufferAppend,
     InputAudioBufferClear,
     InputAudioBufferCommit,
-    MessageItem,
     OutputAudioBufferClear,
     RealtimeSession,
     ResponseCancel,
@@ -49,13 +43,13 @@ from ..protocol import (
     pcm_from_base64,
 )
 from ._config import check_update, merge, normalize, session_expiry_reason
-from ._conversation import Conversation, StoredItem, check_item, completed, public_item
-from ._errors import invalid_request, item_not_found
+from ._conversation import Conversation
+from ._errors import invalid_request
 from ._ids import IdFactory
 from ._input_audio import MAX_APPEND_BYTES, InputAudio
+from ._items import item_create, item_delete, item_retrieve, item_truncate
 from ._responder import Responder
 from ._responses import Responses
-from ._speech import decode_speech
 from ._validation import error_for_bad_frame
 from ._wsconn import WebSocketConnection
 
@@ -119,7 +113,7 @@ class SimulatedSession:
         """The responder of this session (the simulator's, unless replaced)."""
         self._closed = asyncio.get_running_loop().create_future()
         self._expiry: asyncio.TimerHandle | None = None
-        self._waiters: list[tuple[Any, asyncio.Future[ClientEvent]]] = []
+        self._waiters: list[tuple[str, asyncio.Future[ClientEvent]]] = []
 
     # -- reading the state -----------------------------------------------------------------
 
@@ -160,17 +154,12 @@ class SimulatedSession:
         await asyncio.wait_for(self.responses.idle.wait(), timeout)
 
     async def wait_for_client_event(self, type_name: str, *, timeout: float = 5.0) -> ClientEvent:
-        """Wait for the next client event of ``type_name`` to arrive (or one already here).
-
-        Events already received count: this returns the first one not yet returned.
-        """
-        seen = sum(1 for e in self.received if e.type == type_name)
-        future: asyncio.Future[ClientEvent] = asyncio.get_running_loop().create_future()
-        self._waiters.append(((type_name, seen), future))
+        """The first client event of ``type_name`` received; waits for one if none has come."""
         for event in self.received:
             if event.type == type_name:
-                future.set_result(event)
-                break
+                return event
+        future: asyncio.Future[ClientEvent] = asyncio.get_running_loop().create_future()
+        self._waiters.append((type_name, future))
         return await asyncio.wait_for(future, timeout)
 
     # -- sending ---------------------------------------------------------------------------
@@ -292,7 +281,7 @@ class SimulatedSession:
             )
 
     def _wake(self, event: ClientEvent) -> None:
-        for (type_name, _), future in list(self._waiters):
+        for type_name, future in self._waiters:
             if type_name == event.type and not future.done():
                 future.set_result(event)
         self._waiters = [w for w in self._waiters if not w[1].done()]
@@ -317,17 +306,17 @@ class SimulatedSession:
         elif isinstance(event, SessionUpdate):
             self._session_update(event)
         elif isinstance(event, ConversationItemCreate):
-            self._item_create(event)
+            item_create(self, event)
         elif isinstance(event, InputAudioBufferCommit):
             self.input.commit(_event_id(event))
         elif isinstance(event, InputAudioBufferClear):
             self.input.clear()
         elif isinstance(event, ConversationItemDelete):
-            self._item_delete(event)
+            item_delete(self, event)
         elif isinstance(event, ConversationItemRetrieve):
-            self._item_retrieve(event)
+            item_retrieve(self, event)
         elif isinstance(event, ConversationItemTruncate):
-            self._item_truncate(event)
+            item_truncate(self, event)
         elif isinstance(event, OutputAudioBufferClear):
             self.emit_error(
                 invalid_request(
@@ -396,135 +385,6 @@ class SimulatedSession:
             self.config = merge(self.config, update)
         self.input.configure()
         self.emit(SessionUpdated(event_id=self.new_id("event"), session=self.config))
-
-    def _item_create(self, event: ConversationItemCreate) -> None:
-        event_id = _event_id(event)
-        item = event.item
-        given_id = getattr(item, "id", UNSET)
-        if isinstance(given_id, str) and given_id in self.conversation:
-            self.emit_error(
-                invalid_request(
-                    f"Item with id '{given_id}' already exists.",
-                    code="invalid_value",
-                    param="item.id",
-                    event_id=event_id,
-                )
-            )
-            return
-        previous = event.previous_item_id
-        if isinstance(previous, str) and previous != "root" and previous not in self.conversation:
-            self.emit_error(
-                invalid_request(
-                    f"Previous item with id '{previous}' does not exist.",
-                    code="invalid_value",
-                    param="previous_item_id",
-                    event_id=event_id,
-                )
-            )
-            return
-        error = check_item(item)
-        if error is not None:
-            self.emit_error(msgspec.structs.replace(error, event_id=event_id))
-            return
-        item_id = given_id if isinstance(given_id, str) and given_id else self.new_id("item")
-        stored = StoredItem(item)
-        if isinstance(item, MessageItem):
-            for index, part in enumerate(item.content):
-                if isinstance(part.audio, str) and part.audio:
-                    try:
-                        pcm = pcm_from_base64(part.audio)
-                    except ValueError:
-                        self.emit_error(
-                            invalid_request(
-                                "Invalid audio: expected base64-encoded audio bytes.",
-                                code="invalid_value",
-                                param=f"item.content[{index}].audio",
-                                event_id=event_id,
-                            )
-                        )
-                        return
-                    stored.audio[index] = pcm
-                    heard = decode_speech(pcm)
-                    if heard is not None:
-                        stored.heard[index] = heard
-        stored.item = completed(public_item(item), item_id)
-        placed_after = self.conversation.add(stored, previous)
-        shown = stored.item
-        self.emit(
-            ConversationItemAdded(
-                event_id=self.new_id("event"), item=shown, previous_item_id=placed_after
-            )
-        )
-        self.emit(
-            ConversationItemDone(
-                event_id=self.new_id("event"), item=shown, previous_item_id=placed_after
-            )
-        )
-
-    def _item_delete(self, event: ConversationItemDelete) -> None:
-        if event.item_id not in self.conversation:
-            self.emit_error(item_not_found("deleting", event.item_id, _event_id(event)))
-            return
-        self.conversation.delete(event.item_id)
-        self.emit(ConversationItemDeleted(event_id=self.new_id("event"), item_id=event.item_id))
-
-    def _item_retrieve(self, event: ConversationItemRetrieve) -> None:
-        stored = self.conversation.get(event.item_id)
-        if stored is None:
-            self.emit_error(item_not_found("retrieving", event.item_id, _event_id(event)))
-            return
-        self.emit(
-            ConversationItemRetrieved(event_id=self.new_id("event"), item=stored.with_audio())
-        )
-
-    def _item_truncate(self, event: ConversationItemTruncate) -> None:
-        event_id = _event_id(event)
-        stored = self.conversation.get(event.item_id)
-        if stored is None:
-            self.emit_error(item_not_found("truncating", event.item_id, event_id))
-            return
-        item = stored.item
-        index = event.content_index
-        is_audio = (
-            isinstance(item, MessageItem)
-            and item.role == "assistant"
-            and 0 <= index < max(len(item.content), 1)
-            and stored.audio_ms(index) > 0
-        )
-        if not is_audio or event.audio_end_ms <= 0:
-            self.emit_error(
-                invalid_request(
-                    "Only model output audio messages can be truncated", event_id=event_id
-                )
-            )
-            return
-        duration = stored.audio_ms(index)
-        if event.audio_end_ms > duration:
-            self.emit_error(
-                invalid_request(
-                    f"Audio content of {duration}ms is already shorter than {event.audio_end_ms}ms",
-                    code="invalid_value",
-                    param="audio_end_ms",
-                    event_id=event_id,
-                )
-            )
-            return
-        keep = event.audio_end_ms * 48 // 2 * 2
-        stored.audio[index] = stored.pcm(index)[:keep]
-        stored.audio_sent.pop(index, None)
-        assert isinstance(item, MessageItem)
-        if index < len(item.content):
-            content = list(item.content)
-            content[index] = msgspec.structs.replace(content[index], transcript="")
-            stored.item = msgspec.structs.replace(item, content=content)
-        self.emit(
-            ConversationItemTruncated(
-                event_id=self.new_id("event"),
-                item_id=event.item_id,
-                content_index=index,
-                audio_end_ms=event.audio_end_ms,
-            )
-        )
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"

@@ -120,7 +120,7 @@ class Simulator:
 
     @property
     def api_key(self) -> str | None:
-        """Whether a key is required is public; the key itself is not shown in a repr."""
+        """The only key accepted, or ``None`` (any non-empty key). Never shown in a repr."""
         return self._api_key
 
     # -- running ---------------------------------------------------------------------------
