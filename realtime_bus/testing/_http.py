@@ -95,8 +95,8 @@ class HttpRequest:
     method: str
     path: str
     query: dict[str, str]
-    headers: list[tuple[str, str]]
-    body: bytes = b""
+    headers: list[tuple[str, str]] = field(repr=False)
+    body: bytes = field(default=b"", repr=False)
     path_params: dict[str, str] = field(default_factory=dict)
 
     @classmethod

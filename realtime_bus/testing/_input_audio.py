@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -19,6 +20,7 @@ from ..protocol import (
     InputAudioBufferCommitted,
     InputAudioBufferSpeechStarted,
     InputAudioBufferSpeechStopped,
+    InputAudioBufferTimeoutTriggered,
     MessageItem,
     RealtimeSession,
     SemanticVad,
@@ -73,6 +75,7 @@ class InputAudio:
         self.vad: EnergyVad | None = None
         self.speech_item_id: str | None = None
         self._speech_start = 0
+        self._idle_timer: asyncio.TimerHandle | None = None
         self.configure()
 
     @property
@@ -149,8 +152,50 @@ class InputAudio:
 
     # -- VAD -------------------------------------------------------------------------------
 
+    # -- idle timeout ------------------------------------------------------------------------
+
+    def arm_idle_timeout(self, playback_seconds: float) -> None:
+        """After a response: start server VAD's ``idle_timeout_ms`` clock, if configured.
+
+        The service counts from when the response's audio has finished playing; here that is
+        its duration scaled by the simulator's ``realtime_factor``.
+        """
+        self.disarm_idle_timeout()
+        turn = self.turn_detection
+        if not isinstance(turn, ServerVad) or not isinstance(turn.idle_timeout_ms, int):
+            return
+        delay = playback_seconds * self.session.sim.realtime_factor + turn.idle_timeout_ms / 1000
+        self._idle_timer = asyncio.get_running_loop().call_later(delay, self._idle_timeout)
+
+    def disarm_idle_timeout(self) -> None:
+        """Stop the idle clock (speech started, a response started, the session ended)."""
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+
+    def _idle_timeout(self) -> None:
+        self._idle_timer = None
+        session = self.session
+        if session.closed or session.responses.default is not None:
+            return
+        item_id = session.new_id("item")
+        session.emit(
+            InputAudioBufferTimeoutTriggered(
+                event_id=session.new_id("event"),
+                audio_start_ms=_ms(self.buffer_start),
+                audio_end_ms=_ms(self.position),
+                item_id=item_id,
+            )
+        )
+        pcm = bytes(self.buffer)
+        self.buffer.clear()
+        self.buffer_start = self.position
+        self._commit(item_id, pcm)
+        session.responses.create_auto()
+
     def _speech_started(self, sample: int) -> None:
         session = self.session
+        self.disarm_idle_timeout()
         self._speech_start = max(sample, self.buffer_start)
         self.speech_item_id = session.new_id("item")
         session.emit(
@@ -187,7 +232,7 @@ class InputAudio:
 
     def _commit(self, item_id: str, pcm: bytes) -> None:
         session = self.session
-        heard = decode_speech(pcm) or unintelligible_transcript(len(pcm))
+        heard = (decode_speech(pcm) or unintelligible_transcript(len(pcm))) if pcm else ""
         transcription = input_config(session.config).transcription
         item = MessageItem(
             id=item_id,

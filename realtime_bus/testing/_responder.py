@@ -16,7 +16,8 @@ The default, :class:`DefaultResponder`, is deterministic:
    ``"what's the weather in Paris?"`` -> ``get_weather({"location": "Paris"})``. With
    ``tool_choice`` ``"required"`` or naming a function it calls a tool even without a match;
    with ``"none"`` it never does.
-3. Otherwise it echoes: ``"You said: <message>"``, or greets when there is no user message.
+3. Otherwise it echoes: ``"You said: <message>"``; it greets when there is no user message,
+   and asks ``"Are you still there?"`` when the user's turn was silent (VAD's idle timeout).
 
 :class:`ScriptedResponder` replays a fixed list of replies, for tests.
 """
@@ -227,8 +228,10 @@ class DefaultResponder:
             call = self._tool_call(context, text)
             if call is not None:
                 return Reply(tool_calls=[call])
-        if not text:
+        if text is None:
             return Reply(text="Hello! How can I help you today?")
+        if not text:
+            return Reply(text="Are you still there?")
         return Reply(text=f"You said: {text}")
 
     def _tool_call(self, context: ResponderContext, text: str) -> ToolCall | None:

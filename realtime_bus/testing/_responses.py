@@ -75,7 +75,7 @@ class Responses:
 
     def create_auto(self) -> None:
         """A response created by server VAD at the end of the user's turn."""
-        if self.default is None:
+        if self.default is None and isinstance(self.session.config, RealtimeSession):
             self._start(None, None)
 
     def cancel(self, event: ResponseCancel) -> None:
@@ -159,6 +159,7 @@ class Responses:
         active = ActiveResponse(response, in_conversation=in_conversation)
         self.active[active.id] = active
         self.idle.clear()
+        session.input.disarm_idle_timeout()
         if in_conversation:
             self.default = active
         session.emit(ResponseCreated(event_id=session.new_id("event"), response=response))
@@ -254,6 +255,8 @@ class Responses:
         self.active.pop(active.id, None)
         if not self.active:
             self.idle.set()
+        if active.in_conversation:
+            session.input.arm_idle_timeout(active.audio_out_ms / 1000)
         if self.default is active:
             self.default = None
         session.emit(ResponseDone(event_id=session.new_id("event"), response=response))

@@ -238,6 +238,7 @@ class SimulatedSession:
         """The TCP connection is gone (called by the connection glue)."""
         if self._expiry is not None:
             self._expiry.cancel()
+        self.input.disarm_idle_timeout()
         self.responses.close()
         for _, future in self._waiters:
             if not future.done():

@@ -221,3 +221,51 @@ async def test_realtime_pacing_takes_about_the_audio_duration() -> None:
         seconds = audio / PCM16_BYTES_PER_SECOND
         # Half real time: at least ~0.4x the audio duration (generous lower bound only).
         assert elapsed >= seconds * 0.4
+
+
+async def test_transcription_session_transcribes_and_does_not_respond(sim: Simulator) -> None:
+    client = await connect(sim, query="intent=transcription")
+    session = client.events[0]["session"]
+    assert session["type"] == "transcription"
+    await client.send(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "transcription",
+                "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}},
+            },
+        }
+    )
+    await client.expect("session.updated")
+    await send_audio(client, synthesize_speech("just transcribe me"))
+    completed = await client.until("conversation.item.input_audio_transcription.completed")
+    assert completed[-1]["transcript"] == "just transcribe me"
+    await client.send({"type": "response.create", "event_id": "r"})
+    error = (await client.expect("error"))["error"]
+    assert error["event_id"] == "r"
+
+
+@pytest.mark.slow
+async def test_idle_timeout_triggers_a_response_after_silence(sim: Simulator) -> None:
+    client = await connect(sim)
+    await client.send(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "output_modalities": ["text"],
+                "audio": {
+                    "input": {"turn_detection": {"type": "server_vad", "idle_timeout_ms": 5000}}
+                },
+            },
+        }
+    )
+    await client.expect("session.updated")
+    await client.send({"type": "response.create"})
+    await client.until("response.done")
+    # No speech for idle_timeout_ms after the response: the server prompts by itself.
+    events = await client.until("response.done", timeout=8)
+    types = [e["type"] for e in events]
+    assert types[:2] == ["rate_limits.updated", "input_audio_buffer.timeout_triggered"]
+    text = next(e for e in events if e["type"] == "response.output_text.done")["text"]
+    assert text == "Are you still there?"
