@@ -73,6 +73,7 @@ async def _serve(args: argparse.Namespace) -> int:
         max_session_seconds=args.max_session_seconds,
         host=args.host,
         port=args.port,
+        record=False,  # a long-running server keeps no transcript of the wire
     )
     async with sim:
         print(f"Realtime simulator: {sim.url}", flush=True)

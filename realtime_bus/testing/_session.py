@@ -86,6 +86,7 @@ class SimulatedSession:
         self.sim = sim
         self.ws = ws
         self._faults = sim.faults
+        self._record = sim.record
         self._ids = IdFactory()
         assert isinstance(config.id, str)
         self.id: str = config.id
@@ -166,7 +167,8 @@ class SimulatedSession:
 
     def emit(self, event: ServerEvent) -> None:
         """Send a server event to the client (and record it)."""
-        self.sent.append(event)
+        if self._record:
+            self.sent.append(event)
         self.ws.send_text(_encode(event))
         faults = self._faults
         if faults.armed:
@@ -252,7 +254,8 @@ class SimulatedSession:
     def on_message(self, data: bytes, is_text: bool) -> None:
         """One complete client message arrived."""
         if not is_text:
-            self.rejected.append(data)
+            if self._record:
+                self.rejected.append(data)
             self.emit_error(
                 invalid_request(
                     "Binary messages are not supported: send events as JSON text.",
@@ -263,10 +266,12 @@ class SimulatedSession:
         try:
             event = _decoder.decode(data)
         except DecodeError as exc:
-            self.rejected.append(data)
+            if self._record:
+                self.rejected.append(data)
             self.emit_error(error_for_bad_frame(exc))
             return
-        self.received.append(event)
+        if self._record:
+            self.received.append(event)
         if self._waiters:
             self._wake(event)
         try:

@@ -47,7 +47,8 @@ class Simulator:
     ``realtime_factor`` (output pacing: 1.0 real time, 0.5 twice as fast, 0 as fast as
     possible), ``max_session_seconds`` (sessions close with 1001 after this long), ``host``,
     ``port`` (0 picks a free port), ``model`` (when the client names none), ``audio_chunk_ms``
-    (duration of each output audio delta).
+    (duration of each output audio delta), ``record`` (keep every event that crosses the wire in
+    each session's ``received`` / ``sent``; turn it off for long-running servers).
     """
 
     def __init__(
@@ -61,6 +62,7 @@ class Simulator:
         *,
         model: str = "gpt-realtime",
         audio_chunk_ms: int = 100,
+        record: bool = True,
     ) -> None:
         if realtime_factor < 0:
             raise ValueError("realtime_factor cannot be negative")
@@ -76,6 +78,8 @@ class Simulator:
         self._requested_port = port
         self.model = model
         self.audio_chunk_ms = audio_chunk_ms
+        self.record = record
+        """Whether sessions keep every event in ``received`` / ``sent`` (for tests)."""
         self.connections: list[SimulatedSession] = []
         """The live sessions, oldest first."""
         self.history: list[SimulatedSession] = []

@@ -231,3 +231,13 @@ async def test_out_of_band_response_with_metadata_stays_out_of_the_conversation(
     assert done["metadata"] == {"purpose": "summary"}
     assert done["conversation_id"] is None
     assert len(sim.connections[0].items) == 1
+
+
+async def test_record_off_keeps_no_transcript_of_the_wire() -> None:
+    async with Simulator(record=False) as sim:
+        client = await connect(sim)
+        await client.send(text_item("not kept"))
+        await client.until("conversation.item.done")
+        session = sim.connections[0]
+        assert (session.received, session.sent) == ([], [])
+        assert len(session.items) == 1
