@@ -464,9 +464,11 @@ class SyncBus:
     def send(self, event: ClientEvent) -> ClientEvent:
         """Queue ``event`` for sending, blocking while the outbound queue is full.
 
-        Returns the event, with the ``event_id`` the bus gave it if it had none. Before
-        :meth:`connect` and from handlers it does not block: it raises
-        :class:`~realtime_bus.QueueFull` if the queue is full.
+        Returns the event, with the ``event_id`` the bus gave it if it had none. From handlers
+        it does not block: it raises :class:`~realtime_bus.QueueFull` if the queue is full.
+        Sending needs a connection; for the session's first configuration pass ``session=``
+        to the constructor, which the bus sends as soon as the session opens (and again after
+        a reconnect).
         """
         sent: ClientEvent = self._invoke(self.async_bus.send, (event,), {}, waits=False)
         return sent
@@ -474,6 +476,8 @@ class SyncBus:
     def send_nowait(self, event: ClientEvent) -> ClientEvent:
         """Queue ``event`` without blocking; raises :class:`~realtime_bus.QueueFull` when the
         outbound queue is full."""
+        if not self._runner.in_loop_thread() and not self._runner.running:
+            raise self._not_running()
         sent: ClientEvent = self._call_on_loop(self.async_bus.send_nowait, event)
         return sent
 
@@ -498,8 +502,9 @@ class SyncBus:
     ) -> Any:
         """Run the bus's coroutine function ``func`` on the bus's loop and return its result.
 
-        Where blocking is impossible (on the bus's thread) or pointless (before the loop
-        exists), queueing calls run at once without waiting and calls that wait are refused.
+        On the bus's own thread, where blocking is impossible, queueing calls run at once
+        without waiting (:class:`QueueFull` if they would have to) and calls that wait are
+        refused.
         """
         runner = self._runner
         if runner.in_loop_thread():
@@ -507,11 +512,7 @@ class SyncBus:
                 raise RuntimeError(_ON_BUS_THREAD)
             return self._queue_now(func(*args, **kwargs))
         if not runner.running:
-            with self._lock:
-                if not runner.running:
-                    if waits:
-                        raise self._not_running()
-                    return self._queue_now(func(*args, **kwargs))
+            raise self._not_running()
         return self._blocking(func, *args, **kwargs)
 
     def _call_on_loop(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -555,8 +556,8 @@ class SyncBus:
             return run_without_waiting(coro)
         except WouldBlock:
             raise QueueFull(
-                "the outbound queue is full, and this thread cannot wait for room "
-                "(it is the bus's own thread, or the bus is not connected)"
+                "the outbound queue is full, and a handler cannot wait for room: "
+                "the bus's thread would stop"
             ) from None
 
     def _require_running(self) -> None:

@@ -1,0 +1,289 @@
+"""The sync facade mirrors the async API, over a real socket to the simulator."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from typing import Any
+
+import pytest
+
+from realtime_bus import (
+    Bus,
+    ConversationItemAdded,
+    ErrorReport,
+    FunctionCallItem,
+    FunctionTool,
+    RealtimeSession,
+    ResponseCreate,
+    ResponseCreated,
+    ResponseDone,
+    ResponseOutputTextDelta,
+    SessionUpdated,
+    function_output,
+    user_message,
+)
+from realtime_bus.sync import SyncBus, SyncNamespace
+from realtime_bus.testing import Simulator
+
+from .conftest import make_bus
+
+WEATHER = FunctionTool(
+    name="get_weather",
+    description="Current weather for a city.",
+    parameters={
+        "type": "object",
+        "properties": {"location": {"type": "string"}},
+        "required": ["location"],
+    },
+)
+
+
+def test_text_turn_with_typed_helpers_and_handlers(sim: Simulator) -> None:
+    bus = make_bus(sim)
+    deltas: list[str] = []
+
+    @bus.on(ResponseOutputTextDelta)
+    def collect(event: ResponseOutputTextDelta) -> None:
+        deltas.append(event.delta)
+
+    with bus:
+        updated = bus.session.update(output_modalities=["text"], wait=True)
+        assert isinstance(updated, SessionUpdated)
+        assert updated.session.output_modalities == ["text"]
+        sent = bus.conversation.item.create(user_message("hello there"))
+        assert isinstance(sent.event_id, str)
+        done = bus.expect(ResponseDone)
+        bus.response.create()
+        event = done.wait(timeout=5)
+    assert event.response.status == "completed"
+    assert "".join(deltas) == "You said: hello there"
+
+
+def test_function_call_conversation(sim: Simulator) -> None:
+    with make_bus(sim) as bus:
+        bus.session.update(tools=[WEATHER], output_modalities=["text"])
+        bus.conversation.item.create(user_message("What's the weather in Paris?"))
+        first = bus.expect(ResponseDone)
+        bus.response.create()
+        call = first.wait(timeout=5).response.output[0]
+        assert isinstance(call, FunctionCallItem)
+        assert call.name == "get_weather"
+        bus.conversation.item.create(function_output(call.call_id, {"temp_c": 21}), wait=True)
+        second = bus.expect(ResponseDone)
+        bus.response.create()
+        answer = second.wait(timeout=5).response.output[0]
+    assert answer.content[0].text == 'get_weather returned: {"temp_c": 21}'
+
+
+def test_request_returns_the_acknowledgement(sim: Simulator) -> None:
+    with make_bus(sim) as bus:
+        added = bus.request(_create())
+        assert isinstance(added, ConversationItemAdded)
+        done = bus.expect(ResponseDone)
+        created = bus.request(ResponseCreate())
+        assert isinstance(created, ResponseCreated)
+        assert done.wait(timeout=5).response.id == created.response.id
+
+
+def _create() -> Any:
+    from realtime_bus import ConversationItemCreate
+
+    return ConversationItemCreate(item=user_message("hi"))
+
+
+def test_send_and_send_nowait_give_event_ids(sim: Simulator) -> None:
+    with make_bus(sim) as bus:
+        first = bus.send(_create())
+        added = bus.expect("conversation.item.added")
+        second = bus.send_nowait(_create())
+        assert isinstance(first.event_id, str)
+        assert isinstance(second.event_id, str)
+        assert first.event_id != second.event_id
+        added.wait(timeout=5)
+
+
+def test_stream_with_block_and_bare_for(sim: Simulator) -> None:
+    with make_bus(sim) as bus:
+        bus.session.update(output_modalities=["text"])
+        bus.conversation.item.create(user_message("one two three"))
+        with bus.stream(ResponseOutputTextDelta, ResponseDone) as events:
+            bus.response.create()
+            text = ""
+            for event in events:
+                if isinstance(event, ResponseDone):
+                    break
+                text += event.delta
+        assert text == "You said: one two three"
+
+        # Armed when created: events before the loop starts are buffered, not missed.
+        stream = bus.stream("response.*")
+        done = bus.expect(ResponseDone)
+        bus.response.create()
+        done.wait(timeout=5)
+        seen = []
+        for event in stream:
+            seen.append(event.type)
+            if event.type == "response.done":
+                break
+        assert seen[0] == "response.created"
+        assert seen[-1] == "response.done"
+        # Leaving the loop released the stream: later events no longer go to it.
+        assert bus.async_bus._dispatcher.streams == []
+
+
+def test_stream_ends_when_the_bus_closes(sim: Simulator) -> None:
+    bus = make_bus(sim).connect()
+    stream = bus.stream("response.output_text.delta")
+    closer = threading.Timer(0.2, bus.close)
+    closer.start()
+    try:
+        assert list(stream) == []
+    finally:
+        closer.join()
+    bus.close()
+
+
+def test_on_wildcards_once_off_and_check(sim: Simulator) -> None:
+    bus = make_bus(sim)
+    every: list[str] = []
+    response_events: list[str] = []
+    firsts: list[str] = []
+    completed: list[str] = []
+
+    @bus.on("*")
+    def everything(event: Any) -> None:
+        every.append(event.type)
+
+    @bus.on("response.*")
+    async def responses(event: Any) -> None:
+        response_events.append(event.type)
+
+    @bus.once("response.output_text.delta")
+    def first_delta(event: Any) -> None:
+        firsts.append(event.delta)
+
+    @bus.on(ResponseDone, check=lambda e: e.response.status == "completed")
+    def done(event: ResponseDone) -> None:
+        completed.append(event.response.id)
+
+    with bus:
+        assert bus.off(everything) is True
+        assert bus.off(everything) is False
+        bus.conversation.item.create(user_message("hi"))
+        with bus.expect(ResponseDone) as done:
+            bus.response.create(output_modalities=["text"])
+            done.wait(timeout=5)
+    assert every[:1] == ["session.created"]
+    assert "response.created" not in every
+    assert response_events[0] == "response.created"
+    assert response_events[-1] == "response.done"
+    assert len(firsts) == 1
+    assert len(completed) == 1
+
+
+def test_add_handler_and_on_error_get_handler_failures(sim: Simulator) -> None:
+    bus = make_bus(sim)
+    reports: list[ErrorReport] = []
+
+    def broken(event: Any) -> None:
+        raise ValueError("handler bug")
+
+    bus.add_handler("response.created", broken)
+    bus.on_error(reports.append)
+    with bus:
+        bus.conversation.item.create(user_message("hi"))
+        done = bus.expect(ResponseDone)
+        bus.response.create()
+        done.wait(timeout=5)  # the bus survived the failing handler
+    assert len(reports) == 1
+    assert reports[0].kind == "handler"
+    assert str(reports[0].error) == "handler bug"
+    assert reports[0].event.type == "response.created"
+
+
+def test_before_connect_only_handlers_and_the_constructor_session(sim: Simulator) -> None:
+    bus = make_bus(sim, session=RealtimeSession(instructions="Answer in French."))
+    updated = threading.Event()
+    bus.on(SessionUpdated)(lambda event: updated.set())
+    for call in (
+        lambda: bus.send(_create()),
+        lambda: bus.send_nowait(_create()),
+        lambda: bus.session.update(instructions="too early"),
+        lambda: bus.wait_for(ResponseDone, timeout=1),
+        lambda: bus.expect(ResponseDone),
+        lambda: bus.stream(ResponseDone),
+    ):
+        with pytest.raises(RuntimeError, match="not connected yet"):
+            call()
+    with bus:
+        assert updated.wait(timeout=5)
+        assert sim.connections[0].config.instructions == "Answer in French."
+
+
+def test_every_async_helper_has_a_blocking_twin(sim: Simulator) -> None:
+    bus = make_bus(sim)
+    async_bus = Bus(sim.url, api_key="sk-test-key")
+
+    def walk(namespace: object, view: SyncNamespace, path: str) -> int:
+        count = 0
+        for name in dir(namespace):
+            if name.startswith("_"):
+                continue
+            value = getattr(namespace, name)
+            if inspect.iscoroutinefunction(value):
+                twin = getattr(view, name)
+                assert inspect.signature(twin) == inspect.signature(value), f"{path}.{name}"
+                assert twin.__doc__ == value.__doc__
+                count += 1
+            elif not callable(value):
+                count += walk(value, getattr(view, name), f"{path}.{name}")
+        return count
+
+    names = ["session", "response", "input_audio_buffer", "conversation", "output_audio_buffer"]
+    assert {n for n in vars(async_bus) if not n.startswith("_")} >= set(names)
+    total = sum(walk(getattr(async_bus, n), getattr(bus, n), n) for n in names)
+    assert total >= 11
+    assert sorted(dir(bus.conversation)) == ["item"]
+    with pytest.raises(AttributeError):
+        _ = bus.response.nothing_like_this
+    bus.close()
+
+
+def test_state_properties_and_repr_hide_the_key(sim: Simulator) -> None:
+    bus = make_bus(sim, api_key="sk-secret-value")
+    assert bus.state.name == "CLOSED"
+    assert bus.thread is None
+    with bus:
+        assert bus.is_open
+        assert bus.session_id is not None
+        assert bus.session_id.startswith("sess_")
+        assert bus.expires_at is not None
+        assert bus.thread is not None
+        assert bus.thread.name == f"realtime-bus-{bus.name}"
+        assert bus.stats.events_received >= 1
+        assert "sk-secret-value" not in repr(bus)
+        assert bus.endpoint.safe_url == sim.url
+    assert bus.failure is None
+    assert bus.state.name == "CLOSED"
+
+
+def test_wrapping_an_existing_bus(sim: Simulator) -> None:
+    inner = Bus(sim.url, api_key="sk-test-key")
+    with pytest.raises(TypeError, match="either"):
+        SyncBus(sim.url, bus=inner)
+    with SyncBus(bus=inner) as bus:
+        assert bus.async_bus is inner
+        assert inner.is_open
+
+
+def test_openai_and_azure_constructors(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
+    with SyncBus.openai("gpt-realtime", websocket_base_url=sim.ws_base_url) as bus:
+        assert bus.is_open
+        assert sim.connections[-1].query.get("model") == "gpt-realtime"
+    azure = SyncBus.azure(
+        endpoint="https://example.invalid", deployment="gpt-realtime", api_key="k"
+    )
+    assert azure.endpoint.url.startswith("wss://example.invalid/openai/v1/realtime")
+    azure.close()
