@@ -9,7 +9,7 @@ takes over the socket); any other request is read in full and answered by the ho
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+from typing import Protocol, cast
 
 import structlog
 
@@ -66,8 +66,8 @@ class Listener(asyncio.Protocol):
     # -- asyncio callbacks -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # Not an isinstance check: uvloop's transports do not subclass asyncio.Transport.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         if self.ws is not None:
