@@ -18,6 +18,8 @@ import structlog
 from msgspec import UNSET
 
 from ..protocol import (
+    AudioPCMA,
+    AudioPCMU,
     ClientDecoder,
     ClientEvent,
     ConversationItem,
@@ -45,8 +47,9 @@ from ..protocol import (
 from ._config import check_update, merge, normalize, session_expiry_reason
 from ._conversation import Conversation
 from ._errors import invalid_request
+from ._g711 import to_pcm24k
 from ._ids import IdFactory
-from ._input_audio import MAX_APPEND_BYTES, InputAudio
+from ._input_audio import MAX_APPEND_BYTES, InputAudio, input_config
 from ._items import item_create, item_delete, item_retrieve, item_truncate
 from ._responder import Responder
 from ._responses import Responses
@@ -359,6 +362,9 @@ class SimulatedSession:
                 )
             )
             return
+        fmt = input_config(self.config).format
+        if isinstance(fmt, (AudioPCMU, AudioPCMA)):
+            pcm = to_pcm24k(pcm, "audio/pcmu" if isinstance(fmt, AudioPCMU) else "audio/pcma")
         self.input.append(pcm)
 
     def _session_update(self, event: SessionUpdate) -> None:

@@ -15,6 +15,8 @@ import msgspec
 
 from ..protocol import (
     PCM16_SAMPLE_RATE,
+    AudioPCMA,
+    AudioPCMU,
     ContentPart,
     ConversationItem,
     ConversationItemAdded,
@@ -22,6 +24,8 @@ from ..protocol import (
     FunctionCallItem,
     MessageItem,
     Response,
+    ResponseAudio,
+    ResponseAudioOutput,
     ResponseContentPartAdded,
     ResponseContentPartDone,
     ResponseFunctionCallArgumentsDelta,
@@ -37,6 +41,7 @@ from ..protocol import (
     base64_from_pcm,
 )
 from ._conversation import StoredItem, public_item
+from ._g711 import G711, from_pcm24k
 from ._responder import ToolCall
 from ._speech import synthesize_speech
 
@@ -275,12 +280,18 @@ class OutputStream:
         pcm = synthesize_speech(
             text, ms_per_char=ASSISTANT_MS_PER_CHAR, lead_silence_ms=0, trail_silence_ms=0
         )
+        kind = _g711_kind(active)
+        # On the wire a chunk is PCM16 at 24 kHz, or one G.711 byte per 3 samples.
+        align = 18 if kind else 6
         bytes_per_ms = PCM16_SAMPLE_RATE * 2 // 1000
-        chunk_bytes = max(6, int(bytes_per_ms * session.sim.audio_chunk_ms) // 6 * 6)
+        chunk_bytes = max(align, int(bytes_per_ms * session.sim.audio_chunk_ms) // align * align)
+        wire, wire_chunk = (
+            (from_pcm24k(pcm, kind), chunk_bytes // 6) if kind else (pcm, chunk_bytes)
+        )
         chunks = max(1, -(-len(pcm) // chunk_bytes))
         # Chunks are whole multiples of 3 bytes, so the base64 of a run of chunks cuts into the
         # base64 of each: one encode per run, the first run small so audio starts at once.
-        step = chunk_bytes // 3 * 4
+        step = wire_chunk // 3 * 4
         run = 4
         encoded = ""
         run_start = 0
@@ -311,7 +322,7 @@ class OutputStream:
             offset = index - run_start
             if offset * step >= len(encoded):
                 run_start, offset = index, 0
-                encoded = base64_from_pcm(pcm[index * chunk_bytes : (index + run) * chunk_bytes])
+                encoded = base64_from_pcm(wire[index * wire_chunk : (index + run) * wire_chunk])
                 run = 64
             chunk_len = min(chunk_bytes, len(pcm) - index * chunk_bytes)
             session.emit(
@@ -390,6 +401,17 @@ class OutputStream:
         else:
             done = msgspec.structs.replace(item, status="incomplete")
             self._close_item(active, stored, done)
+
+
+def _g711_kind(active: ActiveResponse) -> G711 | None:
+    audio = active.response.audio
+    out = audio.output if isinstance(audio, ResponseAudio) else None
+    fmt = out.format if isinstance(out, ResponseAudioOutput) else None
+    if isinstance(fmt, AudioPCMU):
+        return "audio/pcmu"
+    if isinstance(fmt, AudioPCMA):
+        return "audio/pcma"
+    return None
 
 
 def _words(text: str) -> list[str]:

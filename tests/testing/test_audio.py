@@ -269,3 +269,41 @@ async def test_idle_timeout_triggers_a_response_after_silence(sim: Simulator) ->
     assert types[:2] == ["rate_limits.updated", "input_audio_buffer.timeout_triggered"]
     text = next(e for e in events if e["type"] == "response.output_text.done")["text"]
     assert text == "Are you still there?"
+
+
+@pytest.mark.parametrize("kind", ["audio/pcmu", "audio/pcma"])
+async def test_g711_sessions_hear_and_speak_g711(sim: Simulator, kind: str) -> None:
+    from realtime_bus.testing._g711 import from_pcm24k, to_pcm24k
+
+    client = await connect(sim)
+    await client.send(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "audio": {
+                    "input": {"format": {"type": kind}},
+                    "output": {"format": {"type": kind}},
+                },
+            },
+        }
+    )
+    updated = (await client.expect("session.updated"))["session"]
+    assert updated["audio"]["input"]["format"] == {"type": kind}
+    # A telephone caller: 8 kHz G.711, a loud tone between silences.
+    caller = from_pcm24k(silence(200) + tone(800) + silence(600), kind)  # type: ignore[arg-type]
+    for start in range(0, len(caller), 160):
+        await client.send(append(caller[start : start + 160]))
+    started = await client.until("input_audio_buffer.speech_started")
+    assert 0 <= started[-1]["audio_start_ms"] <= 200
+    events = await client.until("response.done")
+    wire = b"".join(
+        base64.b64decode(e["delta"]) for e in events if e["type"] == "response.output_audio.delta"
+    )
+    transcript = next(e for e in events if e["type"] == "response.output_audio_transcript.done")[
+        "transcript"
+    ]
+    # 8000 bytes a second on the wire; the same duration as the 24 kHz speech it carries.
+    pcm = to_pcm24k(wire, kind)  # type: ignore[arg-type]
+    speech = synthesize_speech(transcript, ms_per_char=50, lead_silence_ms=0, trail_silence_ms=0)
+    assert abs(len(pcm) - len(speech)) <= 6 * 3
