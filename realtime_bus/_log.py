@@ -41,10 +41,7 @@ def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> 
     return event_dict
 
 
-def get_logger(name: str, **context: Any) -> Any:
-    """A bound structlog logger for ``name`` (``realtime_bus.bus`` and so on)."""
-    if structlog.is_configured():
-        return structlog.get_logger(name).bind(**context)
+def _stdlib_logger(name: str) -> Any:
     return structlog.wrap_logger(
         logging.getLogger(name),
         processors=[
@@ -54,4 +51,34 @@ def get_logger(name: str, **context: Any) -> Any:
             structlog.dev.ConsoleRenderer(colors=False),
         ],
         wrapper_class=structlog.stdlib.BoundLogger,
-    ).bind(**context)
+    )
+
+
+class _Logger:
+    """Chooses structlog's configured pipeline or the standard library at each call, so an
+    application that configures structlog after importing us still gets our logs."""
+
+    __slots__ = ("_context", "_name", "_resolved")
+
+    def __init__(self, name: str, context: dict[str, Any]) -> None:
+        self._name = name
+        self._context = context
+        self._resolved: tuple[bool, Any] | None = None
+
+    def bind(self, **context: Any) -> _Logger:
+        return _Logger(self._name, {**self._context, **context})
+
+    def _logger(self) -> Any:
+        configured = structlog.is_configured()
+        if self._resolved is None or self._resolved[0] != configured:
+            base = structlog.get_logger(self._name) if configured else _stdlib_logger(self._name)
+            self._resolved = (configured, base.bind(**self._context))
+        return self._resolved[1]
+
+    def __getattr__(self, method: str) -> Any:
+        return getattr(self._logger(), method)
+
+
+def get_logger(name: str, **context: Any) -> Any:
+    """A bound structlog logger for ``name`` (``realtime_bus.bus`` and so on)."""
+    return _Logger(name, context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
 from typing import Any
 
@@ -40,10 +41,19 @@ def add_parser(sub: Any) -> None:
         default=3600.0,
         help="sessions are closed with 1001 after this long (default 3600)",
     )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log every session opened and closed (to stderr)",
+    )
     parser.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.verbose:
+        # This process is the application here, so it may set up logging.
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.realtime_factor < 0:
         print("realtime-bus serve: --realtime-factor cannot be negative")
         return 2

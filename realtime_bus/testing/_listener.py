@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Protocol, cast
 
-import structlog
-
+from .._log import get_logger
 from ._http import (
     MAX_BODY_BYTES,
     MAX_HEAD_BYTES,
@@ -27,7 +26,7 @@ from ._wsconn import WebSocketConnection
 
 __all__ = ["Listener", "ListenerHost"]
 
-_log = structlog.get_logger("realtime_bus.testing.http")
+_log = get_logger("realtime_bus.testing.http")
 
 
 class ListenerHost(Protocol):

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import msgspec
-import structlog
 from msgspec import UNSET
 
+from .._log import get_logger
 from ..protocol import (
     AudioPCMA,
     AudioPCMU,
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SimulatedSession"]
 
-_log = structlog.get_logger("realtime_bus.testing.session")
+_log = get_logger("realtime_bus.testing.session")
 _decoder = ClientDecoder()
 _encode = msgspec.json.Encoder().encode
 

@@ -8,11 +8,11 @@ import importlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-import structlog
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
 from websockets.typing import Subprotocol
 
+from .._log import get_logger
 from ..protocol import RealtimeSession, TranscriptionSession
 from ._config import default_session, default_transcription_session, expires_at
 from ._faults import Faults
@@ -26,7 +26,7 @@ from ._wsconn import WebSocketConnection
 
 __all__ = ["MAX_MESSAGE_BYTES", "Simulator"]
 
-_log = structlog.get_logger("realtime_bus.testing.simulator")
+_log = get_logger("realtime_bus.testing.simulator")
 
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 """Largest client message read. Appends over the protocol's 15 MiB of audio (about 20 MiB of
