@@ -13,6 +13,7 @@ import atexit
 import concurrent.futures
 import enum
 import threading
+import weakref
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, TypeVar, overload
@@ -118,6 +119,7 @@ class SyncBus:
         self._phase = _Phase.NEW
         self._closed = threading.Event()
         self._background: set[asyncio.Task[None]] = set()
+        self._streams: weakref.WeakSet[SyncStream[Any]] = weakref.WeakSet()
         self._log = get_logger("realtime_bus.sync", bus=bus.name)
 
         # The typed helpers, derived from the bus's own namespaces.
@@ -206,8 +208,10 @@ class SyncBus:
         a refused key, ...) after stopping the thread again. A bus connects only once.
         """
         with self._lock:
-            if self._phase is not _Phase.NEW:
-                raise RuntimeError(f"{self.name} was connected before; a bus connects only once")
+            if self._phase is _Phase.STARTED:
+                raise RuntimeError(f"{self.name} is already connected")
+            if self._phase is _Phase.CLOSED:
+                raise RuntimeError(f"{self.name} is closed; a bus connects only once")
             self._phase = _Phase.STARTED
             self._runner.start()
             with _open_lock:
@@ -254,6 +258,9 @@ class SyncBus:
             except Exception as exc:
                 if exc is not self.async_bus.failure:
                     raise
+            # The bus has ended its streams; release their tasks too.
+            for stream in list(self._streams):
+                stream.close()
         finally:
             try:
                 self._runner.stop()
@@ -457,7 +464,9 @@ class SyncBus:
         source = self.async_bus.stream(
             event, *more, check=check, maxsize=maxsize, overflow=overflow
         )
-        return SyncStream(self, source)
+        stream = SyncStream(self, source)
+        self._streams.add(stream)
+        return stream
 
     # -- sending ----------------------------------------------------------------------------
 
