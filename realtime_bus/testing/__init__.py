@@ -64,11 +64,18 @@ from ._responder import (
     ScriptExhausted,
     ToolCall,
 )
+from ._rest import PlacedCall, RestRequest, SimulatedRest, rest_of
+from ._rest_faults import RestFaults
 from ._session import SimulatedSession
 from ._simulator import MAX_MESSAGE_BYTES, Simulator
 from ._speech import decode_speech, silence, synthesize_speech, tone
 
 __all__ = [
+    "rest_of",
+    "SimulatedRest",
+    "RestRequest",
+    "RestFaults",
+    "PlacedCall",
     "MAX_MESSAGE_BYTES",
     "CallState",
     "Calls",
