@@ -169,6 +169,7 @@ class Dispatcher:
                 "slow handler",
                 handler=sub.name,
                 event_type=event.type,
+                event_id=getattr(event, "event_id", None),
                 seconds=round(elapsed, 4),
                 backlog=len(self.inbound),
             )
@@ -189,6 +190,7 @@ class Dispatcher:
             "handler failed",
             handler=handler,
             event_type=getattr(event, "type", None),
+            event_id=getattr(event, "event_id", None),
             error=repr(exc),
         )
         for fn in tuple(self.error_handlers):
