@@ -26,6 +26,7 @@ __all__ = [
     "corpus",
     "fmt_rate",
     "median",
+    "paired_ratio",
     "percentile",
     "print_table",
     "quiet_logs",
@@ -58,7 +59,7 @@ def corpus(n: int, seed: int = 1) -> Path:
     if path.is_file():
         return path
     CACHE.mkdir(exist_ok=True)
-    partial = path.with_suffix(".partial")
+    partial = path.with_suffix(f".{os.getpid()}.partial")
     print(f"generating a corpus of {n} frames (once) ...", file=sys.stderr, flush=True)
     subprocess.run(
         [
@@ -77,6 +78,9 @@ def corpus(n: int, seed: int = 1) -> Path:
         stdout=subprocess.DEVNULL,
     )
     partial.rename(path)
+    meta = Path(str(partial).rsplit(".", 1)[0] + ".meta.json")
+    if meta.is_file():
+        meta.rename(path.with_suffix(".meta.json"))
     return path
 
 
@@ -214,6 +218,12 @@ async def settle() -> None:
 def median(values: Sequence[float]) -> float:
     """The median (0 for no values)."""
     return statistics.median(values) if values else 0.0
+
+
+def paired_ratio(values: Sequence[float], baseline: Sequence[float]) -> float:
+    """The median of run-by-run ratios: runs were interleaved, so each pair saw the same
+    machine, and a slow stretch that hit both cancels out."""
+    return median([v / b for v, b in zip(values, baseline, strict=True)])
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:

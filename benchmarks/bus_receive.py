@@ -28,6 +28,7 @@ from _shared import (
     fmt_rate,
     median,
     now,
+    paired_ratio,
     print_table,
     quiet_logs,
     server,
@@ -149,8 +150,8 @@ async def amain(args: argparse.Namespace) -> None:
     for name in runners:
         row: list[object] = [name, fmt_rate(med[name])]
         row.append(f"{1e6 / med[name]:.2f}")
-        row.append(f"{med[name] / med['bare']:.2f}x")
-        row.append(f"{med[name] / med['openai']:.1f}x" if "openai" in med else "-")
+        row.append(f"{paired_ratio(rates[name], rates['bare']):.2f}x")
+        row.append(f"{paired_ratio(rates[name], rates['openai']):.1f}x" if "openai" in med else "-")
         row.append(" ".join(fmt_rate(r) for r in rates[name]))
         rows.append(row)
     print_table(
@@ -158,10 +159,10 @@ async def amain(args: argparse.Namespace) -> None:
         ["client", "events/s", "us/event", "vs bare", "vs openai", "runs"],
         rows,
     )
-    bus_bare = med["bus"] / med["bare"]
+    bus_bare = paired_ratio(rates["bus"], rates["bare"])
     print(f"\ntarget: bus >= 0.8x bare (aim 0.9x): {bus_bare:.2f}x", end="")
     if "openai" in med:
-        print(f"; bus >= 6x openai: {med['bus'] / med['openai']:.1f}x")
+        print(f"; bus >= 6x openai: {paired_ratio(rates['bus'], rates['openai']):.1f}x")
     else:
         print()
     print(load.report())

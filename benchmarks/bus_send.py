@@ -34,6 +34,7 @@ from _shared import (
     fmt_rate,
     median,
     now,
+    paired_ratio,
     print_table,
     quiet_logs,
     server,
@@ -228,7 +229,8 @@ async def amain(args: argparse.Namespace) -> None:
             )
         appends, frames, reason = await check_coalescing(srv, args.n, audio)
 
-    med = {k: median([r.rate for r in v]) for k, v in results.items()}
+    rate = {k: [r.rate for r in v] for k, v in results.items()}
+    med = {k: median(v) for k, v in rate.items()}
     rows: list[list[object]] = []
     for name in runners:
         frames_med = median([r.frames for r in results[name]])
@@ -237,8 +239,8 @@ async def amain(args: argparse.Namespace) -> None:
                 name,
                 fmt_rate(med[name]),
                 f"{1e6 / med[name]:.2f}",
-                f"{med[name] / med['bare']:.2f}x",
-                f"{med[name] / med['openai']:.1f}x" if "openai" in med else "-",
+                f"{paired_ratio(rate[name], rate['bare']):.2f}x",
+                f"{paired_ratio(rate[name], rate['openai']):.1f}x" if "openai" in med else "-",
                 f"{frames_med:.0f}",
                 " ".join(fmt_rate(r.rate) for r in results[name]),
             ]
@@ -256,10 +258,10 @@ async def amain(args: argparse.Namespace) -> None:
         f"the server closed with '{reason}' after those frames and {appends - frames} "
         "input_audio_buffer.clear events"
     )
-    ratio = med["bus"] / med["bare"]
+    ratio = paired_ratio(rate["bus"], rate["bare"])
     print(f"target: bus >= 0.8x bare: {ratio:.2f}x", end="")
     if "openai" in med:
-        print(f"; bus >= 15x openai: {med['bus'] / med['openai']:.1f}x")
+        print(f"; bus >= 15x openai: {paired_ratio(rate['bus'], rate['openai']):.1f}x")
     else:
         print()
     print(load.report())
