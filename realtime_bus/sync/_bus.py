@@ -218,8 +218,11 @@ class SyncBus:
                 _open_buses.add(self)
         try:
             self._blocking(self.async_bus.__aenter__)
-        except BaseException:
+        except BaseException as exc:
+            # Closing re-raises the same failure internally; keep the traceback of the connect.
+            traceback = exc.__traceback__
             self.close()
+            exc.__traceback__ = traceback
             raise
         return self
 
