@@ -181,8 +181,6 @@ class Bus:
         self._run_task: asyncio.Task[None] | None = None
         self._running = False
         self._failure: BaseException | None = None
-        self._inbound_room = asyncio.Event()
-        self._inbound_room.set()
 
         self.session = SessionResource(self)
         self.response = ResponseResource(self)
@@ -461,7 +459,11 @@ class Bus:
         reconnect; events already written are not sent again.
         """
         self._check_usable()
-        await self._outbound.put(self._prepare(event))
+        queue = self._outbound
+        if len(queue) < queue.maxsize:
+            queue.put_nowait(self._prepare(event))  # room: no need to suspend
+        else:
+            await queue.put(self._prepare(event))
         return event
 
     def send_nowait(self, event: ClientEvent) -> ClientEvent:
@@ -723,6 +725,7 @@ class Bus:
         decode = self._decoder.decode
         dispatcher = self._dispatcher
         push = dispatcher.push
+        dispatch_now = dispatcher.dispatch_now
         early = self._waiters.early
         stats = self.stats
         session_seen = False
@@ -741,20 +744,16 @@ class Bus:
                 continue
             if early:
                 self._waiters.feed(early, event)
-            push(event)
+            if not session_seen and type(event) is SessionCreated:
+                session_seen = True
+                self._on_session_created(event, attempt, old_session)
+            elif not dispatch_now(event):
+                push(event)
             if type(event) is UnknownEvent:
                 stats.unknown_events += 1
                 self._log.info("unknown event type", event_type=event.type)
-                dispatcher.report(
-                    ErrorReport(
-                        "unknown_event",
-                        DecodeError(f"unknown event type {event.type!r}", frame),
-                        event=event,
-                    )
-                )
-            elif not session_seen and type(event) is SessionCreated:
-                session_seen = True
-                self._on_session_created(event, attempt, old_session)
+                problem = DecodeError(f"unknown event type {event.type!r}", frame)
+                dispatcher.report(ErrorReport("unknown_event", problem, event=event))
             if len(dispatcher.inbound) >= self.inbound_maxsize:
                 await self._wait_for_inbound_room()
 
@@ -765,6 +764,8 @@ class Bus:
             await asyncio.sleep(0.01)
 
     def _on_session_created(self, event: SessionCreated, attempt: int, old: str | None) -> None:
+        """The session is established: note it, release the writer, deliver the event, then
+        announce the connection (in that order, so handlers of either see the new session)."""
         session = event.session
         sid = session.id if isinstance(session.id, str) else None
         expires = session.expires_at if isinstance(session.expires_at, int) else None
@@ -778,6 +779,7 @@ class Bus:
         self.state = BusState.OPEN
         self._session_ready.set()
         self._opened.set()
+        self._dispatcher.push(event)
         if not self.wait_for_session:
             pass  # connected was announced when the socket opened
         elif attempt > 1:

@@ -93,7 +93,8 @@ class Dispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._parked = False
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- feeding (called by the reader and the supervisor) --------------------------------
 
@@ -105,6 +106,77 @@ class Dispatcher:
     def report(self, report: ErrorReport) -> None:
         """Queue an error report; it reaches ``on_error`` handlers in order with events."""
         self.push(report)
+
+    def dispatch_now(self, event: Any) -> bool:
+        """Dispatch ``event`` in the calling task if that changes nothing observable.
+
+        That is when the dispatcher is parked with nothing buffered (so order is kept), no
+        stream is open (feeding one may wait), and every handler of the event is a plain
+        function (it would block the event loop in any task; an ``async`` handler could
+        suspend, and the caller, the reader, must never wait on user code). It saves a task
+        switch per event, which is most of the cost of an event that arrives alone.
+        Returns False, having done nothing, when the event must be queued instead.
+        """
+        if self.inbound or not self._parked or self.streams:
+            return False
+        subs = self.router.match(event.type, type(event) is UnknownEvent)
+        for sub in subs:
+            if sub.is_async:
+                return False
+        self.stats.events_dispatched += 1
+        for sub in subs:
+            self._call_plain(sub, event)
+        if self.waiters.ordered:
+            self.waiters.feed(self.waiters.ordered, event)
+        return True
+
+    def _call_plain(self, sub: Subscription, event: Any) -> None:
+        if sub.check is not None:
+            try:
+                if not sub.check(event):
+                    return
+            except Exception as exc:
+                self._fail("check", exc, event, sub.name)
+                return
+        if sub.once:
+            self.router.discard(sub)
+        if sub.concurrent:
+            self._spawn(self._call_concurrent(sub, event))
+            return
+        started = time.perf_counter()
+        try:
+            result = sub.fn(event)
+        except Exception as exc:
+            self._fail("handler", exc, event, sub.name)
+        else:
+            if result is not None and inspect.isawaitable(result):
+                # A plain function that returned an awaitable: finish it as a task.
+                self._spawn(self._finish(sub, event, result))
+        self._timed(sub, event, started)
+
+    async def _finish(self, sub: Subscription, event: Any, awaitable: Any) -> None:
+        try:
+            await awaitable
+        except Exception as exc:
+            self._fail("handler", exc, event, sub.name)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _timed(self, sub: Subscription, event: Any, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        if elapsed > self.slow_threshold:
+            self.stats.slow_handlers += 1
+            self._log.warning(
+                "slow handler",
+                handler=sub.name,
+                event_type=event.type,
+                event_id=getattr(event, "event_id", None),
+                seconds=round(elapsed, 4),
+                backlog=len(self.inbound),
+            )
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -120,7 +192,11 @@ class Dispatcher:
                     return
                 self._idle.set()
                 self._wake.clear()
-                await self._wake.wait()
+                self._parked = True
+                try:
+                    await self._wake.wait()
+                finally:
+                    self._parked = False
                 continue
             self._idle.clear()
             if len(inbound) > self.stats.max_inbound_backlog:
@@ -138,6 +214,9 @@ class Dispatcher:
                 await self._feed_streams(item)
 
     async def _call(self, sub: Subscription, event: Any) -> None:
+        if not sub.is_async:
+            self._call_plain(sub, event)
+            return
         if sub.check is not None:
             try:
                 if not sub.check(event):
@@ -148,31 +227,14 @@ class Dispatcher:
         if sub.once:
             self.router.discard(sub)
         if sub.concurrent:
-            task = asyncio.create_task(self._call_concurrent(sub, event))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._call_concurrent(sub, event))
             return
         started = time.perf_counter()
         try:
-            if sub.is_async:
-                await sub.fn(event)
-            else:
-                result = sub.fn(event)
-                if result is not None and inspect.isawaitable(result):
-                    await result
+            await sub.fn(event)
         except Exception as exc:
             self._fail("handler", exc, event, sub.name)
-        elapsed = time.perf_counter() - started
-        if elapsed > self.slow_threshold:
-            self.stats.slow_handlers += 1
-            self._log.warning(
-                "slow handler",
-                handler=sub.name,
-                event_type=event.type,
-                event_id=getattr(event, "event_id", None),
-                seconds=round(elapsed, 4),
-                backlog=len(self.inbound),
-            )
+        self._timed(sub, event, started)
 
     async def _call_concurrent(self, sub: Subscription, event: Any) -> None:
         try:
@@ -212,10 +274,8 @@ class Dispatcher:
             self._log.error("error handler failed", error=repr(exc))
             return None
         if inspect.isawaitable(result) and report.kind in ("handler", "check"):
-            # Called from inside the loop: run async error handlers as tasks.
-            task = asyncio.ensure_future(result)
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            # Reported from the middle of a dispatch: run async error handlers as tasks.
+            self._spawn(result)
             return None
         return result
 

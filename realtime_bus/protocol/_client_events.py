@@ -7,7 +7,7 @@ from typing import TypeAlias
 from msgspec import UNSET, UnsetType
 
 from ._audio import base64_from_pcm
-from ._base import ClientEvent, install_type_names
+from ._base import ClientEvent, install_type_names, validate_struct
 from ._models import ConversationItem, ResponseCreateParams, Session
 
 __all__ = [
@@ -76,6 +76,14 @@ class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append"):
     """
 
     audio: str
+
+    def __post_init__(self) -> None:
+        # The hot path of every voice agent: check the two fields directly rather than
+        # round-tripping the struct (same errors, a fraction of the cost).
+        if type(self.audio) is not str or not (
+            self.event_id is UNSET or self.event_id is None or type(self.event_id) is str
+        ):
+            validate_struct(self)
 
     @classmethod
     def from_pcm(cls, pcm: bytes, *, event_id: str | UnsetType = UNSET) -> InputAudioBufferAppend:
