@@ -34,54 +34,7 @@ __all__ = [
     "settle",
 ]
 
-HERE = Path(__file__).resolve().parent
-CACHE = HERE / ".cache"
-
-
-def bench_dir() -> Path:
-    """The folder that holds ``make_frames.py`` and ``wsserver.py``."""
-    override = os.environ.get("REALTIME_BUS_SHARED")
-    candidates = [Path(override)] if override else [HERE.parent.parent / "shared"]
-    for base in candidates:
-        for folder in (base / "bench", base):
-            if (folder / "wsserver.py").is_file() and (folder / "make_frames.py").is_file():
-                return folder
-    where = override or str(candidates[0])
-    sys.exit(
-        f"benchmark tools not found under {where!r}: set REALTIME_BUS_SHARED to the folder "
-        "holding bench/wsserver.py and bench/make_frames.py"
-    )
-
-
-def corpus(n: int, seed: int = 1) -> Path:
-    """The path of a corpus of ``n`` server frames, generated on first use."""
-    path = CACHE / f"frames-{n}-seed{seed}.jsonl"
-    if path.is_file():
-        return path
-    CACHE.mkdir(exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.partial")
-    print(f"generating a corpus of {n} frames (once) ...", file=sys.stderr, flush=True)
-    subprocess.run(
-        [
-            sys.executable,
-            str(bench_dir() / "make_frames.py"),
-            "-n",
-            str(n),
-            "--seed",
-            str(seed),
-            "--out",
-            str(partial),
-            # The generator is deterministic and checked by its authors; the check is slow.
-            "--no-validate",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    partial.rename(path)
-    meta = Path(str(partial).rsplit(".", 1)[0] + ".meta.json")
-    if meta.is_file():
-        meta.rename(path.with_suffix(".meta.json"))
-    return path
+from _corpus import CACHE, bench_dir, corpus
 
 
 class Server:

@@ -24,23 +24,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import structlog
 import websockets
+from _corpus import corpus
 from websockets.asyncio.server import ServerConnection, serve
 
 from realtime_bus.protocol import encode_server
 from realtime_bus.testing import ScriptedResponder, Simulator
 
-HERE = Path(__file__).resolve().parent
-CACHE = HERE / ".cache"
 CLEAR = b'{"type":"input_audio_buffer.clear"}'
 GENERATE = b'{"type":"response.create"}'
 
@@ -48,30 +45,9 @@ GENERATE = b'{"type":"response.create"}'
 # -- the corpus -------------------------------------------------------------------------------
 
 
-def _generator() -> Path:
-    override = os.environ.get("REALTIME_BUS_SHARED")
-    base = Path(override) if override else HERE.parent.parent / "shared"
-    for folder in (base / "bench", base):
-        if (folder / "make_frames.py").is_file():
-            return folder / "make_frames.py"
-    sys.exit(f"make_frames.py not found under {str(base)!r}: set REALTIME_BUS_SHARED")
-
-
 def load_corpus(n: int, seed: int = 1) -> list[bytes]:
     """``n`` corpus frames, generated once into ``benchmarks/.cache``."""
-    path = CACHE / f"frames-{n}-seed{seed}.jsonl"
-    if not path.is_file():
-        CACHE.mkdir(exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
-        print(f"generating a corpus of {n} frames (once) ...", file=sys.stderr, flush=True)
-        command = [sys.executable, str(_generator()), "-n", str(n), "--seed", str(seed)]
-        subprocess.run(
-            [*command, "--out", str(partial), "--no-validate"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        partial.rename(path)
-    return path.read_bytes().splitlines()
+    return corpus(n, seed).read_bytes().splitlines()
 
 
 # -- the client (its own process) ---------------------------------------------------------------
