@@ -219,6 +219,7 @@ from .protocol import (
     user_audio,
     user_message,
 )
+from .sync import SyncBus, SyncExpectation, SyncStream
 from .transport import (
     ConnectOptions,
     Endpoint,
@@ -269,6 +270,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "SyncStream",
+    "SyncExpectation",
+    "SyncBus",
     "user_message",
     "user_audio",
     "system_message",
