@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import subprocess
 import sys
 import threading
@@ -160,8 +161,9 @@ def deliver_async(srv: Server, n: int) -> float:
 
 
 def settle() -> None:
-    """Between runs: let sockets close and the machine calm down, outside the clock."""
+    """Between runs: let sockets close and collect garbage, outside the clock."""
     time.sleep(0.1)
+    gc.collect()
 
 
 def main() -> None:
