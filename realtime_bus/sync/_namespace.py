@@ -33,8 +33,8 @@ class SyncNamespace:
 
     ``sync_bus.session.update(instructions="Be brief.")`` queues the ``session.update`` and
     returns it, like ``await bus.session.update(...)``; with ``wait=True`` it blocks until the
-    server acknowledges and returns the acknowledgement. See the async namespaces
-    (``realtime_bus.bus._resources``) for each helper's arguments; ``help()`` shows them too.
+    server acknowledges and returns the acknowledgement. Each helper takes the arguments of its
+    async twin on :class:`~realtime_bus.Bus`, and ``help()`` shows them.
     """
 
     __slots__ = ("_cache", "_invoke", "_path", "_target")
