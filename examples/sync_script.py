@@ -18,10 +18,10 @@ from realtime_bus import (
     FunctionTool,
     MessageItem,
     ResponseDone,
+    SyncBus,
     function_output,
     user_message,
 )
-from realtime_bus.sync import SyncBus
 from realtime_bus.testing import Simulator
 
 WEATHER = FunctionTool(
