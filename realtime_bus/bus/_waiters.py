@@ -126,8 +126,8 @@ class Expectation(Generic[E]):
             self._on_done(self)
 
     async def wait(self, timeout: float | None = None) -> E:
-        """The event, or ``TimeoutError`` after ``timeout`` seconds (the expectation is then
-        disarmed)."""
+        """The event, or ``TimeoutError`` after ``timeout`` seconds. A wait that times out or
+        is cancelled disarms the expectation."""
         try:
             if timeout is None:
                 return await asyncio.shield(self._future)
@@ -136,6 +136,9 @@ class Expectation(Generic[E]):
         except TimeoutError:
             self.cancel()
             raise TimeoutError(f"no {' | '.join(self.keys)} event within {timeout} s") from None
+        except asyncio.CancelledError:
+            self.cancel()  # whoever waited is gone: stop filtering events for them
+            raise
         finally:
             if self._future.done() and self._on_done is not None:
                 self._on_done(self)

@@ -282,3 +282,20 @@ async def test_unknown_and_malformed_frames_do_not_stop_the_bus(sim: Simulator) 
     kinds = [r.kind for r in reports]
     assert kinds == ["unknown_event", "decode"]
     assert reports[1].frame == b"this is not json"
+
+
+async def test_a_cancelled_wait_for_is_disarmed(sim: Simulator) -> None:
+    checked: list[str] = []
+
+    def check(event: Any) -> bool:
+        checked.append(event.type)
+        return False  # never satisfied: the wait can only end by cancellation
+
+    async with make_bus(sim) as bus:
+        waiting = asyncio.create_task(bus.wait_for("conversation.item.*", check=check))
+        await asyncio.sleep(0)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await bus.conversation.item.create(user_text("after the cancel"), wait=True)
+    assert checked == [], "the cancelled wait still filters later events"
