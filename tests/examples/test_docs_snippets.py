@@ -26,9 +26,12 @@ _BLOCK = re.compile(
 )
 
 
+README = DOCS.parent / "README.md"
+
+
 def blocks(page: str) -> list[str]:
-    """The marked Python blocks of ``docs/PAGE``, dedented."""
-    text = (DOCS / page).read_text()
+    """The marked Python blocks of ``docs/PAGE`` (or of the README), dedented."""
+    text = (README if page == "README.md" else DOCS / page).read_text()
     found = [textwrap.dedent(m.group("code")) for m in _BLOCK.finditer(text)]
     assert len(found) == text.count(MARKER), f"a marked block in {page} is not a python fence"
     return found
@@ -53,6 +56,15 @@ def run(code: str, sim: Simulator, tmp_path: Path) -> str:
 
 def test_the_three_uses(realtime_simulator_thread: Simulator, tmp_path: Path) -> None:
     found = blocks("three-uses.md")
+    assert len(found) == 3
+    for code in found:
+        assert run(code, realtime_simulator_thread, tmp_path) == "You said: Hello!\n"
+
+
+def test_the_readme_shows_three_uses_that_run(
+    realtime_simulator_thread: Simulator, tmp_path: Path
+) -> None:
+    found = blocks("README.md")
     assert len(found) == 3
     for code in found:
         assert run(code, realtime_simulator_thread, tmp_path) == "You said: Hello!\n"
