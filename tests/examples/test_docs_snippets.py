@@ -70,6 +70,13 @@ def test_the_readme_shows_three_uses_that_run(
         assert run(code, realtime_simulator_thread, tmp_path) == "You said: Hello!\n"
 
 
+def test_the_tools_page(realtime_simulator_thread: Simulator, tmp_path: Path) -> None:
+    (code,) = blocks("tools.md")
+    out = run(code, realtime_simulator_thread, tmp_path)
+    assert out.startswith("get_weather returned: ")
+    assert '"location": "Paris"' in out
+
+
 def test_the_first_agent(realtime_simulator_thread: Simulator, tmp_path: Path) -> None:
     (code,) = blocks("getting-started.md")
     assert run(code, realtime_simulator_thread, tmp_path) == "You said: Hello!\n"
@@ -88,5 +95,5 @@ def test_the_migration_guide_says_the_same_both_ways(
 
 @pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))
 def test_marked_blocks_are_all_run_somewhere(page: str) -> None:
-    tested = {"three-uses.md", "getting-started.md", "migration.md"}
+    tested = {"three-uses.md", "getting-started.md", "migration.md", "tools.md"}
     assert page in tested or not blocks(page)
