@@ -19,14 +19,14 @@ from .._log import get_logger
 from ..protocol import (
     ClientEvent,
     DecodeError,
-    Decoder,
-    Encoder,
     ErrorEvent,
     Protocol,
     Session,
     SessionCreated,
     SessionUpdate,
     UnknownEvent,
+    decoder_for,
+    encoder_for,
 )
 from ..transport import (
     ConnectOptions,
@@ -166,8 +166,8 @@ class Bus:
             stats=self.stats,
         )
         self._outbound = OutboundQueue(outbound_maxsize, coalesce=coalesce_audio)
-        self._decoder = Decoder(protocol)
-        self._encoder = Encoder(protocol)
+        self._decoder = decoder_for(protocol)
+        self._encoder = encoder_for(protocol)
         self._id_prefix = f"rb{secrets.token_hex(3)}_"
         self._ids = itertools.count(1)
         self._session_config: dict[str, Any] = {}

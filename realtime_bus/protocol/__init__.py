@@ -28,7 +28,17 @@ from ._client_events import (
     ResponseCreate,
     SessionUpdate,
 )
-from ._codec import ClientDecoder, Decoder, Encoder, Protocol, decode, encode, encode_server
+from ._codec import (
+    ClientDecoder,
+    Decoder,
+    Encoder,
+    Protocol,
+    decode,
+    decoder_for,
+    encode,
+    encode_server,
+    encoder_for,
+)
 from ._errors import DecodeError, EncodeError, RealtimeBusError
 from ._items import (
     assistant_message,
@@ -356,7 +366,9 @@ __all__ = [
     "VoiceId",
     "base64_from_pcm",
     "decode",
+    "decoder_for",
     "encode",
+    "encoder_for",
     "encode_server",
     "ga_session_from_beta",
     "pcm16_duration_ms",

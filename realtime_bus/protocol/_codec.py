@@ -20,7 +20,17 @@ from ._errors import DecodeError, EncodeError
 from ._server_events import SERVER_EVENT_CLASSES, SessionCreated, SessionUpdated, UnknownEvent
 from ._translation import TRANSLATION_CLIENT_EVENT_CLASSES, TRANSLATION_SERVER_EVENT_CLASSES
 
-__all__ = ["ClientDecoder", "Decoder", "Encoder", "Protocol", "decode", "encode", "encode_server"]
+__all__ = [
+    "decoder_for",
+    "encoder_for",
+    "ClientDecoder",
+    "Decoder",
+    "Encoder",
+    "Protocol",
+    "decode",
+    "encode",
+    "encode_server",
+]
 
 Protocol: TypeAlias = Literal["ga", "beta", "translation"]
 """Which dialect a connection speaks: the GA protocol, the older beta one, or translation."""
@@ -173,20 +183,30 @@ _decoders: dict[str, Decoder] = {}
 _encoders: dict[str, Encoder] = {}
 
 
-def decode(frame: bytes | str, *, protocol: Protocol = "ga") -> ServerEvent:
-    """Decode one server frame into its typed event (see :meth:`Decoder.decode`)."""
+def decoder_for(protocol: Protocol = "ga") -> Decoder:
+    """The shared decoder of a dialect (decoders keep no per-connection state)."""
     decoder = _decoders.get(protocol)
     if decoder is None:
         decoder = _decoders[protocol] = Decoder(protocol)
-    return decoder.decode(frame)
+    return decoder
+
+
+def encoder_for(protocol: Protocol = "ga") -> Encoder:
+    """The shared encoder of a dialect."""
+    encoder = _encoders.get(protocol)
+    if encoder is None:
+        encoder = _encoders[protocol] = Encoder(protocol)
+    return encoder
+
+
+def decode(frame: bytes | str, *, protocol: Protocol = "ga") -> ServerEvent:
+    """Decode one server frame into its typed event (see :meth:`Decoder.decode`)."""
+    return decoder_for(protocol).decode(frame)
 
 
 def encode(event: ClientEvent, *, protocol: Protocol = "ga") -> bytes:
     """Encode one client event to a JSON frame (see :meth:`Encoder.encode`)."""
-    encoder = _encoders.get(protocol)
-    if encoder is None:
-        encoder = _encoders[protocol] = Encoder(protocol)
-    return encoder.encode(event)
+    return encoder_for(protocol).encode(event)
 
 
 class ClientDecoder:
