@@ -130,18 +130,24 @@ class Dispatcher:
             self.waiters.feed(self.waiters.ordered, event)
         return True
 
-    def _call_plain(self, sub: Subscription, event: Any) -> None:
+    def _admit(self, sub: Subscription, event: Any) -> bool:
+        """Apply ``check``, ``once`` and ``concurrent``; True when the caller should call now."""
         if sub.check is not None:
             try:
                 if not sub.check(event):
-                    return
+                    return False
             except Exception as exc:
                 self._fail("check", exc, event, sub.name)
-                return
+                return False
         if sub.once:
             self.router.discard(sub)
         if sub.concurrent:
             self._spawn(self._call_concurrent(sub, event))
+            return False
+        return True
+
+    def _call_plain(self, sub: Subscription, event: Any) -> None:
+        if not self._admit(sub, event):
             return
         started = time.perf_counter()
         try:
@@ -217,17 +223,7 @@ class Dispatcher:
         if not sub.is_async:
             self._call_plain(sub, event)
             return
-        if sub.check is not None:
-            try:
-                if not sub.check(event):
-                    return
-            except Exception as exc:
-                self._fail("check", exc, event, sub.name)
-                return
-        if sub.once:
-            self.router.discard(sub)
-        if sub.concurrent:
-            self._spawn(self._call_concurrent(sub, event))
+        if not self._admit(sub, event):
             return
         started = time.perf_counter()
         try:
