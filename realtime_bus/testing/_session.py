@@ -34,6 +34,7 @@ from ..protocol import (
     InputAudioBufferClear,
     InputAudioBufferCommit,
     OutputAudioBufferClear,
+    OutputAudioBufferCleared,
     RealtimeSession,
     ResponseCancel,
     ResponseCreate,
@@ -326,6 +327,10 @@ class SimulatedSession:
             item_retrieve(self, event)
         elif isinstance(event, ConversationItemTruncate):
             item_truncate(self, event)
+        elif isinstance(event, OutputAudioBufferClear) and self.call_id is not None:
+            # On WebRTC and SIP the server plays the audio: clearing stops what is playing.
+            playing = next(reversed(self.responses.active), "")
+            self.emit(OutputAudioBufferCleared(event_id=self.new_id("event"), response_id=playing))
         elif isinstance(event, OutputAudioBufferClear):
             self.emit_error(
                 invalid_request(

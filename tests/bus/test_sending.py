@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from realtime_bus import (
+    Bus,
     ConversationItemAdded,
     InputAudioBufferAppend,
+    OutputAudioBufferCleared,
     QueueFull,
     RealtimeSession,
     ResponseCancel,
@@ -145,3 +147,15 @@ async def test_request_for_an_unacknowledged_event_is_refused(sim: Simulator) ->
 
 def _types(events: list[Any]) -> list[str]:
     return [e.type for e in events]
+
+
+async def test_output_audio_buffer_clear_on_a_call_session(sim: Simulator) -> None:
+    call = sim.calls.create(state="accepted")
+    bus = Bus.openai(api_key="sk-test", websocket_base_url=sim.ws_base_url, call_id=call.call_id)
+    async with bus:
+        assert sim.connections[-1].call_id == call.call_id
+        cleared = await bus.output_audio_buffer.clear(wait=True)
+        assert isinstance(cleared, OutputAudioBufferCleared)
+    async with make_bus(sim) as plain:  # not a call: only WebRTC and SIP sessions play audio
+        with pytest.raises(ServerError):
+            await plain.output_audio_buffer.clear(wait=True)
