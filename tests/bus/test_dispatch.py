@@ -156,19 +156,18 @@ async def test_concurrent_handlers_run_as_tasks(sim: Simulator) -> None:
 
 async def test_a_handler_can_await_a_request_without_deadlock(sim: Simulator) -> None:
     bus = make_bus(sim)
+    acked = asyncio.Event()
     acks: list[str] = []
 
     @bus.on("session.created")
     async def configure(event: SessionCreated) -> None:
+        # The handler holds the dispatcher while it waits for session.updated.
         updated = await bus.session.update(instructions="from a handler", wait=True)
         acks.append(updated.session.instructions)
+        acked.set()
 
     async with bus:
-        await bus.wait_for("bus.connected", timeout=5) if not acks else None
-        for _ in range(200):
-            if acks:
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(acked.wait(), 5)
     assert acks == ["from a handler"]
 
 

@@ -98,6 +98,7 @@ async def test_drop_mid_response_then_carry_on(sim: Simulator) -> None:
 async def test_a_request_waiting_across_a_drop_fails_with_connection_lost(sim: Simulator) -> None:
     bus = make_bus(sim, reconnect=FAST)
     async with bus:
+        reconnected = bus.expect(Reconnected)
         sim.faults.stall()
         pending = asyncio.create_task(bus.request(ConversationItemRetrieve(item_id="item_x")))
         await asyncio.sleep(0.1)
@@ -105,8 +106,8 @@ async def test_a_request_waiting_across_a_drop_fails_with_connection_lost(sim: S
         sim.faults.drop()
         with pytest.raises(ConnectionLost):
             await asyncio.wait_for(pending, 5)
-        await bus.wait_open(5)
-        await bus.wait_for(Reconnected, timeout=5) if bus.stats.reconnects == 0 else None
+        await reconnected.wait(5)
+        assert (await bus.session.update(instructions="still here", wait=True)).type
 
 
 async def test_queued_events_are_written_after_reconnect_in_order_and_once(
