@@ -518,9 +518,13 @@ class Bus(ConnectionSupervisor):
     async def close(self) -> None:
         """Close cleanly: flush the outbound queue (up to ``flush_timeout`` seconds), close the
         socket with code 1000, dispatch what was already received, and stop every task. Never
-        reconnects. Returns within a bounded time even if the server ignores the close."""
+        reconnects. Returns within a bounded time even if the server ignores the close.
+
+        Called from a handler, it starts the close and returns at once: the close waits for
+        the dispatcher, which is busy running that very handler.
+        """
         self._closing.set()
-        if self._running:
+        if self._running and not IN_DISPATCHER.get():
             await self._finished.wait()
 
     async def run(self) -> None:

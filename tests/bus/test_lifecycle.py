@@ -121,3 +121,19 @@ async def test_a_bus_runs_only_once(sim: Simulator) -> None:
         pass
     with pytest.raises(RuntimeError):
         await bus.run()
+
+
+async def test_a_handler_can_close_the_bus(sim: Simulator) -> None:
+    bus = make_bus(sim)
+
+    @bus.on("session.updated")
+    async def hang_up(event: Any) -> None:
+        await bus.close()  # returns at once; the bus closes after this handler
+
+    started = time.monotonic()
+    async with bus:
+        await bus.session.update(instructions="bye")
+        await bus.wait_for("bus.closed", timeout=5)
+    assert time.monotonic() - started < 2
+    assert bus.state is BusState.CLOSED
+    assert sim.history[-1].close_code == 1000
