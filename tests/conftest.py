@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 import structlog
+from hypothesis import settings
+
+# In CI the property tests use a fixed seed, so a red run can be replayed and a green one
+# cannot turn red on its own; locally they explore new examples every run.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
