@@ -3,6 +3,18 @@
 Codes and messages follow what the service sends where it is known (reported by users of the
 service and visible in client code that handles them); where it is not, they follow the same
 style. ``event_id`` names the client event that failed when it had one.
+
+Matched to reports of the service: ``conversation_already_has_active_response``,
+``response_cancel_not_active``, ``input_audio_buffer_commit_empty``,
+``item_truncate_invalid_item_id``, "Only model output audio messages can be truncated",
+"Audio content of Xms is already shorter than Yms", the "Missing required parameter" wording and
+the 1001 close reason at the session limit.
+
+Inferred in the same style (no public record found): the ``invalid_json`` and ``invalid_type``
+wording, ``item_delete_invalid_item_id``, ``item_retrieve_invalid_item_id``,
+``cannot_update_voice``, the ``decimal_above_max_value`` / ``decimal_below_min_value`` family,
+the ``session_expired`` error sent before the 1001 close, and treating a truncate at 0 ms like
+one of an item that is not model audio.
 """
 
 from __future__ import annotations
