@@ -1,34 +1,73 @@
-"""The ``realtime-bus`` command: ``demo``, ``serve``."""
+"""The ``realtime-bus`` command line.
+
+Each subcommand is a module listed in :data:`realtime_bus.cli._commands.COMMAND_MODULES` that
+defines a :class:`~realtime_bus.cli._command.Command`. :func:`main` never raises
+``SystemExit``: it returns the exit status (0 on success; usage errors 2, with the usage on
+stderr; failures one line on stderr and a non-zero status).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-__all__ = ["main"]
+from ._command import Command, CommandError, HelpFormatter
+from ._commands import COMMAND_MODULES
+
+__all__ = ["Command", "CommandError", "build_parser", "commands", "main"]
+
+PROG = "realtime-bus"
+
+
+def commands() -> tuple[Command, ...]:
+    """The subcommands, loaded from the table."""
+    loaded: list[Command] = []
+    for name in COMMAND_MODULES:
+        command = getattr(importlib.import_module(name), "COMMAND", None)
+        if not isinstance(command, Command):
+            raise TypeError(f"{name} defines no COMMAND = Command(...)")
+        loaded.append(command)
+    return tuple(loaded)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="realtime-bus",
-        description="An asyncio event bus for the OpenAI Realtime protocol.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    from . import _demo, _serve
+    """The argument parser of ``realtime-bus`` and every subcommand."""
+    from .. import __version__
 
-    _demo.add_parser(sub)
-    _serve.add_parser(sub)
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="An asyncio event bus for the OpenAI Realtime protocol.",
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in commands():
+        child = sub.add_parser(
+            command.name,
+            help=command.help,
+            description=command.description,
+            formatter_class=HelpFormatter,
+        )
+        command.arguments(child)
+        child.set_defaults(_command=command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit status."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    status: int = args.run(args)
-    return status
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    command: Command = args._command
+    try:
+        return command.run(args)
+    except CommandError as exc:
+        print(f"{PROG} {command.name}: {exc}", file=sys.stderr)
+        return exc.status
 
 
 if __name__ == "__main__":  # pragma: no cover

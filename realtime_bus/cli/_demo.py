@@ -1,7 +1,7 @@
-"""``realtime-bus demo``: a short conversation through the bus, with a readable trace.
+"""realtime-bus demo: a short conversation through the bus, with a readable trace.
 
-By default it starts the simulator on a free loopback port and talks to it; with ``--live`` it
-talks to the OpenAI Realtime API (``OPENAI_API_KEY``). Three turns: text, a function call whose
+By default it starts the simulator on a free loopback port and talks to it; with --live it
+talks to the OpenAI Realtime API (OPENAI_API_KEY). Three turns: text, a function call whose
 tool runs in a handler, and a voice turn (PCM16 in, server VAD, transcript, audio out saved to
 a WAV file).
 """
@@ -40,8 +40,9 @@ from ..protocol import (
     function_output,
     user_message,
 )
+from ._command import Command, positive_float
 
-__all__ = ["add_parser", "run_demo"]
+__all__ = ["COMMAND", "run_demo"]
 
 WEATHER_TOOL = FunctionTool(
     name="get_weather",
@@ -59,22 +60,19 @@ def get_weather(location: str) -> dict[str, Any]:
     return {"location": location, "forecast": "sunny", "temperature_c": 21}
 
 
-def add_parser(sub: Any) -> None:
-    """Register ``demo``."""
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "demo",
-        help="run a short conversation through the bus (against the embedded simulator)",
-        description=__doc__,
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live", action="store_true", help="talk to the OpenAI Realtime API (OPENAI_API_KEY)"
     )
     parser.add_argument("--model", default="gpt-realtime", help="model for --live")
-    parser.add_argument("--out", type=Path, help="where to write the reply audio (WAV)")
     parser.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds allowed for each turn (default 60)"
+        "--out",
+        type=Path,
+        help="where to write the reply audio (WAV; default: a new temporary folder)",
     )
-    parser.set_defaults(run=_run)
+    parser.add_argument(
+        "--timeout", type=positive_float, default=60.0, help="seconds allowed for each turn"
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -283,3 +281,12 @@ def _write_wav(path: Path, pcm: bytes) -> None:
         wav.setsampwidth(2)
         wav.setframerate(PCM16_SAMPLE_RATE)
         wav.writeframes(pcm)
+
+
+COMMAND = Command(
+    name="demo",
+    help="run a short conversation through the bus (against the embedded simulator)",
+    description=__doc__ or "",
+    arguments=_arguments,
+    run=_run,
+)

@@ -1,4 +1,4 @@
-"""``realtime-bus serve``: run the simulator until Ctrl-C."""
+"""realtime-bus serve: run the simulator until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -7,23 +7,20 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Any
 
-__all__ = ["add_parser"]
+from ._command import Command, CommandError, non_negative_float, port_number, positive_float
+
+__all__ = ["COMMAND"]
+
+_DESCRIPTION = """\
+Serve a protocol-faithful Realtime API on this machine, for developing and testing agents
+offline. Point a client's websocket base URL at the printed URL.
+"""
 
 
-def add_parser(sub: Any) -> None:
-    """Register the subcommand."""
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "serve",
-        help="run the local Realtime simulator (WebSocket and REST) until Ctrl-C",
-        description=(
-            "Serve a protocol-faithful Realtime API on this machine, for developing and "
-            "testing agents offline. Point a client's websocket base URL at the printed URL."
-        ),
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    parser.add_argument("--port", type=port_number, default=8765, help="port (0 picks a free one)")
     parser.add_argument(
         "--api-key",
         default=None,
@@ -31,42 +28,35 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument(
         "--realtime-factor",
-        type=float,
+        type=non_negative_float,
         default=1.0,
         help="output pacing: 1 real time, 0.5 twice as fast, 0 as fast as possible",
     )
     parser.add_argument(
         "--max-session-seconds",
-        type=float,
+        type=positive_float,
         default=3600.0,
-        help="sessions are closed with 1001 after this long (default 3600)",
+        help="sessions are closed with 1001 after this long",
     )
     parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
-        help="log every session opened and closed (to stderr)",
+        help="log sessions opened and closed and handshakes refused, with the reason (stderr)",
     )
-    parser.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.verbose:
         # This process is the application here, so it may set up logging.
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if args.realtime_factor < 0:
-        print("realtime-bus serve: --realtime-factor cannot be negative")
-        return 2
-    if args.max_session_seconds <= 0:
-        print("realtime-bus serve: --max-session-seconds must be positive")
-        return 2
     try:
         return asyncio.run(_serve(args))
     except KeyboardInterrupt:
         return 0
     except OSError as exc:
-        print(f"realtime-bus serve: cannot listen on {args.host}:{args.port}: {exc.strerror}")
-        return 1
+        reason = exc.strerror or str(exc)
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -93,3 +83,12 @@ async def _serve(args: argparse.Namespace) -> int:
         print(f"  accepts {key}. Press Ctrl-C to stop.", flush=True)
         await stop.wait()
     return 0
+
+
+COMMAND = Command(
+    name="serve",
+    help="run the local Realtime simulator (WebSocket and REST) until Ctrl-C",
+    description=_DESCRIPTION,
+    arguments=_arguments,
+    run=_run,
+)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
@@ -27,6 +29,15 @@ from ._wsconn import WebSocketConnection
 __all__ = ["MAX_MESSAGE_BYTES", "Simulator"]
 
 _log = get_logger("realtime_bus.testing.simulator")
+
+
+def _refusal_reason(response: HttpResponse) -> str:
+    """The message a refused client reads in the body (the service's error shape)."""
+    try:
+        return str(json.loads(response.body)["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return response.body.decode("utf-8", "replace")[:200]
+
 
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 """Largest client message read. Appends over the protocol's 15 MiB of audio (about 20 MiB of
@@ -217,14 +228,26 @@ class Simulator:
             self.connections.remove(session)
         _log.info("simulator_session_closed", session_id=session.id, code=session.close_code)
 
+    def _refuse(self, listener: Listener, head: RequestHead, response: HttpResponse) -> None:
+        """Answer a refused upgrade, and log it with the reason the client is given."""
+        _log.info(
+            "simulator_handshake_refused",
+            status=response.status,
+            reason=_refusal_reason(response),
+            path=urlsplit(head.target).path,
+        )
+        listener.reply(response)
+
     def upgrade(
         self, listener: Listener, head: RequestHead, raw: bytes
     ) -> WebSocketConnection | None:
         """Check a WebSocket upgrade; accept it and start a session, or refuse it."""
         refusal = self.faults.take_refusal()
         if refusal is not None:
-            listener.reply(
-                HttpResponse.error(refusal, "The simulator refused this handshake (fault).")
+            self._refuse(
+                listener,
+                head,
+                HttpResponse.error(refusal, "The simulator refused this handshake (fault)."),
             )
             return None
         admission = admit(
@@ -235,7 +258,7 @@ class Simulator:
             default_model=self.model,
         )
         if isinstance(admission, HttpResponse):
-            listener.reply(admission)
+            self._refuse(listener, head, admission)
             return None
         protocol = ServerProtocol(
             subprotocols=[Subprotocol("realtime")],
@@ -247,7 +270,9 @@ class Simulator:
         transport = listener.transport
         assert transport is not None
         if not events or not isinstance(events[0], Request):
-            listener.reply(HttpResponse.error(400, "Invalid WebSocket handshake request."))
+            self._refuse(
+                listener, head, HttpResponse.error(400, "Invalid WebSocket handshake request.")
+            )
             return None
         response = protocol.accept(events[0])
         protocol.send_response(response)

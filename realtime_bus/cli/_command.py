@@ -1,0 +1,101 @@
+"""What a subcommand is: a name, one line of help, its arguments and the function it runs.
+
+A subcommand is one module that defines ``COMMAND = Command(...)`` and one line in the table
+of :mod:`realtime_bus.cli._commands`. Keep heavy imports inside ``run`` so ``--help`` stays
+fast. ``run`` returns the exit status; to fail, raise :class:`CommandError` (one line on
+stderr, a non-zero status).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = [
+    "Command",
+    "CommandError",
+    "HelpFormatter",
+    "non_negative_float",
+    "port_number",
+    "positive_float",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One subcommand of ``realtime-bus``."""
+
+    name: str
+    """What the user types: ``realtime-bus NAME``."""
+    help: str
+    """One line for the list of commands in ``realtime-bus --help``."""
+    description: str
+    """Plain text (no markup) for ``realtime-bus NAME --help``."""
+    arguments: Callable[[argparse.ArgumentParser], None]
+    """Adds the subcommand's options to its parser."""
+    run: Callable[[argparse.Namespace], int]
+    """Runs the subcommand with the parsed options; returns the exit status."""
+
+
+class CommandError(Exception):
+    """A failure the command line reports as one line on stderr, with exit status ``status``."""
+
+    def __init__(self, message: str, *, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps descriptions as written and appends each option's default to its help.
+
+    Options without a meaningful default (``None``, on/off flags) and help texts that already
+    say their default are left alone.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or not action.option_strings
+            or default is None
+            or default is argparse.SUPPRESS
+            or isinstance(default, bool)
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _number(text: str, *, kind: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {kind}") from None
+
+
+def positive_float(text: str) -> float:
+    """An argparse ``type``: a number greater than zero."""
+    value = _number(text, kind="number")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse ``type``: a number that is zero or more."""
+    value = _number(text, kind="number")
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text} cannot be negative")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argparse ``type``: a TCP port, 0 (any free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port number (0 to 65535)")
+    return value

@@ -1,0 +1,11 @@
+"""The table of subcommands: one line per command module (each defines ``COMMAND``)."""
+
+from __future__ import annotations
+
+__all__ = ["COMMAND_MODULES"]
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "realtime_bus.cli._demo",
+    "realtime_bus.cli._serve",
+)
+"""Modules, in the order ``realtime-bus --help`` lists them."""
