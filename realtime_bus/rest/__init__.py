@@ -21,6 +21,7 @@ from ._errors import (
     APITimeoutError,
     WebhookError,
     WebhookPayloadError,
+    WebhookReplayError,
     WebhookSignatureError,
     WebhookTimestampError,
 )
@@ -37,6 +38,7 @@ from ._models import (
     TranslationClientSecretCreateRequest,
     TranslationSessionRequest,
 )
+from ._replay import DEFAULT_MAX_REMEMBERED, MemorySeenWebhooks, SeenWebhooks
 from ._retry import RetryPolicy, parse_retry_after
 from ._sync import (
     SyncCalls,
@@ -58,6 +60,7 @@ from ._webhooks import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_REMEMBERED",
     "DEFAULT_TOLERANCE",
     "APIConnectionError",
     "APIError",
@@ -73,10 +76,12 @@ __all__ = [
     "CreatedCall",
     "ErrorObject",
     "ExpiresAfter",
+    "MemorySeenWebhooks",
     "RealtimeAPI",
     "RealtimeCallIncoming",
     "RetryPolicy",
     "SecretSession",
+    "SeenWebhooks",
     "SipHeader",
     "SyncCalls",
     "SyncClientSecrets",
@@ -93,6 +98,7 @@ __all__ = [
     "WebhookError",
     "WebhookEvent",
     "WebhookPayloadError",
+    "WebhookReplayError",
     "WebhookSignatureError",
     "WebhookTimestampError",
     "WebhookVerifier",

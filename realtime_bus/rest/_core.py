@@ -14,6 +14,7 @@ import httpx2
 import msgspec
 
 from .._log import get_logger
+from .._secrets import credential_values, scrub
 from ..protocol import RealtimeSession
 from ._config import Settings
 from ._errors import APIConnectionError, APIError, APITimeoutError
@@ -44,6 +45,7 @@ __all__ = [
     "delay_after_response",
     "delay_after_transport_error",
     "hangup_call",
+    "path_segment",
     "refer_call",
     "reject_call",
     "status_error",
@@ -90,10 +92,18 @@ def build_request(
 # Operations
 
 
+def path_segment(name: str, value: object) -> str:
+    """``value`` as one path segment: percent-encoded, and never ``.`` or ``..``, which a URL
+    resolver would turn into a step up out of the resource."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    if value in {".", ".."}:
+        raise ValueError(f"{name} must not be {value!r}: it is a relative path step")
+    return quote(value, safe="")
+
+
 def _call_path(call_id: str, action: str) -> str:
-    if not isinstance(call_id, str) or not call_id:
-        raise ValueError(f"call_id must be a non-empty string, got {call_id!r}")
-    return f"/realtime/calls/{quote(call_id, safe='')}/{action}"
+    return f"/realtime/calls/{path_segment('call_id', call_id)}/{action}"
 
 
 def _expires(value: ExpiresAfter | int | None) -> ExpiresAfter | msgspec.UnsetType:
@@ -243,15 +253,34 @@ def _error_object(response: httpx2.Response) -> ErrorObject | None:
         return None
 
 
+def _sent_credentials(request: httpx2.Request | None) -> list[str]:
+    return [] if request is None else credential_values(request.headers.items())
+
+
+def _request_of(thing: httpx2.Response | httpx2.TransportError) -> httpx2.Request | None:
+    try:
+        return thing.request
+    except RuntimeError:  # built without a request (tests, mock transports)
+        return None
+
+
 def status_error(operation: Operation, response: httpx2.Response, attempts: int) -> APIError:
-    """The error for a failed response, with the server's error object and request id."""
+    """The error for a failed response, with the server's error object and request id.
+
+    The server's text is scrubbed of the credentials the request carried (and of anything
+    shaped like a key): a proxy that echoes the request must not put the key into ``str(exc)``.
+    """
+    known = _sent_credentials(_request_of(response))
     error = _error_object(response)
+    if error is not None and isinstance(error.message, str):
+        error = msgspec.structs.replace(error, message=scrub(error.message, known))
     request_id = response.headers.get("x-request-id")
     if error is not None and isinstance(error.message, str) and error.message:
         detail = error.message
     else:
         text = response.text.strip()
-        detail = text[:_BODY_PREVIEW] + ("..." if len(text) > _BODY_PREVIEW else "")
+        detail = scrub(text, known)
+        detail = detail[:_BODY_PREVIEW] + ("..." if len(detail) > _BODY_PREVIEW else "")
         detail = detail or response.reason_phrase
     suffix = f" (request id {request_id})" if request_id else ""
     return APIError(
@@ -270,7 +299,7 @@ def transport_error(operation: Operation, exc: httpx2.TransportError, attempts: 
     carries the credentials."""
     kind = APITimeoutError if isinstance(exc, httpx2.TimeoutException) else APIConnectionError
     what = "timed out" if kind is APITimeoutError else "could not reach the server"
-    detail = str(exc) or type(exc).__name__
+    detail = scrub(str(exc), _sent_credentials(_request_of(exc))) or type(exc).__name__
     return kind(
         f"{operation.name} {what} after {attempts} attempt(s): {detail}",
         method="POST",

@@ -89,3 +89,12 @@ class WebhookTimestampError(WebhookError):
 
 class WebhookPayloadError(WebhookError):
     """The body is signed correctly but is not a webhook event this library can read."""
+
+
+class WebhookReplayError(WebhookError):
+    """A correctly signed delivery whose ``webhook-id`` was already accepted in the window.
+
+    The first delivery was let through; this one is a copy (a replay by whoever captured it,
+    or the sender retrying one the application already received). Answer it with a 2xx or a
+    4xx, but do not act on it again.
+    """

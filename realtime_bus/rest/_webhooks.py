@@ -4,18 +4,19 @@ A SIP call reaching the Realtime API is announced by a ``realtime.call.incoming`
 the application's URL. The signature scheme (``webhook-id``, ``webhook-timestamp``,
 ``webhook-signature`` headers, HMAC-SHA256 with a ``whsec_`` secret) is checked by the
 ``standardwebhooks`` package; this module adds distinct errors, a replay window on the
-timestamp, and typed events.
+timestamp, refusal of deliveries already accepted (by ``webhook-id``), and typed events.
 """
 
 from __future__ import annotations
 
 import base64
+import enum
 import os
 import secrets
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -25,9 +26,11 @@ from ..protocol import Model
 from ..protocol._base import install_type_names
 from ._errors import (
     WebhookPayloadError,
+    WebhookReplayError,
     WebhookSignatureError,
     WebhookTimestampError,
 )
+from ._replay import MemorySeenWebhooks, SeenWebhooks
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -113,6 +116,10 @@ class _Envelope(msgspec.Struct):
     type: str
 
 
+class _Default(enum.Enum):
+    STORE = "a fresh MemorySeenWebhooks"
+
+
 class WebhookVerifier:
     """Checks that a webhook came from the API, then decodes it.
 
@@ -121,11 +128,24 @@ class WebhookVerifier:
 
     ``tolerance`` is how many seconds the ``webhook-timestamp`` may differ from the local
     clock (at most the scheme's 5 minutes): older requests are refused as replays.
+
+    Within that window a delivery is accepted once: its ``webhook-id`` is remembered in
+    ``seen`` (by default :class:`~realtime_bus.rest.MemorySeenWebhooks`, this process's
+    memory) and a second delivery with the same id raises
+    :class:`~realtime_bus.rest.WebhookReplayError`. Workers behind one URL share a store
+    (any object with :meth:`~realtime_bus.rest.SeenWebhooks.add`); ``seen=None`` turns the
+    check off.
     """
 
-    __slots__ = ("_webhook", "tolerance")
+    __slots__ = ("_webhook", "seen", "tolerance")
 
-    def __init__(self, secret: str | None = None, *, tolerance: float = DEFAULT_TOLERANCE) -> None:
+    def __init__(
+        self,
+        secret: str | None = None,
+        *,
+        tolerance: float = DEFAULT_TOLERANCE,
+        seen: SeenWebhooks | Literal[_Default.STORE] | None = _Default.STORE,
+    ) -> None:
         key = secret if secret is not None else os.environ.get("OPENAI_WEBHOOK_SECRET")
         if not key:
             raise ValueError(
@@ -147,6 +167,12 @@ class WebhookVerifier:
                 f"webhook secret is not a whsec_ base64 secret ({type(exc).__name__})"
             ) from None
         self.tolerance = tolerance
+        if seen is _Default.STORE:
+            self.seen: SeenWebhooks | None = MemorySeenWebhooks()
+        elif seen is None or isinstance(seen, SeenWebhooks):
+            self.seen = seen
+        else:
+            raise TypeError(f"seen must have an add(webhook_id, ttl) method, got {seen!r}")
 
     def __repr__(self) -> str:
         return f"WebhookVerifier(tolerance={self.tolerance:g})"
@@ -156,7 +182,9 @@ class WebhookVerifier:
 
         :class:`WebhookSignatureError` for a missing, malformed or wrong signature,
         :class:`WebhookTimestampError` for a missing or stale timestamp,
-        :class:`WebhookPayloadError` for a body that is not UTF-8.
+        :class:`WebhookPayloadError` for a body that is not UTF-8,
+        :class:`WebhookReplayError` for a delivery already accepted (its ``webhook-id``).
+        Only authentic deliveries are remembered, so a forged one cannot block a real one.
         """
         lowered = {k.lower(): v for k, v in headers.items()}
         if not lowered.get("webhook-id"):
@@ -178,6 +206,12 @@ class WebhookVerifier:
         except ValueError:
             # A signature entry without "v1," or with broken base64.
             raise WebhookSignatureError("malformed webhook-signature header") from None
+        # Remember the delivery only once it is known to be authentic. Twice the tolerance:
+        # a timestamp may be up to `tolerance` in the future as well as in the past.
+        if self.seen is not None and not self.seen.add(lowered["webhook-id"], 2 * self.tolerance):
+            raise WebhookReplayError(
+                "webhook delivery already accepted (same webhook-id): refused as a replay"
+            )
 
     def unwrap(self, body: bytes | str, headers: Mapping[str, str]) -> WebhookEvent:
         """Verify the request (see :meth:`verify`), then decode its event.
@@ -192,6 +226,8 @@ class WebhookVerifier:
             event: WebhookEvent = msgspec.json.decode(body, type=cls)
         except msgspec.DecodeError as exc:
             raise WebhookPayloadError(f"malformed webhook body: {exc}") from None
+        except RecursionError:
+            raise WebhookPayloadError("malformed webhook body: nested too deeply") from None
         return event
 
     def sign(

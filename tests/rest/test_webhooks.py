@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 
 import msgspec
@@ -11,10 +12,12 @@ import pytest
 from openai import OpenAI
 
 from realtime_bus.rest import (
+    MemorySeenWebhooks,
     RealtimeCallIncoming,
     UnknownWebhookEvent,
     WebhookError,
     WebhookPayloadError,
+    WebhookReplayError,
     WebhookSignatureError,
     WebhookTimestampError,
     WebhookVerifier,
@@ -237,3 +240,89 @@ def test_the_event_encodes_back_to_the_wire_shape(verifier: WebhookVerifier) -> 
     body = _body()
     event = verifier.unwrap(body, verifier.sign(body))
     assert msgspec.json.decode(msgspec.json.encode(event)) == INCOMING
+
+
+def test_a_signed_deeply_nested_body_is_a_payload_error(verifier: WebhookVerifier) -> None:
+    depth = 100_000
+    body = '{"type":"x","id":"evt_1","created_at":1,"data":' + "[" * depth + "]" * depth + "}"
+    with pytest.raises(WebhookPayloadError, match="nested too deeply"):
+        verifier.unwrap(body, verifier.sign(body))
+
+
+def test_a_replayed_delivery_is_refused(verifier: WebhookVerifier) -> None:
+    body = _body()
+    headers = verifier.sign(body)
+    assert isinstance(verifier.unwrap(body, headers), RealtimeCallIncoming)
+    with pytest.raises(WebhookReplayError, match="already accepted"):
+        verifier.unwrap(body, headers)
+    with pytest.raises(WebhookReplayError):
+        verifier.verify(body, headers)
+    # Another delivery of the same event has its own id and is accepted.
+    assert isinstance(verifier.unwrap(body, verifier.sign(body)), RealtimeCallIncoming)
+
+
+def test_a_forged_delivery_does_not_block_the_real_one(verifier: WebhookVerifier) -> None:
+    body = _body()
+    headers = verifier.sign(body, webhook_id="wh_chosen")
+    forged = {**headers, "webhook-signature": "v1," + base64.b64encode(b"x" * 32).decode()}
+    with pytest.raises(WebhookSignatureError):
+        verifier.unwrap(body, forged)
+    assert isinstance(verifier.unwrap(body, headers), RealtimeCallIncoming)
+
+
+def test_the_replay_check_can_be_turned_off_or_shared() -> None:
+    body = _body()
+    off = WebhookVerifier(SECRET, seen=None)
+    headers = off.sign(body)
+    off.unwrap(body, headers)
+    off.unwrap(body, headers)
+
+    shared = MemorySeenWebhooks()
+    first, second = WebhookVerifier(SECRET, seen=shared), WebhookVerifier(SECRET, seen=shared)
+    first.unwrap(body, headers)
+    with pytest.raises(WebhookReplayError):
+        second.unwrap(body, headers)
+    assert len(shared) == 1
+    with pytest.raises(TypeError, match="add"):
+        WebhookVerifier(SECRET, seen=object())  # type: ignore[arg-type]
+
+
+def test_a_replay_error_is_a_webhook_error() -> None:
+    assert issubclass(WebhookReplayError, WebhookError)
+    assert not issubclass(WebhookReplayError, WebhookSignatureError)
+
+
+def test_the_memory_store_forgets_after_the_window_and_stays_bounded() -> None:
+    store = MemorySeenWebhooks(max_entries=3)
+    now = [1000.0]
+    store._clock = lambda: now[0]
+    assert store.add("a", 10.0)
+    assert not store.add("a", 10.0)
+    now[0] += 11.0
+    assert store.add("a", 10.0)  # expired, so it is a first delivery again
+    for name in "bcde":
+        assert store.add(name, 10.0)
+    assert len(store) == 3
+    assert store.add("a", 10.0)  # pushed out by newer ones
+    with pytest.raises(ValueError, match="at least 1"):
+        MemorySeenWebhooks(max_entries=0)
+
+
+def test_concurrent_deliveries_of_one_id_are_accepted_once(verifier: WebhookVerifier) -> None:
+    body = _body()
+    headers = verifier.sign(body)
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        try:
+            verifier.unwrap(body, headers)
+            outcomes.append("accepted")
+        except WebhookReplayError:
+            outcomes.append("replay")
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert sorted(outcomes) == ["accepted"] + ["replay"] * 7
