@@ -31,6 +31,9 @@ Fault injection (``sim.faults``, a :class:`Faults`; every switch may be flipped 
                                                    next ``n`` server events; fires once
 ``faults.drop_mid_response(after_deltas=3)``       TCP abort after that many delta events of
                                                    the next response; fires once
+``faults.fail_mid_response(after_deltas=3)``       an exception inside the next response after
+                                                   that many deltas: ``error`` (server_error)
+                                                   and ``response.done`` ``failed``; fires once
 ``faults.drop()``                                  TCP abort of every live connection now
 ``faults.frame_delay = 0.5``                       hold every outgoing frame that long (0: off)
 ``faults.send_malformed_frame(kind="json")``       a frame that is not JSON (``"json"``), a
@@ -52,7 +55,7 @@ a close 1001 whose reason is the service's (``Your session hit the maximum durat
 minutes.``).
 """
 
-from ._faults import Faults
+from ._faults import Faults, InjectedFault
 from ._http import HttpError, HttpRequest, HttpResponse, HttpRoutes
 from ._registry import Calls, CallState, ClientSecret, ClientSecrets, SimulatedCall
 from ._responder import (
@@ -87,6 +90,7 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "HttpRoutes",
+    "InjectedFault",
     "Reply",
     "Responder",
     "ResponderContext",

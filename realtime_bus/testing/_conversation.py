@@ -36,7 +36,7 @@ class StoredItem:
     is what the simulator understood of user audio.
     """
 
-    __slots__ = ("audio", "audio_sent", "heard", "item")
+    __slots__ = ("audio", "audio_sent", "heard", "item", "truncated")
 
     def __init__(self, item: ConversationItem) -> None:
         self.item = item
@@ -44,6 +44,8 @@ class StoredItem:
         self.audio_sent: dict[int, int] = {}
         """For audio still streaming: how many bytes of ``audio`` the client has been sent."""
         self.heard: dict[int, str] = {}
+        self.truncated = False
+        """Whether ``conversation.item.truncate`` cut the item (its stream stops there)."""
 
     def pcm(self, content_index: int) -> bytes:
         """The audio of part ``content_index`` (as far as it was sent, while streaming)."""

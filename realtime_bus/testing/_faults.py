@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ._session import SimulatedSession
     from ._simulator import Simulator
 
-__all__ = ["Faults"]
+__all__ = ["Faults", "InjectedFault"]
 
 _DELTAS = frozenset(
     {
@@ -27,6 +27,10 @@ _DELTAS = frozenset(
 )
 
 MalformedKind = Literal["json", "schema", "utf8"]
+
+
+class InjectedFault(RuntimeError):
+    """The failure :meth:`Faults.fail_mid_response` raises inside a response."""
 
 
 class Faults:
@@ -47,6 +51,7 @@ class Faults:
         """The HTTP status of refused handshakes."""
         self._drop_after: int | None = None
         self._drop_mid: int | None = None
+        self._fail_mid: int | None = None
         self._frame_delay = 0.0
         self._never_answer_close = False
         self._stalled = False
@@ -84,6 +89,18 @@ class Faults:
         if after_deltas < 1:
             raise ValueError("after_deltas must be at least 1")
         self._drop_mid = after_deltas
+        self._rearm()
+
+    def fail_mid_response(self, after_deltas: int = 3) -> None:
+        """Raise :class:`InjectedFault` inside the next response, after its ``after_deltas``-th
+        delta event, as a bug in the server would; fires once.
+
+        The response ends as the service ends a response it failed: an ``error`` event
+        (``server_error``), then ``response.done`` with status ``failed``.
+        """
+        if after_deltas < 1:
+            raise ValueError("after_deltas must be at least 1")
+        self._fail_mid = after_deltas
         self._rearm()
 
     def drop(self) -> None:
@@ -175,6 +192,7 @@ class Faults:
         self.refused_left = 0
         self._drop_after = None
         self._drop_mid = None
+        self._fail_mid = None
         self.frame_delay = 0.0
         self.never_answer_close = False
         if self._stalled:
@@ -207,6 +225,14 @@ class Faults:
             self._rearm()
             session.ws.flush()
             session.abort()
+        if self._fail_mid is not None and event.type in _DELTAS:
+            self._fail_mid -= 1
+            if self._fail_mid <= 0:
+                self._fail_mid = None
+                self._rearm()
+                raise InjectedFault("a fault injected by faults.fail_mid_response()")
 
     def _rearm(self) -> None:
-        self.armed = self._drop_after is not None or self._drop_mid is not None
+        self.armed = any(
+            fault is not None for fault in (self._drop_after, self._drop_mid, self._fail_mid)
+        )

@@ -157,6 +157,7 @@ def item_truncate(session: SimulatedSession, event: ConversationItemTruncate) ->
     keep = event.audio_end_ms * 48 // 2 * 2
     stored.audio[index] = stored.pcm(index)[:keep]
     stored.audio_sent.pop(index, None)
+    stored.truncated = True
     assert isinstance(item, MessageItem)
     if index < len(item.content):
         content = list(item.content)

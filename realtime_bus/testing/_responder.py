@@ -76,10 +76,26 @@ class ToolCall(msgspec.Struct, kw_only=True):
 
 
 class Reply(msgspec.Struct, kw_only=True):
-    """What the assistant answers: text (spoken when the response has audio) and tool calls."""
+    """What the assistant answers: text (spoken when the response has audio) and tool calls.
+
+    A response's output items are ``text`` (one message, when not empty), then one
+    ``function_call`` per entry of ``tool_calls``. For any other order or several messages, give
+    ``output`` instead: its entries, in order, each a message (a string) or a call.
+    """
 
     text: str = ""
     tool_calls: list[ToolCall] = msgspec.field(default_factory=list)
+    output: list[str | ToolCall] = msgspec.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.output and (self.text or self.tool_calls):
+            raise ValueError("give a Reply either output, or text and tool_calls, not both")
+
+    def items(self) -> list[str | ToolCall]:
+        """The output items in order: messages (strings) and calls."""
+        if self.output:
+            return list(self.output)
+        return ([self.text] if self.text else []) + list(self.tool_calls)
 
 
 @dataclass(slots=True)

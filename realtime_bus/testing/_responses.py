@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from msgspec import UNSET
 
+from .._log import get_logger
 from ..protocol import (
     AudioConfig,
     AudioOutputConfig,
@@ -41,14 +42,28 @@ from ..protocol import (
     Usage,
 )
 from ._conversation import public_item
-from ._errors import active_response, cancel_not_active
-from ._responder import Reply, ResponderContext, item_text, run_responder
+from ._errors import active_response, cancel_not_active, server_error
+from ._responder import ResponderContext, item_text, run_responder
 from ._streaming import ActiveResponse, OutputStream
 
 if TYPE_CHECKING:
     from ._session import SimulatedSession
 
 __all__ = ["Responses"]
+
+_log = get_logger("realtime_bus.testing.responses")
+
+
+def _text_budget(max_tokens: Any) -> int | None:
+    """How many characters of text ``max_output_tokens`` allows (about 4 per token)."""
+    return max_tokens * 4 if isinstance(max_tokens, int) else None
+
+
+def _internal_error() -> ErrorDetails:
+    return server_error(
+        "The server had an error while processing your request. Sorry about that! You can "
+        "retry your request, or contact us through our help center if the error persists."
+    )
 
 
 class Responses:
@@ -199,36 +214,75 @@ class Responses:
     # -- streaming -------------------------------------------------------------------------
 
     async def _run(self, active: ActiveResponse, context: ResponderContext) -> None:
+        """Stream one response; whatever happens, it ends with ``response.done``."""
         error: ErrorDetails | None = None
-        status = "completed"
         try:
             try:
-                reply = await run_responder(self.session.responder, context)
+                status, error = await self._produce(active, context)
             except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                error = ErrorDetails(type="server_error", message=f"The responder failed: {exc}")
-                status = "failed"
-                reply = Reply()
-            text, limited = self._limit(reply.text, active.response.max_output_tokens)
-            if text:
-                await self.stream.message(active, text)
-            for call in reply.tool_calls if not limited else []:
-                await self.stream.function_call(active, call)
-            if limited:
-                status = "incomplete"
-        except asyncio.CancelledError:
-            if active.cancel_reason is None:
-                raise
-            self.stream.close_open_items(active)
-            status = "cancelled"
-        self._finish(active, status, error)
+                if active.cancel_reason is None:
+                    raise  # the connection is gone: nothing to report
+                status = "cancelled"
+                self._close_open_items(active)
+            except Exception:
+                # A fault of the simulator itself: report it as the service reports its own.
+                _log.error(
+                    "simulator_response_failed",
+                    session_id=self.session.id,
+                    response_id=active.id,
+                    exc_info=True,
+                )
+                status, error = "failed", _internal_error()
+                self.session.emit_error(error)
+                self._close_open_items(active)
+            self._finish(active, status, error)
+        finally:
+            self._forget(active)
 
-    @staticmethod
-    def _limit(text: str, max_tokens: Any) -> tuple[str, bool]:
-        if isinstance(max_tokens, int) and len(text) > max_tokens * 4:
-            return text[: max_tokens * 4], True
-        return text, False
+    async def _produce(
+        self, active: ActiveResponse, context: ResponderContext
+    ) -> tuple[str, ErrorDetails | None]:
+        try:
+            reply = await run_responder(self.session.responder, context)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            error = server_error(f"The responder failed: {exc}")
+            return "failed", error
+        budget = _text_budget(active.response.max_output_tokens)
+        for entry in reply.items():
+            if isinstance(entry, str):
+                if budget is not None and len(entry) > budget:
+                    if budget:
+                        await self.stream.message(active, entry[:budget])
+                    return "incomplete", None
+                if entry:
+                    await self.stream.message(active, entry)
+                if budget is not None:
+                    budget -= len(entry)
+            else:
+                await self.stream.function_call(active, entry)
+        return "completed", None
+
+    def _close_open_items(self, active: ActiveResponse) -> None:
+        """End the item that was streaming; a second fault here must not stop the report."""
+        try:
+            self.stream.close_open_items(active)
+        except Exception:
+            _log.error(
+                "simulator_close_items_failed",
+                session_id=self.session.id,
+                response_id=active.id,
+                exc_info=True,
+            )
+
+    def _forget(self, active: ActiveResponse) -> None:
+        """The response is over: the session no longer counts it as active."""
+        self.active.pop(active.id, None)
+        if self.default is active:
+            self.default = None
+        if not self.active:
+            self.idle.set()
 
     # -- finishing -------------------------------------------------------------------------
 
@@ -252,13 +306,9 @@ class Responses:
             output=[public_item(i) for i in active.output],
             usage=usage,
         )
-        self.active.pop(active.id, None)
-        if not self.active:
-            self.idle.set()
+        self._forget(active)
         if active.in_conversation:
             session.input.arm_idle_timeout(active.audio_out_ms / 1000)
-        if self.default is active:
-            self.default = None
         session.emit(ResponseDone(event_id=session.new_id("event"), response=response))
         self._tokens_left = max(0, self._tokens_left - (usage.total_tokens or 0))
         self._requests_left = max(0, self._requests_left - 1)

@@ -280,8 +280,8 @@ class SimulatedSession:
             self._wake(event)
         try:
             self._dispatch(event)
-        except Exception as exc:  # a bug here must not kill the connection
-            _log.error("simulator_handler_failed", event_type=event.type, error=repr(exc))
+        except Exception:  # a bug here must not kill the connection
+            _log.error("simulator_handler_failed", event_type=event.type, exc_info=True)
             self.emit_error(
                 ErrorDetails(
                     type="server_error",

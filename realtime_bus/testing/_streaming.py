@@ -186,12 +186,13 @@ class OutputStream:
         )
         active.streaming = (stored, audio, ids)
         active.said_parts = []
+        complete = True
         if audio:
-            await self._stream_audio(active, stored, text, ids)
+            complete = await self._stream_audio(active, stored, text, ids)
         else:
             await self._stream_text(active, text, ids)
         active.streaming = None
-        self._end_message(active, stored, active.said, audio, ids, complete=True)
+        self._end_message(active, stored, active.said, audio, ids, complete=complete)
 
     def _end_message(
         self,
@@ -225,7 +226,9 @@ class OutputStream:
                 )
             )
             part = ContentPart(type="audio", transcript=said)
-            final = ContentPart(type="output_audio", transcript=said)
+            # A truncated item keeps no transcript (the user did not hear the rest).
+            kept = "" if stored.truncated else said
+            final = ContentPart(type="output_audio", transcript=kept)
         else:
             session.emit(
                 ResponseOutputTextDone(
@@ -275,7 +278,8 @@ class OutputStream:
 
     async def _stream_audio(
         self, active: ActiveResponse, stored: StoredItem, text: str, ids: _Ids
-    ) -> None:
+    ) -> bool:
+        """Stream the spoken ``text``; false when the item was truncated on the way."""
         session = self.session
         pcm = synthesize_speech(
             text, ms_per_char=ASSISTANT_MS_PER_CHAR, lead_silence_ms=0, trail_silence_ms=0
@@ -302,6 +306,9 @@ class OutputStream:
         sent_words = 0
         said = active.said_parts
         for index in range(chunks):
+            if stored.truncated:
+                # conversation.item.truncate cut this item: its audio stops where it was cut.
+                return False
             # Transcript words in step with the audio that carries them.
             due = len(words) * (index + 1) // chunks
             if due > sent_words:
@@ -338,7 +345,8 @@ class OutputStream:
             stored.audio_sent[0] += chunk_len
             active.audio_out_ms += chunk_len * 1000 / (2 * PCM16_SAMPLE_RATE)
             await self.pace(chunk_len / (2 * PCM16_SAMPLE_RATE))
-        del stored.audio_sent[0]
+        stored.audio_sent.pop(0, None)
+        return not stored.truncated
 
     async def function_call(self, active: ActiveResponse, call: ToolCall) -> None:
         session = self.session
