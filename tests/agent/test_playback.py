@@ -1,0 +1,200 @@
+"""Playback and barge-in against the simulator, with server VAD and real-time pacing."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from realtime_bus import Bus, ContentPart, MessageItem, ResponseDone, ServerVad
+from realtime_bus.agent import AudioChunk, BargeIn, Playback
+from realtime_bus.testing import ScriptedResponder, Simulator, synthesize_speech
+
+from .conftest import FRAME_MS, make_bus, speak
+
+LONG_REPLY = "Let me tell you a rather long story about the sea and the ships on it."  # ~3.5 s
+NEXT_REPLY = "Sure, go ahead."
+MS = 48
+
+pytestmark = pytest.mark.anyio
+
+
+def user_text(text: str) -> MessageItem:
+    return MessageItem(role="user", content=[ContentPart(type="input_text", text=text)])
+
+
+def assistant_audio(sim: Simulator, item_id: str) -> bytes | None:
+    stored = sim.connections[0].conversation.get(item_id)
+    return None if stored is None else stored.pcm(0)
+
+
+async def ask(bus: Bus, text: str) -> None:
+    await bus.conversation.item.create(user_text(text), wait=True)
+    await bus.response.create()
+
+
+def client_types(sim: Simulator) -> list[str]:
+    return [e.type for e in sim.connections[0].received]
+
+
+async def test_speech_during_the_reply_truncates_at_the_reported_position() -> None:
+    responder = ScriptedResponder(LONG_REPLY, NEXT_REPLY)
+    async with Simulator(realtime_factor=1.0, responder=responder) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus)
+        heard_ms = 1000
+        chunks: list[AudioChunk] = []
+
+        @playback.on_audio
+        def output(chunk: AudioChunk) -> None:
+            # A player that reports exactly one second played, then falls silent.
+            if not chunks and chunk.end >= 0:
+                playback.played(0)
+            chunks.append(chunk)
+            if chunk.start < heard_ms * MS <= chunk.end:
+                playback.played(heard_ms * MS)
+
+        cleared: list[bool] = []
+        playback.on_clear(lambda: cleared.append(True))
+        errors: list[Any] = []
+        bus.add_handler("error", errors.append)
+        async with bus:
+            await ask(bus, "tell me a story")
+            await bus.wait_for(
+                "response.output_audio.delta",
+                check=lambda e: sum(c.nbytes for c in chunks) >= 1500 * MS,
+                timeout=10,
+            )
+            truncated = bus.expect("conversation.item.truncated")
+            answered = bus.expect(
+                ResponseDone, check=lambda e: e.response.status == "completed"
+            )
+            speech = asyncio.create_task(
+                speak(bus, synthesize_speech("wait a moment", lead_silence_ms=0))
+            )
+            event = await truncated.wait(10)
+            assert abs(event.audio_end_ms - heard_ms) <= FRAME_MS
+            kept = assistant_audio(sim, event.item_id)
+            assert kept is not None and abs(len(kept) // MS - heard_ms) <= FRAME_MS
+            # The server's own turn detection cancelled the response: no second cancel.
+            assert "response.cancel" not in client_types(sim)
+            assert cleared == [True]
+            position = playback.position_of(event.item_id)
+            assert position is not None and position.interrupted
+            for _ in range(100):
+                if playback.interruptions:
+                    break
+                await asyncio.sleep(0.01)
+            again = await playback.interrupt()  # idempotent: nothing left to cut
+            assert not again.did_anything
+            await speech
+            done = await answered.wait(15)
+            assert done.response.output[0].content[0].transcript == NEXT_REPLY
+            assert errors == []
+            assert len(playback.interruptions) == 1
+
+
+async def test_nothing_played_deletes_the_item_and_the_next_turn_is_answered() -> None:
+    responder = ScriptedResponder(LONG_REPLY, NEXT_REPLY)
+    async with Simulator(realtime_factor=1.0, responder=responder) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus)
+        playback.on_audio(lambda chunk: playback.played(0))  # reports; plays nothing yet
+        async with bus:
+            await bus.session.update(turn_detection=None, wait=True)
+            await ask(bus, "tell me a story")
+            delta = await bus.wait_for("response.output_audio.delta", timeout=10)
+            deleted = bus.expect("conversation.item.deleted")
+            result = await playback.interrupt()
+            assert result.cancelled and not result.cancel_lost_race
+            assert result.deleted == (delta.item_id,) and result.truncated == {}
+            assert (await deleted.wait(5)).item_id == delta.item_id
+            assert delta.item_id not in sim.connections[0].conversation
+            assert client_types(sim).count("response.cancel") == 1
+            assert (await playback.interrupt()).did_anything is False
+            await ask(bus, "and then?")
+            done = await bus.wait_for(ResponseDone, timeout=15)
+            assert done.response.status == "completed"
+            assert done.response.output[0].content[0].transcript == NEXT_REPLY
+
+
+async def test_an_explicit_interrupt_clamps_to_the_audio_received() -> None:
+    async with Simulator(realtime_factor=1.0, responder=ScriptedResponder(LONG_REPLY)) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus)
+        playback.on_audio(lambda chunk: playback.played(chunk.nbytes * 10))  # over-reports
+        async with bus:
+            await bus.session.update(turn_detection=None, wait=True)
+            await ask(bus, "tell me a story")
+            await bus.wait_for(
+                "response.output_audio.delta",
+                check=lambda e: playback.positions[e.item_id].received_ms >= 500,
+                timeout=10,
+            )
+            result = await playback.interrupt()
+            assert result.errors == ()
+            ((item_id, end_ms),) = result.truncated.items()
+            kept = assistant_audio(sim, item_id)
+            assert kept is not None and len(kept) // MS == end_ms
+            position = playback.position_of(item_id)
+            assert position is not None and end_ms == int(position.received_ms)
+
+
+async def test_a_cancel_that_loses_the_race_is_absorbed() -> None:
+    async with Simulator(realtime_factor=0.0, responder=ScriptedResponder("Hi there.")) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus)
+        results: list[Any] = []
+
+        async def interrupt_late(_event: Any) -> None:
+            # The audio is complete; the server ends the response before our cancel arrives.
+            # (Awaited in a handler: the acknowledgements still reach the interrupt.)
+            results.append(await playback.interrupt())
+
+        bus.add_handler("response.output_audio.done", interrupt_late)
+        errors: list[Any] = []
+        bus.add_handler("error", errors.append)
+        async with bus:
+            await bus.session.update(turn_detection=None, wait=True)
+            await ask(bus, "hello")
+            await bus.wait_for(ResponseDone, timeout=10)
+            for _ in range(100):
+                if results:
+                    break
+                await asyncio.sleep(0.02)
+            (result,) = results
+            assert result.cancelled and result.cancel_lost_race
+            assert result.errors == ()
+            assert [e.error.code for e in errors] == ["response_cancel_not_active"]
+
+
+async def test_barge_in_waits_for_min_speech_ms_and_ignores_a_backchannel() -> None:
+    responder = ScriptedResponder(LONG_REPLY)
+    async with Simulator(realtime_factor=1.0, responder=responder) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus, barge_in=BargeIn(min_speech_ms=600))
+        async with bus:
+            vad = ServerVad(interrupt_response=False, create_response=False)
+            await bus.session.update(turn_detection=vad, wait=True)
+            await ask(bus, "tell me a story")
+            await bus.wait_for("response.output_audio.delta", timeout=10)
+            stopped = bus.expect("input_audio_buffer.speech_stopped")
+            await speak(bus, synthesize_speech("uh", lead_silence_ms=0, trail_silence_ms=400))
+            await stopped.wait(5)
+            await asyncio.sleep(0.7)
+            assert playback.interruptions == []
+            assert "conversation.item.truncate" not in client_types(sim)
+            truncated = bus.expect("conversation.item.truncated")
+            await speak(bus, synthesize_speech("hold on, stop there", lead_silence_ms=0))
+            event = await truncated.wait(10)
+            assert event.audio_end_ms > 0
+            (interruption,) = playback.interruptions
+            assert interruption.cancelled  # the server does not interrupt on its own here
+
+
+async def test_bad_barge_in_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="min_speech_ms"):
+        BargeIn(min_speech_ms=-1)
+    with pytest.raises(ValueError, match="transcript_timeout"):
+        BargeIn(transcript_timeout=0)
