@@ -17,12 +17,14 @@ def test_played_bytes_run_across_items_in_arrival_order() -> None:
     ledger.add("b", "r1", 0, 300 * MS, MS, now=0.0)
     ledger.report(600 * MS)
     a, b = ledger.position("a"), ledger.position("b")
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert (a.received_ms, a.played_ms) == (500, 500)
     # The second item's clock starts where the first ended, not at its own first delta.
     assert (b.received_ms, b.played_ms) == (300, 100)
     current = ledger.current()
-    assert current is not None and current.item_id == "b"
+    assert current is not None
+    assert current.item_id == "b"
 
 
 def test_reports_beyond_what_arrived_are_clamped() -> None:
@@ -44,7 +46,8 @@ def test_marks_acknowledge_everything_up_to_them() -> None:
     assert ledger.mark_played(second)  # the first is implied
     assert not ledger.mark_played(first)
     position = ledger.position("a")
-    assert position is not None and position.played_ms == 40
+    assert position is not None
+    assert position.played_ms == 40
     ledger.discard_unplayed({("a", 0)})
     assert not ledger.mark_played(third)  # cleared audio was never played
     assert ledger.position("a") == ledger.position("a")
@@ -62,7 +65,8 @@ def test_wall_clock_estimate_pauses_when_the_output_runs_dry() -> None:
     ledger.add("b", "r1", 0, 1000 * MS, MS, now=10.0)  # arrives after a gap: starts then
     ledger.estimate(now=10.25)
     b = ledger.position("b")
-    assert b is not None and b.played_ms == 250
+    assert b is not None
+    assert b.played_ms == 250
 
 
 def test_a_report_replaces_the_wall_clock() -> None:
@@ -80,7 +84,8 @@ def test_discard_keeps_what_was_played_and_ignores_late_audio() -> None:
     ledger.discard_unplayed({("a", 0)})
     assert ledger.add("a", "r1", 0, 100 * MS, MS, now=0.0) is None
     a = ledger.position("a")
-    assert a is not None and (a.received_ms, a.played_ms, a.interrupted) == (200, 200, True)
+    assert a is not None
+    assert (a.received_ms, a.played_ms, a.interrupted) == (200, 200, True)
     span = ledger.add("c", "r2", 0, 100 * MS, MS, now=0.0)
     assert span == (200 * MS, 300 * MS)  # the stream goes on from the played cursor
 

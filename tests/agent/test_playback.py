@@ -67,21 +67,21 @@ async def test_speech_during_the_reply_truncates_at_the_reported_position() -> N
                 timeout=10,
             )
             truncated = bus.expect("conversation.item.truncated")
-            answered = bus.expect(
-                ResponseDone, check=lambda e: e.response.status == "completed"
-            )
+            answered = bus.expect(ResponseDone, check=lambda e: e.response.status == "completed")
             speech = asyncio.create_task(
                 speak(bus, synthesize_speech("wait a moment", lead_silence_ms=0))
             )
             event = await truncated.wait(10)
             assert abs(event.audio_end_ms - heard_ms) <= FRAME_MS
             kept = assistant_audio(sim, event.item_id)
-            assert kept is not None and abs(len(kept) // MS - heard_ms) <= FRAME_MS
+            assert kept is not None
+            assert abs(len(kept) // MS - heard_ms) <= FRAME_MS
             # The server's own turn detection cancelled the response: no second cancel.
             assert "response.cancel" not in client_types(sim)
             assert cleared == [True]
             position = playback.position_of(event.item_id)
-            assert position is not None and position.interrupted
+            assert position is not None
+            assert position.interrupted
             for _ in range(100):
                 if playback.interruptions:
                     break
@@ -107,8 +107,10 @@ async def test_nothing_played_deletes_the_item_and_the_next_turn_is_answered() -
             delta = await bus.wait_for("response.output_audio.delta", timeout=10)
             deleted = bus.expect("conversation.item.deleted")
             result = await playback.interrupt()
-            assert result.cancelled and not result.cancel_lost_race
-            assert result.deleted == (delta.item_id,) and result.truncated == {}
+            assert result.cancelled
+            assert not result.cancel_lost_race
+            assert result.deleted == (delta.item_id,)
+            assert result.truncated == {}
             assert (await deleted.wait(5)).item_id == delta.item_id
             assert delta.item_id not in sim.connections[0].conversation
             assert client_types(sim).count("response.cancel") == 1
@@ -136,9 +138,11 @@ async def test_an_explicit_interrupt_clamps_to_the_audio_received() -> None:
             assert result.errors == ()
             ((item_id, end_ms),) = result.truncated.items()
             kept = assistant_audio(sim, item_id)
-            assert kept is not None and len(kept) // MS == end_ms
+            assert kept is not None
+            assert len(kept) // MS == end_ms
             position = playback.position_of(item_id)
-            assert position is not None and end_ms == int(position.received_ms)
+            assert position is not None
+            assert end_ms == int(position.received_ms)
 
 
 async def test_a_cancel_that_loses_the_race_is_absorbed() -> None:
@@ -164,7 +168,8 @@ async def test_a_cancel_that_loses_the_race_is_absorbed() -> None:
                     break
                 await asyncio.sleep(0.02)
             (result,) = results
-            assert result.cancelled and result.cancel_lost_race
+            assert result.cancelled
+            assert result.cancel_lost_race
             assert result.errors == ()
             assert [e.error.code for e in errors] == ["response_cancel_not_active"]
 
