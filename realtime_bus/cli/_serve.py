@@ -74,6 +74,7 @@ async def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         record=False,  # a long-running server keeps no transcript of the wire
+        keep_closed=0,  # ...and frees each session, its audio included, once it closes
     )
     async with sim:
         print(f"Realtime simulator: {sim.url}", flush=True)

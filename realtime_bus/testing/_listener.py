@@ -4,6 +4,12 @@ Each connection starts as HTTP/1.1. Its request head is read here; a WebSocket u
 to the host (which checks it and, when it accepts, returns the :class:`WebSocketConnection` that
 takes over the socket); any other request is read in full and answered by the host's
 :class:`HttpRoutes`, with keep-alive.
+
+A connection is bounded in time and memory: the whole request (head and body) must arrive
+within the host's ``request_timeout`` of the connection opening or of the previous answer
+(otherwise 408, or a plain close when nothing was sent), a body is refused with 413 as soon as
+its declared size (``Content-Length`` or a chunk header) goes past the limit, and reading
+stops while a request is being answered.
 """
 
 from __future__ import annotations
@@ -28,11 +34,15 @@ __all__ = ["Listener", "ListenerHost"]
 
 _log = get_logger("realtime_bus.testing.http")
 
+_MAX_CHUNK_LINE = 1024
+"""Longest chunk-size line (hex size and extensions) accepted in a chunked body."""
+
 
 class ListenerHost(Protocol):
     """What the listener needs from the server it serves."""
 
     http_routes: HttpRoutes
+    request_timeout: float
 
     def upgrade(
         self, listener: Listener, head: RequestHead, raw: bytes
@@ -60,13 +70,14 @@ class Listener(asyncio.Protocol):
         self._buffer = bytearray()
         self._head: RequestHead | None = None
         self._task: asyncio.Task[None] | None = None
-        self._paused_for_request = False
+        self._deadline: asyncio.TimerHandle | None = None
 
     # -- asyncio callbacks -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # Not an isinstance check: uvloop's transports do not subclass asyncio.Transport.
         self.transport = cast(asyncio.Transport, transport)
+        self._arm_deadline()
 
     def data_received(self, data: bytes) -> None:
         if self.ws is not None:
@@ -77,6 +88,7 @@ class Listener(asyncio.Protocol):
             self._process()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_deadline()
         if self.ws is not None:
             self.ws.connection_lost(exc)
         elif self._task is not None:
@@ -89,6 +101,28 @@ class Listener(asyncio.Protocol):
     def resume_writing(self) -> None:
         if self.ws is not None:
             self.ws.resume_writing()
+
+    # -- time limits -----------------------------------------------------------------------
+
+    def _arm_deadline(self) -> None:
+        self._disarm_deadline()
+        loop = asyncio.get_running_loop()
+        self._deadline = loop.call_later(self.host.request_timeout, self._timed_out)
+
+    def _disarm_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _timed_out(self) -> None:
+        self._deadline = None
+        if self.ws is not None or self._task is not None or self.transport is None:
+            return
+        if self._buffer or self._head is not None:
+            _log.info("http_request_timeout", received=len(self._buffer))
+            self._reply(HttpResponse.error(408, "Request timed out."), keep_alive=False)
+        else:  # an idle keep-alive connection: nothing to answer
+            self.transport.close()
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -103,6 +137,7 @@ class Listener(asyncio.Protocol):
                     return
                 head = parse_head(bytes(self._buffer[:end]))
                 if is_upgrade(head):
+                    self._disarm_deadline()
                     raw = bytes(self._buffer)
                     self._buffer.clear()
                     self.ws = self.host.upgrade(self, head, raw)
@@ -115,9 +150,12 @@ class Listener(asyncio.Protocol):
         except HttpError as exc:
             self._reply(HttpResponse.error(exc.status, exc.message), keep_alive=False)
             return
+        self._disarm_deadline()
         request = HttpRequest.from_head(self._head, body)
         keep_alive = (self._head.header("connection") or "").lower() != "close"
         self._head = None
+        # A client that pipelines requests waits for each answer: read no more meanwhile.
+        self.transport.pause_reading()
         self._task = asyncio.get_running_loop().create_task(self._serve(request, keep_alive))
 
     def _read_body(self, head: RequestHead) -> bytes | None:
@@ -141,12 +179,17 @@ class Listener(asyncio.Protocol):
         while True:
             line_end = self._buffer.find(b"\r\n", pos)
             if line_end < 0:
+                if len(self._buffer) - pos > _MAX_CHUNK_LINE:
+                    raise HttpError(400, "Invalid chunk size.")
                 return None
             size_text = bytes(self._buffer[pos:line_end]).split(b";")[0].strip()
             try:
                 size = int(size_text, 16)
             except ValueError:
                 raise HttpError(400, "Invalid chunk size.") from None
+            if size < 0 or len(body) + size > MAX_BODY_BYTES:
+                # Refused on the declaration, before any of it is buffered.
+                raise HttpError(413, "Request body too large.")
             start = line_end + 2
             if size == 0:
                 trailer_end = self._buffer.find(b"\r\n\r\n", line_end)
@@ -157,8 +200,6 @@ class Listener(asyncio.Protocol):
             if len(self._buffer) < start + size + 2:
                 return None
             body += self._buffer[start : start + size]
-            if len(body) > MAX_BODY_BYTES:
-                raise HttpError(413, "Request body too large.")
             pos = start + size + 2
 
     async def _serve(self, request: HttpRequest, keep_alive: bool) -> None:
@@ -171,7 +212,11 @@ class Listener(asyncio.Protocol):
             response = HttpResponse.error(500, "The server had an error.", type="server_error")
         self._task = None
         self._reply(response, keep_alive=keep_alive)
-        if keep_alive and self._buffer:
+        if not keep_alive or self.transport is None or self.transport.is_closing():
+            return
+        self._arm_deadline()
+        self.transport.resume_reading()
+        if self._buffer:
             self._process()
 
     def reply(self, response: HttpResponse) -> None:

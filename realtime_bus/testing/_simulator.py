@@ -59,7 +59,11 @@ class Simulator:
     possible), ``max_session_seconds`` (sessions close with 1001 after this long), ``host``,
     ``port`` (0 picks a free port), ``model`` (when the client names none), ``audio_chunk_ms``
     (duration of each output audio delta), ``record`` (keep every event that crosses the wire in
-    each session's ``received`` / ``sent``; turn it off for long-running servers).
+    each session's ``received`` / ``sent``; turn it off for long-running servers),
+    ``keep_closed`` (how many closed sessions stay in :attr:`history` for tests to inspect,
+    their audio included; older ones are freed; ``None`` keeps them all), ``request_timeout``
+    (seconds a connection may take to deliver a whole HTTP request, and may sit idle between
+    requests, before it is closed: a slow or silent client cannot hold a connection forever).
     """
 
     def __init__(
@@ -74,11 +78,17 @@ class Simulator:
         model: str = "gpt-realtime",
         audio_chunk_ms: int = 100,
         record: bool = True,
+        keep_closed: int | None = 100,
+        request_timeout: float = 10.0,
     ) -> None:
         if realtime_factor < 0:
             raise ValueError("realtime_factor cannot be negative")
         if max_session_seconds <= 0:
             raise ValueError("max_session_seconds must be positive")
+        if keep_closed is not None and keep_closed < 0:
+            raise ValueError("keep_closed cannot be negative")
+        if request_timeout <= 0:
+            raise ValueError("request_timeout must be positive")
         self._api_key = api_key
         self.responder: Responder = responder if responder is not None else DefaultResponder()
         """What new sessions' assistants say (each session may get its own)."""
@@ -94,7 +104,13 @@ class Simulator:
         self.connections: list[SimulatedSession] = []
         """The live sessions, oldest first."""
         self.history: list[SimulatedSession] = []
-        """Every session this simulator has had, closed ones included."""
+        """The sessions this simulator has had, oldest first: the live ones and the last
+        ``keep_closed`` closed ones."""
+        self.keep_closed = keep_closed
+        self.request_timeout = request_timeout
+        """Seconds an HTTP connection may take to deliver a request, or sit idle."""
+        self._opened = 0
+        self._by_ordinal: dict[int, SimulatedSession] = {}
         self.faults = Faults(self)
         """Fault injection switches (see :class:`Faults`)."""
         self.http_routes = HttpRoutes()
@@ -215,18 +231,43 @@ class Simulator:
     async def wait_for_connection(
         self, count: int = 1, *, timeout: float = 5.0
     ) -> SimulatedSession:
-        """Wait until at least ``count`` sessions have opened; return the ``count``-th."""
+        """Wait until at least ``count`` sessions have opened; return the ``count``-th.
+
+        Raises :class:`LookupError` when that session has closed and been freed (see
+        ``keep_closed``).
+        """
         assert self._arrivals is not None, "the simulator is not running"
         async with self._arrivals:
-            await asyncio.wait_for(
-                self._arrivals.wait_for(lambda: len(self.history) >= count), timeout
-            )
-        return self.history[count - 1]
+            await asyncio.wait_for(self._arrivals.wait_for(lambda: self._opened >= count), timeout)
+        try:
+            return self._by_ordinal[count]
+        except KeyError:
+            raise LookupError(
+                f"session {count} has closed and was freed (keep_closed={self.keep_closed})"
+            ) from None
 
     def _session_closed(self, session: SimulatedSession) -> None:
         if session in self.connections:
             self.connections.remove(session)
+        if session.call_id is not None:
+            call = self.calls.get(session.call_id)
+            if call is not None and session in call.sessions:
+                call.sessions.remove(session)
+        self._forget_closed()
         _log.info("simulator_session_closed", session_id=session.id, code=session.close_code)
+
+    def _forget_closed(self) -> None:
+        """Free the oldest closed sessions beyond ``keep_closed``."""
+        if self.keep_closed is None:
+            return
+        live = {id(s) for s in self.connections}
+        closed = [s for s in self.history if id(s) not in live]
+        excess = len(closed) - self.keep_closed
+        if excess <= 0:
+            return
+        freed = {id(s) for s in closed[:excess]}
+        self.history = [s for s in self.history if id(s) not in freed]
+        self._by_ordinal = {n: s for n, s in self._by_ordinal.items() if id(s) not in freed}
 
     def _refuse(self, listener: Listener, head: RequestHead, response: HttpResponse) -> None:
         """Answer a refused upgrade, and log it with the reason the client is given."""
@@ -333,6 +374,8 @@ class Simulator:
             admission.call.sessions.append(session)
         self.connections.append(session)
         self.history.append(session)
+        self._opened += 1
+        self._by_ordinal[self._opened] = session
         self.faults.apply_to(session)
         session.start()
         _log.info("simulator_session_opened", session_id=session.id, model=admission.model)
