@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -21,12 +22,15 @@ from ..protocol import (
     decoder_for,
     encoder_for,
 )
+from ..recording import Recorder, RecordTarget
 from ..transport import (
     ConnectOptions,
+    Connector,
     Endpoint,
     TokenProvider,
     azure_endpoint,
     endpoint_for_url,
+    open_websocket,
     openai_endpoint,
 )
 from ._backoff import ReconnectPolicy
@@ -47,6 +51,7 @@ from ._resources import (
     SessionResource,
 )
 from ._router import EventKey, Router, Subscription, key_of
+from ._tap import FrameTap
 from ._waiters import IN_DISPATCHER, Expectation, OverflowPolicy, Stream, WaiterSet
 
 __all__ = ["Bus"]
@@ -78,6 +83,12 @@ class Bus(ConnectionSupervisor):
     deployments ignore a ``session.update`` sent earlier); ``wait_for_session=False`` is for
     compatible servers that never send one.
 
+    ``record="session.jsonl"`` (a path or an open file) records every frame and lifecycle
+    change in the JSON Lines format of ``docs/recording.md``, without credentials;
+    ``record_audio=False`` keeps only the size and duration of audio. ``connector`` replaces
+    how connections are opened (a :class:`realtime_bus.recording.Replayer` plays a recording
+    instead of using the network).
+
     One reader task and one writer task own the socket; neither runs user code. Handlers run in
     the dispatcher task, one event at a time in arrival order (see :meth:`on`). Sending goes
     through a bounded outbound queue that survives reconnects (see :meth:`send`).
@@ -107,6 +118,9 @@ class Bus(ConnectionSupervisor):
         session_expiry_warning: float = 60.0,
         wait_for_session: bool = True,
         name: str | None = None,
+        record: RecordTarget | FrameTap | None = None,
+        record_audio: bool = True,
+        connector: Connector | None = None,
     ) -> None:
         if endpoint is None:
             if url is None:
@@ -114,8 +128,27 @@ class Bus(ConnectionSupervisor):
             endpoint = endpoint_for_url(url, headers=headers, api_key=api_key, query=query)
         elif url is not None:
             raise TypeError("give either url or endpoint, not both")
-        self.endpoint = endpoint
         self.protocol: Protocol = protocol
+        self._tap: FrameTap | None = None
+        self.recorder: Recorder | None = None
+        """The recorder writing this bus's recording, if ``record`` named a file."""
+        if isinstance(record, Recorder) or record is None:
+            self.recorder = record
+        elif isinstance(record, (str, os.PathLike)) or hasattr(record, "write"):
+            self.recorder, endpoint = Recorder.for_endpoint(
+                record,  # type: ignore[arg-type]
+                endpoint,
+                dialect=protocol,
+                audio=record_audio,
+                options=options,
+            )
+        else:
+            self._tap = record  # any FrameTap
+        if self.recorder is not None:
+            self._tap = self.recorder
+        self.endpoint = endpoint
+        self.connector: Connector = connector or open_websocket
+        """Opens each connection (a replay transport plays a recording instead)."""
         self.options = options or ConnectOptions()
         if isinstance(reconnect, bool):
             reconnect = ReconnectPolicy(enabled=reconnect)
@@ -555,7 +588,7 @@ class Bus(ConnectionSupervisor):
             self.stats.dropped_on_close += len(left)
             self._log.warning("closed with unsent events", dropped=len(left))
         failure = self._failure
-        self._dispatcher.push(
+        self._announce(
             Closed(
                 code=1000 if failure is None else None,
                 reason="closed" if failure is None else type(failure).__name__,
@@ -580,6 +613,8 @@ class Bus(ConnectionSupervisor):
             for stream in tuple(self._dispatcher.streams):
                 stream.end(closed)
             self.state = BusState.CLOSED
+            if self._tap is not None:
+                self._tap.close()
             self._finished.set()
             self._log.info("closed", error=None if failure is None else repr(failure))
 

@@ -14,12 +14,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
-from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
-from websockets.protocol import State
 
 from ..protocol import DecodeError, Decoder, Encoder, SessionCreated, SessionUpdate, UnknownEvent
-from ..transport import ConnectOptions, Endpoint, HandshakeRefused, open_websocket
+from ..transport import (
+    ConnectOptions,
+    Connector,
+    Endpoint,
+    HandshakeRefused,
+    Transport,
+    abort_transport,
+)
 from ._backoff import ReconnectPolicy
 from ._dispatcher import BusStats, Dispatcher, ErrorReport
 from ._errors import ConnectionLost, ReconnectFailed
@@ -27,11 +32,13 @@ from ._lifecycle import (
     BusState,
     Connected,
     Disconnected,
+    LifecycleEvent,
     Reconnected,
     Reconnecting,
     SessionExpiring,
 )
 from ._outbound import OutboundQueue
+from ._tap import FrameTap
 from ._waiters import WaiterSet
 
 __all__ = ["ConnectionSupervisor"]
@@ -53,6 +60,8 @@ class ConnectionSupervisor:
 
     endpoint: Endpoint
     options: ConnectOptions
+    connector: Connector
+    _tap: FrameTap | None
     reconnect_policy: ReconnectPolicy
     flush_timeout: float
     session_expiry_warning: float
@@ -79,6 +88,12 @@ class ConnectionSupervisor:
         """Give ``event`` an id (implemented by :class:`Bus`)."""
         raise NotImplementedError
 
+    def _announce(self, event: LifecycleEvent) -> None:
+        """Deliver a lifecycle event (telling the recorder tap first, in wire order)."""
+        if self._tap is not None:
+            self._tap.lifecycle(event)
+        self._dispatcher.push(event)
+
     async def _supervise(self) -> None:
         policy = self.reconnect_policy
         attempt = 0  # connections opened
@@ -88,7 +103,7 @@ class ConnectionSupervisor:
         while not self._closing.is_set():
             self.state = BusState.CONNECTING if attempt == 0 else BusState.RECONNECTING
             try:
-                ws = await open_websocket(self.endpoint, self.options)
+                ws = await self.connector(self.endpoint, self.options)
             except HandshakeRefused as exc:
                 if not exc.retryable:
                     raise
@@ -111,7 +126,7 @@ class ConnectionSupervisor:
                     lost_at = time.monotonic()
                 will = policy.enabled
                 code, reason = _close_frame(cause)
-                self._dispatcher.push(
+                self._announce(
                     Disconnected(
                         code=code, reason=reason, cause=_describe(cause), will_reconnect=will
                     )
@@ -127,9 +142,7 @@ class ConnectionSupervisor:
                 ) from cause
             delay = policy.delay(failures)
             self.stats.reconnects += 1
-            self._dispatcher.push(
-                Reconnecting(attempt=failures, delay=delay, cause=_describe(cause))
-            )
+            self._announce(Reconnecting(attempt=failures, delay=delay, cause=_describe(cause)))
             self._log.warning(
                 "reconnecting", attempt=failures, delay=round(delay, 3), cause=_describe(cause)
             )
@@ -138,17 +151,19 @@ class ConnectionSupervisor:
             except TimeoutError:
                 pass
 
-    async def _serve(self, ws: ClientConnection, attempt: int) -> tuple[bool, BaseException | None]:
+    async def _serve(self, ws: Transport, attempt: int) -> tuple[bool, BaseException | None]:
         """Run the reader and the writer on one connection until it ends.
 
         Returns whether a session was established, and what ended it.
         """
         self._session_ready.clear()
+        if self._tap is not None:
+            self._tap.opened(attempt)
         if not self.wait_for_session:
             self.state = BusState.OPEN
             self._session_ready.set()
             self._opened.set()
-            self._dispatcher.push(Connected(session_id=None, attempt=attempt))
+            self._announce(Connected(session_id=None, attempt=attempt))
         old_session = self.session_id
         reader = asyncio.create_task(self._read(ws, attempt, old_session), name=f"{self.name}-read")
         writer = asyncio.create_task(self._write(ws), name=f"{self.name}-write")
@@ -164,8 +179,7 @@ class ConnectionSupervisor:
                 reader.cancel()
             await asyncio.gather(reader, writer, closing, return_exceptions=True)
             self._cancel_expiry_timer()
-            if ws.state is not State.CLOSED:
-                ws.transport.abort()
+            abort_transport(ws)
         established = self._session_ready.is_set()
         cause: BaseException | None = None
         if reader.done() and not reader.cancelled():
@@ -179,7 +193,7 @@ class ConnectionSupervisor:
         self.state = BusState.RECONNECTING
         return established, cause
 
-    async def _close_connection(self, ws: ClientConnection, writer: asyncio.Task[None]) -> None:
+    async def _close_connection(self, ws: Transport, writer: asyncio.Task[None]) -> None:
         """Clean close: let the writer flush (bounded), then the close handshake (bounded)."""
         if self._session_ready.is_set() and len(self._outbound) and not writer.done():
             flushed = asyncio.create_task(self._outbound.wait_empty())
@@ -194,7 +208,7 @@ class ConnectionSupervisor:
             pass
 
     async def _read(
-        self, ws: ClientConnection, attempt: int, old_session: str | None
+        self, ws: Transport, attempt: int, old_session: str | None
     ) -> BaseException | None:
         decode = self._decoder.decode
         dispatcher = self._dispatcher
@@ -202,6 +216,7 @@ class ConnectionSupervisor:
         dispatch_now = dispatcher.dispatch_now
         early = self._waiters.early
         stats = self.stats
+        tap = self._tap
         session_seen = False
         while True:
             try:
@@ -212,10 +227,14 @@ class ConnectionSupervisor:
             try:
                 event = decode(frame)
             except DecodeError as exc:
+                if tap is not None:
+                    tap.received(frame, None)
                 stats.decode_errors += 1
                 self._log.warning("undecodable frame", error=exc.message, size=len(frame))
                 dispatcher.report(ErrorReport("decode", exc, frame=frame))
                 continue
+            if tap is not None:
+                tap.received(frame, event)
             if early:
                 self._waiters.feed(early, event)
             if not session_seen and type(event) is SessionCreated:
@@ -257,11 +276,9 @@ class ConnectionSupervisor:
         if not self.wait_for_session:
             pass  # connected was announced when the socket opened
         elif attempt > 1:
-            self._dispatcher.push(
-                Reconnected(old_session_id=old, new_session_id=sid, attempt=attempt)
-            )
+            self._announce(Reconnected(old_session_id=old, new_session_id=sid, attempt=attempt))
         else:
-            self._dispatcher.push(Connected(session_id=sid, attempt=attempt))
+            self._announce(Connected(session_id=sid, attempt=attempt))
         self._log.info("connected", session_id=sid, attempt=attempt, expires_at=expires)
         if expires is not None:
             self._schedule_expiry(sid, expires)
@@ -283,11 +300,12 @@ class ConnectionSupervisor:
             self._expiry_timer.cancel()
             self._expiry_timer = None
 
-    async def _write(self, ws: ClientConnection) -> None:
+    async def _write(self, ws: Transport) -> None:
         await self._session_ready.wait()
         queue = self._outbound
         encode = self._encoder.encode
         stats = self.stats
+        tap = self._tap
         while True:
             await queue.wait_readable()
             event = queue.take()
@@ -298,6 +316,8 @@ class ConnectionSupervisor:
                 queue.requeue_front(event)
                 raise
             stats.frames_sent += 1
+            if tap is not None:
+                tap.sent(frame, event)
             if type(event) is SessionUpdate:
                 self._session_config = _merge(
                     self._session_config, msgspec.to_builtins(event.session)

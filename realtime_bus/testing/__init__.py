@@ -58,6 +58,7 @@ minutes.``).
 from ._faults import Faults, InjectedFault
 from ._http import HttpError, HttpRequest, HttpResponse, HttpRoutes
 from ._registry import Calls, CallState, ClientSecret, ClientSecrets, SimulatedCall
+from ._replay import Replay
 from ._responder import (
     DefaultResponder,
     Reply,
@@ -91,6 +92,7 @@ __all__ = [
     "HttpResponse",
     "HttpRoutes",
     "InjectedFault",
+    "Replay",
     "Reply",
     "Responder",
     "ResponderContext",

@@ -9,15 +9,17 @@ from ._endpoint import (
     openai_endpoint,
 )
 from ._errors import HandshakeRefused
-from ._websocket import ConnectOptions, Transport, open_websocket
+from ._websocket import ConnectOptions, Connector, Transport, abort_transport, open_websocket
 
 __all__ = [
     "ConnectOptions",
+    "Connector",
     "Endpoint",
     "HandshakeRefused",
     "MissingCredentials",
     "TokenProvider",
     "Transport",
+    "abort_transport",
     "azure_endpoint",
     "endpoint_for_url",
     "open_websocket",

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
+from websockets.protocol import State
 from websockets.version import version as websockets_version
 
 from ._endpoint import Endpoint
 from ._errors import HandshakeRefused
 
-__all__ = ["ConnectOptions", "Transport", "open_websocket"]
+__all__ = ["ConnectOptions", "Connector", "Transport", "abort_transport", "open_websocket"]
 
 
 class Transport(Protocol):
@@ -23,6 +25,23 @@ class Transport(Protocol):
     async def send(self, message: str | bytes, *, text: bool | None = None) -> None: ...
 
     async def close(self, code: int = 1000, reason: str = "") -> None: ...
+
+
+Connector = Callable[[Endpoint, "ConnectOptions"], Awaitable[Transport]]
+"""Opens one connection to an endpoint: :func:`open_websocket` by default; a replay transport
+(which plays a recording, with no network) in tests. The end of a connection is signalled as
+websockets does, by ``ConnectionClosed`` from ``recv`` or ``send``."""
+
+
+def abort_transport(transport: Transport) -> None:
+    """Drop a connection at once, without a closing handshake (a no-op once it is closed)."""
+    if isinstance(transport, ClientConnection):
+        if transport.state is not State.CLOSED:
+            transport.transport.abort()
+        return
+    abort = getattr(transport, "abort", None)
+    if callable(abort):
+        abort()
 
 
 @dataclass(frozen=True)

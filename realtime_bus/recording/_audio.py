@@ -1,0 +1,102 @@
+"""Leaving audio out of a recording: empty the audio strings, keep their size and duration."""
+
+from __future__ import annotations
+
+import binascii
+from typing import Any
+
+import msgspec
+
+__all__ = ["AudioFormats", "strip_audio"]
+
+_AUDIO_KEYS = frozenset({"audio", "delta"})
+_AUDIO_TYPES = frozenset(
+    {
+        "response.output_audio.delta",
+        "response.audio.delta",
+        "input_audio_buffer.append",
+        "conversation.item.create",
+        "conversation.item.added",
+        "conversation.item.created",
+        "conversation.item.done",
+        "conversation.item.retrieved",
+        "output_audio_buffer.append",
+    }
+)
+_BYTES_PER_MS = {"audio/pcm": 48.0, "audio/pcmu": 8.0, "audio/pcma": 8.0}
+_decode = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
+
+
+class AudioFormats:
+    """The session's audio formats, followed from ``session.created`` / ``session.updated``
+    (and ``session.update``), so a byte count becomes a duration."""
+
+    __slots__ = ("input", "output")
+
+    def __init__(self) -> None:
+        self.input = "audio/pcm"
+        self.output = "audio/pcm"
+
+    def follow(self, event: dict[str, Any]) -> None:
+        """Note the formats a session event sets."""
+        audio = (event.get("session") or {}).get("audio") or {}
+        for side in ("input", "output"):
+            fmt = ((audio.get(side) or {}).get("format") or {}).get("type")
+            if isinstance(fmt, str):
+                setattr(self, side, fmt)
+
+    def ms(self, nbytes: int, *, output: bool) -> float:
+        """How long ``nbytes`` of audio play."""
+        per_ms = _BYTES_PER_MS.get(self.output if output else self.input, 48.0)
+        return round(nbytes / per_ms, 3)
+
+
+def _b64_size(text: str) -> int:
+    try:
+        return len(binascii.a2b_base64(text))
+    except (binascii.Error, ValueError):
+        return 0
+
+
+def _empty(node: Any, in_audio_type: bool) -> int:
+    """Empty every audio string under ``node`` in place; returns the bytes they held."""
+    total = 0
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and key in _AUDIO_KEYS and (key == "audio" or in_audio_type):
+                total += _b64_size(value)
+                node[key] = ""
+            elif isinstance(value, (dict, list)):
+                total += _empty(value, in_audio_type)
+    elif isinstance(node, list):
+        for value in node:
+            total += _empty(value, in_audio_type)
+    return total
+
+
+def strip_audio(frame: bytes, formats: AudioFormats, *, server: bool) -> tuple[bytes, float, int]:
+    """``frame`` without its audio, the duration and bytes removed (0 when it had none).
+
+    Frames that are not JSON objects, or not of a type that carries audio, come back as they
+    are. Session events update ``formats``.
+    """
+    if b"audio" not in frame:
+        return frame, 0.0, 0
+    try:
+        event = _decode(frame)
+    except msgspec.DecodeError:
+        return frame, 0.0, 0
+    if not isinstance(event, dict):
+        return frame, 0.0, 0
+    kind = event.get("type")
+    if kind in ("session.created", "session.updated", "session.update"):
+        formats.follow(event)
+        return frame, 0.0, 0
+    if kind not in _AUDIO_TYPES:
+        return frame, 0.0, 0
+    removed = _empty(event, kind.endswith("audio.delta"))
+    if not removed:
+        return frame, 0.0, 0
+    output = server and kind != "input_audio_buffer.append"
+    return _encode(event), formats.ms(removed, output=output), removed

@@ -1,0 +1,222 @@
+"""The recorder: writes a session's frames and lifecycle to a recording, as they happen.
+
+It is the bus's recorder tap (see ``Bus(record=...)``) and is also used by the simulator and the
+proxy. Frames are written from the caller's task with no await: one formatted line each into a
+buffered file, flushed at every lifecycle marker and when the recording closes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import IO, Any
+
+import msgspec
+
+from ..transport import ConnectOptions, Endpoint
+from ._audio import AudioFormats, strip_audio
+from ._format import AudioSummary, Direction, FrameLine, Header, Marker, MarkerKind
+from ._secrets import SecretSet, safe_url, secrets_of_url, subprotocol_keys
+
+__all__ = ["RecordTarget", "Recorder", "library_version"]
+
+RecordTarget = str | os.PathLike[str] | IO[Any]
+"""Where a recording goes: a path (created, or truncated) or an open file (text or binary)."""
+
+_BUFFER = 1 << 16
+_encode = msgspec.json.Encoder().encode
+_validate = msgspec.json.Decoder().decode
+
+
+def library_version() -> str:
+    """The installed realtime-bus version."""
+    try:
+        return metadata.version("realtime-bus")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+class Recorder:
+    """Writes one recording. Frames are seen from the client's side: ``in`` is what the server
+    sent, ``out`` what the client sent.
+
+    ``target`` is a path or an open file (left open when closed); ``url`` is stored without
+    credentials; ``headers`` and ``secrets`` are credentials to keep out of every frame;
+    ``audio=False`` replaces audio by its size and duration.
+    """
+
+    def __init__(
+        self,
+        target: RecordTarget,
+        *,
+        url: str,
+        dialect: str = "ga",
+        source: str = "bus",
+        audio: bool = True,
+        headers: Mapping[str, str] | None = None,
+        secrets: list[str] | None = None,
+    ) -> None:
+        self.secrets = SecretSet()
+        self.secrets.add_all(secrets_of_url(url))
+        self.secrets.add_headers(headers or {})
+        self.secrets.add_all(secrets or [])
+        self.audio = audio
+        self._formats = AudioFormats()
+        self._owned = not hasattr(target, "write")
+        self._file: Any
+        if self._owned:
+            self._file = open(os.fspath(target), "wb", buffering=_BUFFER)  # type: ignore[arg-type]  # noqa: SIM115
+            self._text = False
+        else:
+            self._file = target
+            self._text = isinstance(target, io.TextIOBase)
+        self._t0 = time.monotonic()
+        self.closed = False
+        self.frames = 0
+        """Frames written so far."""
+        now = time.time()
+        header = Header(
+            library=library_version(),
+            dialect=dialect,
+            url=safe_url(url),
+            started_at=datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),
+            started_unix=round(now, 6),
+            source=source,
+            audio=audio,
+        )
+        self._write(_encode(header) + b"\n")
+
+    @classmethod
+    def for_endpoint(
+        cls,
+        target: RecordTarget,
+        endpoint: Endpoint,
+        *,
+        dialect: str,
+        audio: bool = True,
+        options: ConnectOptions | None = None,
+    ) -> tuple[Recorder, Endpoint]:
+        """A recorder for a bus's endpoint, and the endpoint to connect with: the same one,
+        its token provider wrapped so each fresh token is also kept out of the recording.
+        Credentials in ``options`` (extra headers, a key subprotocol) are kept out too."""
+        recorder = cls(
+            target, url=endpoint.url, dialect=dialect, audio=audio, headers=endpoint.headers
+        )
+        extra = (options.websocket_options if options is not None else None) or {}
+        recorder.secrets.add_headers(dict(extra.get("additional_headers") or {}))
+        recorder.secrets.add_all(subprotocol_keys(extra.get("subprotocols") or ()))
+        provider = endpoint.token_provider
+        if provider is None:
+            return recorder, endpoint
+
+        async def watched() -> str:
+            token = provider()
+            if not isinstance(token, str):
+                token = await token
+            if isinstance(token, str):
+                recorder.secrets.add(token)
+            return token
+
+        return recorder, replace(endpoint, token_provider=watched)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _write(self, line: bytes) -> None:
+        if self._text:
+            self._file.write(line.decode())
+        else:
+            self._file.write(line)
+
+    def frame(self, direction: Direction, frame: bytes | str, event: Any = None) -> None:
+        """Write one frame. ``event`` (the decoded event, if known) spares a JSON check."""
+        if self.closed:
+            return
+        now = time.monotonic() - self._t0
+        wall = time.time()
+        data = frame.encode() if isinstance(frame, str) else bytes(frame)
+        if self.secrets:
+            data = self.secrets.scrub(data)
+        summary: AudioSummary | None = None
+        if not self.audio:
+            data, ms, nbytes = strip_audio(data, self._formats, server=direction == "in")
+            if nbytes:
+                summary = AudioSummary(bytes=nbytes, ms=ms)
+        self.frames += 1
+        if summary is None and (event is not None or _is_json(data)) and b"\n" not in data:
+            # The common case, formatted directly: the frame is embedded byte for byte.
+            self._write(
+                b'{"kind":"frame","dir":"%s","t":%.6f,"wall":%.6f,"frame":%b}\n'
+                % (direction.encode(), now, wall, data)
+            )
+            return
+        line = FrameLine(dir=direction, t=round(now, 6), wall=round(wall, 6), audio=summary)
+        if b"\n" not in data and _is_json(data):
+            line.frame = msgspec.Raw(data)
+        else:
+            try:
+                line.text = data.decode()
+            except UnicodeDecodeError:
+                line.base64 = base64.b64encode(data).decode()
+        self._write(_encode(line) + b"\n")
+
+    def received(self, frame: bytes | str, event: Any) -> None:
+        """A frame from the server (the bus's tap)."""
+        self.frame("in", frame, event)
+
+    def sent(self, frame: bytes | str, event: Any) -> None:
+        """A frame to the server (the bus's tap)."""
+        self.frame("out", frame, event)
+
+    def marker(self, kind: MarkerKind, **fields: Any) -> None:
+        """Write a lifecycle marker (``rotation`` is for whoever hands a session over)."""
+        if self.closed:
+            return
+        now = time.monotonic() - self._t0
+        marker = Marker(kind=kind, t=round(now, 6), wall=round(time.time(), 6), **fields)
+        self._write(_encode(marker) + b"\n")
+        self._file.flush()
+
+    def opened(self, attempt: int) -> None:
+        """A connection opened (the bus's tap)."""
+        self.marker("connect", attempt=attempt)
+
+    def lifecycle(self, event: Any) -> None:
+        """A bus lifecycle event (the bus's tap): disconnects and reconnect attempts."""
+        kind = getattr(event, "type", "")
+        if kind == "bus.disconnected":
+            self.marker(
+                "disconnect",
+                code=event.code,
+                reason=event.reason,
+                will_reconnect=event.will_reconnect,
+            )
+        elif kind == "bus.reconnecting":
+            self.marker("reconnect", attempt=event.attempt, delay=round(event.delay, 6))
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        """Write the ``close`` marker and flush; closes the file if the recorder opened it."""
+        if self.closed:
+            return
+        self.marker("close", code=code, reason=reason)
+        self.closed = True
+        if self._owned:
+            self._file.close()
+        else:
+            self._file.flush()
+
+    def __repr__(self) -> str:
+        return f"<Recorder frames={self.frames}{' closed' if self.closed else ''}>"
+
+
+def _is_json(data: bytes) -> bool:
+    try:
+        _validate(data)
+    except msgspec.DecodeError:
+        return False
+    return True

@@ -1,0 +1,220 @@
+"""The replay transport: a recording played into a bus, with no network.
+
+:class:`Replayer` is a connector (``Bus(connector=...)``): each connection the bus opens gets
+the next recorded connection. Its server frames are played in order, each once the application
+has sent what the client had sent before it (see :mod:`._gates`), at the recorded pace
+(``pace=1.0``; ``2.0`` is half speed) or as fast as possible (``pace=0``). A connection the
+server ended ends the same way (its close code, or a drop); the last connection, if the client
+ended it, stays open until the bus closes. Everything the application sends is kept, to be
+compared with the recording (:meth:`Replayer.divergence`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Any
+
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Close
+
+from ..transport import ConnectOptions, Endpoint
+from ._compare import Divergence, first_divergence, normalise
+from ._format import FrameLine, RecordingError
+from ._gates import ClientCount, Gate, client_event_of, gates_for
+from ._reader import Connection, Recording, load_recording
+
+__all__ = ["ReplayTransport", "Replayer"]
+
+_YIELD_EVERY = 64  # frames played between two turns given to the event loop (fast mode)
+
+
+class ReplayTransport:
+    """One recorded connection, played as a transport (``recv`` / ``send`` / ``close``)."""
+
+    def __init__(self, replayer: Replayer, connection: Connection) -> None:
+        self._replayer = replayer
+        self.connection = connection
+        self._frames = [f for f in connection.frames if f.dir == "in"]
+        start = connection.frames[0].t if connection.frames else 0.0
+        self._gates = gates_for(connection.frames, start)
+        self._next = 0
+        self.count = ClientCount()
+        self._progress = asyncio.Event()
+        self._closed = asyncio.Event()
+        self._close_sent: Close | None = None
+        self._released_at = time.monotonic()
+        self._released: Gate | None = None
+
+    @property
+    def played(self) -> int:
+        """Server frames handed to the bus so far."""
+        return self._next
+
+    @property
+    def finished(self) -> bool:
+        """Whether every server frame of this connection was played."""
+        return self._next >= len(self._frames)
+
+    async def recv(self, decode: bool | None = None) -> str | bytes:
+        """The next recorded server frame, when its gate opens and its time comes."""
+        if self._closed.is_set():
+            raise ConnectionClosed(None, self._close_sent)
+        if self._next >= len(self._frames):
+            self._replayer._connection_played(self)
+            await self._end()
+        frame, gate = self._frames[self._next], self._gates[self._next]
+        if gate is not self._released:
+            await self._open(gate)
+            self._released, self._released_at = gate, time.monotonic()
+        pace = self._replayer.pace
+        if pace > 0:
+            due = self._released_at + (frame.t - gate.anchor) * pace
+            delay = due - time.monotonic()
+            if delay > 0:
+                await self._sleep(delay)
+        elif self._next % _YIELD_EVERY == _YIELD_EVERY - 1:
+            await asyncio.sleep(0)
+        self._next += 1
+        self._replayer.frames_played += 1
+        data = frame.data()
+        return data.decode() if decode else data
+
+    async def _open(self, gate: Gate) -> None:
+        """Wait until the application's traffic covers ``gate`` (bounded by the gate timeout)."""
+        deadline = time.monotonic() + self._replayer.gate_timeout
+        while not self.count.covers(gate):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._replayer._stalled(self, gate)
+                return
+            self._progress.clear()
+            closed = asyncio.ensure_future(self._closed.wait())
+            progress = asyncio.ensure_future(self._progress.wait())
+            try:
+                await asyncio.wait({closed, progress}, timeout=left, return_when="FIRST_COMPLETED")
+            finally:
+                closed.cancel()
+                progress.cancel()
+            if self._closed.is_set():
+                raise ConnectionClosed(None, self._close_sent)
+
+    async def _sleep(self, delay: float) -> None:
+        try:
+            await asyncio.wait_for(self._closed.wait(), delay)
+        except TimeoutError:
+            return
+        raise ConnectionClosed(None, self._close_sent)
+
+    async def _end(self) -> Any:
+        end = self.connection.end
+        if end is not None and self.connection.server_closed and self._replayer.has_more(self):
+            code = end.code
+            rcvd = None if code is None else Close(code, end.reason or "")
+            raise ConnectionClosed(rcvd, None)
+        await self._closed.wait()  # the client ended it: wait for the application to close
+        raise ConnectionClosed(None, self._close_sent)
+
+    async def send(self, message: str | bytes, *, text: bool | None = None) -> None:
+        """Keep a frame the application sent, and let the frames waiting for it play."""
+        if self._closed.is_set():
+            raise ConnectionClosed(None, self._close_sent)
+        data = message.encode() if isinstance(message, str) else bytes(message)
+        self._replayer.sent.append(data)
+        kind, audio = client_event_of(data)
+        self.count.add(kind, audio)
+        self._progress.set()
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """End the connection (as a clean close from the client)."""
+        self._close_sent = Close(code, reason)
+        self._closed.set()
+
+    def abort(self) -> None:
+        """End the connection at once."""
+        self._closed.set()
+
+
+class Replayer:
+    """Plays a recording into a bus: pass it as ``Bus(connector=...)`` (see
+    :func:`realtime_bus.testing.replay_bus`).
+
+    ``pace`` scales the recorded time between frames (``0``: as fast as possible);
+    ``gate_timeout`` bounds the wait for the application to send what the recorded client
+    sent before the next server frame (then the frame plays anyway, and
+    :attr:`stalls` says so).
+    """
+
+    def __init__(
+        self,
+        recording: Recording | str | os.PathLike[str],
+        *,
+        pace: float = 0.0,
+        gate_timeout: float = 5.0,
+    ) -> None:
+        if pace < 0:
+            raise ValueError("pace cannot be negative")
+        self.recording = (
+            recording if isinstance(recording, Recording) else load_recording(recording)
+        )
+        self.pace = pace
+        self.gate_timeout = gate_timeout
+        self._connections = self.recording.connections()
+        if not self._connections:
+            raise RecordingError("the recording has no connection to replay")
+        self._opened = 0
+        self.transports: list[ReplayTransport] = []
+        self.sent: list[bytes] = []
+        """Every frame the application sent, in order."""
+        self.stalls: list[str] = []
+        """Gates that timed out: what the application did not send in time."""
+        self.frames_played = 0
+        self._done = asyncio.Event()
+
+    async def __call__(self, endpoint: Endpoint, options: ConnectOptions) -> ReplayTransport:
+        """Open the next recorded connection (the connector the bus calls)."""
+        if self._opened >= len(self._connections):
+            raise OSError("the recording has no more connections to replay")
+        transport = ReplayTransport(self, self._connections[self._opened])
+        self._opened += 1
+        self.transports.append(transport)
+        return transport
+
+    def has_more(self, transport: ReplayTransport) -> bool:
+        """Whether a recorded connection follows ``transport``'s."""
+        return self.transports.index(transport) + 1 < len(self._connections)
+
+    def _connection_played(self, transport: ReplayTransport) -> None:
+        if not self.has_more(transport):
+            self._done.set()
+
+    def _stalled(self, transport: ReplayTransport, gate: Gate) -> None:
+        after = f" (after {gate.after})" if gate.after else ""
+        self.stalls.append(
+            f"connection {transport.connection.attempt}: waited {self.gate_timeout:g} s for "
+            f"{transport.count.missing(gate)}{after}; played on"
+        )
+
+    @property
+    def done(self) -> bool:
+        """Whether every recorded server frame has been played."""
+        return self._done.is_set()
+
+    async def wait_done(self, timeout: float = 30.0) -> None:
+        """Wait until every recorded server frame has been played (``TimeoutError`` after
+        ``timeout`` seconds)."""
+        await asyncio.wait_for(self._done.wait(), timeout)
+
+    def expected(self) -> list[dict[str, Any]]:
+        """The recorded client events, normalised for comparison."""
+        frames: list[FrameLine] = self.recording.client_frames()
+        return normalise((f.data(), f.audio.bytes if f.audio is not None else None) for f in frames)
+
+    def actual(self) -> list[dict[str, Any]]:
+        """The application's client events, normalised for comparison."""
+        return normalise((data, None) for data in self.sent)
+
+    def divergence(self) -> Divergence | None:
+        """The first difference between what the application sent and the recording."""
+        return first_divergence(self.expected(), self.actual())

@@ -1,0 +1,115 @@
+"""The recording format: every line validates against the checked-in JSON Schema; the reader
+refuses what it cannot read with a clear error."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from realtime_bus.recording import (
+    SCHEMA_PATH,
+    FrameLine,
+    Recorder,
+    RecordingError,
+    load_recording,
+    parse_recording,
+)
+
+from .test_record_replay import record_session
+
+pytestmark = pytest.mark.anyio
+
+
+def _validate(path: Path) -> list[dict[str, Any]]:
+    schema = json.loads(SCHEMA_PATH.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    for number, line in enumerate(lines, start=1):
+        errors = sorted(validator.iter_errors(line), key=str)
+        assert not errors, f"line {number}: {errors[0].message}"
+    assert lines[0]["kind"] == "header"
+    return lines
+
+
+async def test_a_bus_recording_validates_against_the_schema(tmp_path: Path) -> None:
+    path = tmp_path / "session.jsonl"
+    await record_session(path)
+    lines = _validate(path)
+    kinds = {line["kind"] for line in lines}
+    assert {"header", "frame", "connect", "close"} <= kinds
+    types = {line["frame"]["type"] for line in lines if "frame" in line}
+    assert {"session.created", "response.output_audio.delta", "input_audio_buffer.append"} <= types
+
+
+async def test_without_audio_frames_keep_its_size_and_duration(tmp_path: Path) -> None:
+    path = tmp_path / "session.jsonl"
+    await record_session(path, record_audio=False)
+    lines = _validate(path)
+    assert lines[0]["audio"] is False
+    appends = [x for x in lines if x.get("frame", {}).get("type") == "input_audio_buffer.append"]
+    deltas = [x for x in lines if x.get("frame", {}).get("type") == "response.output_audio.delta"]
+    assert appends
+    assert deltas
+    for line in appends + deltas:
+        assert line["audio"]["bytes"] > 0
+        assert line["audio"]["ms"] == pytest.approx(line["audio"]["bytes"] / 48, abs=0.01)
+    assert all(x["frame"]["audio"] == "" for x in appends)
+    assert all(x["frame"]["delta"] == "" for x in deltas)
+    assert path.stat().st_size < 60_000  # a few seconds of audio would be far more
+
+
+def test_frames_that_are_not_json_keep_their_exact_bytes(tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    recorder = Recorder(buffer, url="ws://127.0.0.1:1/v1/realtime")
+    frames = [b'{"type":"a"}', b'{\n "type": "pretty"\n}', b"not json", b"\xff\xfe binary"]
+    for frame in frames:
+        recorder.frame("in", frame)
+    recorder.close()
+    path = tmp_path / "r.jsonl"
+    path.write_text(buffer.getvalue())
+    _validate(path)
+    recording = load_recording(path)
+    assert [f.data() for f in recording.frames] == frames
+    assert isinstance(recording.entries[0], FrameLine)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(RecordingError, match="no such recording: .*nope.jsonl"):
+        load_recording(tmp_path / "nope.jsonl")
+
+
+def test_another_format_version_is_refused(tmp_path: Path) -> None:
+    header = {"kind": "header", "format": "realtime-bus-recording", "version": 2}
+    path = tmp_path / "v2.jsonl"
+    path.write_text(json.dumps(header) + "\n")
+    with pytest.raises(RecordingError, match="format version 2; this library reads version 1"):
+        load_recording(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty file"),
+        (b"hello\n", "line 1 is not JSON"),
+        (b'{"type":"session.created"}\n', "not a realtime-bus recording header"),
+    ],
+)
+def test_a_file_that_is_not_a_recording_is_refused(data: bytes, message: str) -> None:
+    with pytest.raises(RecordingError, match=message):
+        parse_recording(data)
+
+
+def test_a_bad_line_is_named_by_its_number() -> None:
+    buffer = io.BytesIO()
+    Recorder(buffer, url="ws://h/v1/realtime").frame("in", b"{}")
+    data = buffer.getvalue() + b'{"kind":"frame","dir":"sideways","t":0,"wall":0,"frame":{}}\n'
+    with pytest.raises(RecordingError, match="line 3"):
+        parse_recording(data)
+    with pytest.raises(RecordingError, match="line 2: unknown kind 'mystery'"):
+        parse_recording(buffer.getvalue().split(b"\n")[0] + b'\n{"kind":"mystery"}\n')

@@ -1,0 +1,79 @@
+"""Record a simulator session through the bus, then replay it with no network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from realtime_bus import Bus
+from realtime_bus.recording import FrameLine, Marker, load_recording
+from realtime_bus.testing import Replay, Simulator
+
+from ._app import drive, install
+
+pytestmark = pytest.mark.anyio
+
+
+async def record_session(path: Path, **bus_options: Any) -> list[Any]:
+    log: list[Any] = []
+    async with Simulator() as sim:
+        bus = Bus(
+            sim.url,
+            api_key="sk-test-recording-key",
+            query={"model": "gpt-realtime"},
+            record=path,
+            **bus_options,
+        )
+        install(bus, log)
+        async with bus:
+            await drive(bus)
+    return log
+
+
+async def test_a_recorded_session_replays_with_identical_outputs(tmp_path: Path) -> None:
+    path = tmp_path / "session.jsonl"
+    live = await record_session(path)
+    kinds = [entry[0] for entry in live]
+    assert {"text", "tool", "spoken", "audio", "heard"} <= set(kinds)
+
+    recording = load_recording(path)
+    assert recording.header.url.endswith("/v1/realtime?model=gpt-realtime")
+    assert isinstance(recording.entries[0], Marker)
+    assert recording.entries[0].kind == "connect"
+    assert isinstance(recording.entries[-1], Marker)
+    assert recording.entries[-1].kind == "close"
+    assert any(isinstance(e, FrameLine) and e.dir == "out" for e in recording.entries)
+
+    replayed: list[Any] = []
+    replay = Replay(path)
+    install(replay.bus, replayed)
+    async with replay:
+        await drive(replay.bus)
+    assert replayed == live
+    replay.assert_matches()
+
+    again: list[Any] = []
+    second = Replay(path)
+    install(second.bus, again)
+    async with second:
+        await drive(second.bus)
+    assert again == live  # deterministic
+
+
+async def test_a_different_app_is_reported_at_its_first_divergence(tmp_path: Path) -> None:
+    path = tmp_path / "session.jsonl"
+    await record_session(path)
+    replay = Replay(path, gate_timeout=0.5)
+    log: list[Any] = []
+    install(replay.bus, log)
+    async with replay:
+        await replay.bus.session.update(output_modalities=["audio"], wait=True)
+    divergence = replay.divergence()
+    assert divergence is not None
+    assert divergence.index == 0
+    assert "output_modalities" in divergence.message
+    with pytest.raises(AssertionError, match="diverged"):
+        replay.assert_matches()
+    assert replay.replayer.stalls  # it never sent the rest
