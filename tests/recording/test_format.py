@@ -80,7 +80,7 @@ def test_frames_that_are_not_json_keep_their_exact_bytes(tmp_path: Path) -> None
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(RecordingError, match="no such recording: .*nope.jsonl"):
+    with pytest.raises(RecordingError, match=r"no such recording: .*nope\.jsonl"):
         load_recording(tmp_path / "nope.jsonl")
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from realtime_bus import Bus, ConnectOptions
 from realtime_bus.recording import Recorder, load_recording, safe_url
-from realtime_bus.transport import Endpoint
 from realtime_bus.testing import Simulator
+from realtime_bus.transport import Endpoint
 
 pytestmark = pytest.mark.anyio
 
@@ -21,6 +21,10 @@ async def _record(sim: Simulator, path: Path, bus: Bus, echo: str | None = None)
         if echo is not None:
             await bus.session.update(instructions=f"the key is {echo}", wait=True)
     assert bus.recorder is not None
+    return _complete(path)
+
+
+def _complete(path: Path) -> bytes:
     data = path.read_bytes()
     assert b'"kind":"close"' in data  # a complete recording
     load_recording(path)  # and a valid one
