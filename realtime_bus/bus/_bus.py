@@ -41,6 +41,7 @@ from ._errors import BusClosed, ServerError
 from ._lifecycle import (
     BusState,
     Closed,
+    DerivedEvent,
 )
 from ._outbound import OutboundQueue
 from ._resources import (
@@ -339,6 +340,18 @@ class Bus(ConnectionSupervisor):
     def off(self, fn: Callable[[Any], Any], event: EventKey | None = None) -> bool:
         """Unregister ``fn`` (from ``event`` only, if given). Returns whether it was found."""
         return self._router.remove(fn, None if event is None else key_of(event)) > 0
+
+    def publish(self, event: DerivedEvent) -> None:
+        """Deliver a derived event to handlers, waiters and streams, as received events are.
+
+        For layers above the bus (the agent layer publishes ``agent.*`` events this way).
+        Published from a handler, ``event`` is dispatched right after the event being handled,
+        before events received since; published elsewhere, after what is already buffered.
+        A waiter armed inside a handler is fed at once.
+        """
+        if not isinstance(event, DerivedEvent):
+            raise TypeError(f"expected a DerivedEvent, got {type(event).__name__}")
+        self._dispatcher.publish(event)
 
     def on_error(self, fn: Callable[[ErrorReport], Any]) -> Callable[[ErrorReport], Any]:
         """Register a handler for errors the bus survives: a handler that raised, a frame that

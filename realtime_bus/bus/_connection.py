@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+from msgspec.structs import force_setattr
 from websockets.exceptions import ConnectionClosed
 
 from ..protocol import DecodeError, Decoder, Encoder, SessionCreated, SessionUpdate, UnknownEvent
@@ -218,11 +219,13 @@ class ConnectionSupervisor:
         stats = self.stats
         tap = self._tap
         session_seen = False
+        monotonic = time.monotonic
         while True:
             try:
                 frame = await ws.recv(decode=False)
             except ConnectionClosed as exc:
                 return exc
+            received = monotonic()
             stats.events_received += 1
             try:
                 event = decode(frame)
@@ -233,6 +236,7 @@ class ConnectionSupervisor:
                 self._log.warning("undecodable frame", error=exc.message, size=len(frame))
                 dispatcher.report(ErrorReport("decode", exc, frame=frame))
                 continue
+            force_setattr(event, "received", received)
             if tap is not None:
                 tap.received(frame, event)
             if early:

@@ -86,6 +86,8 @@ class Dispatcher:
         self.streams: list[Stream[Any]] = []
         self.error_handlers: list[Callable[[ErrorReport], Any]] = []
         self.inbound: deque[Any] = deque()
+        self.derived: deque[Any] = deque()
+        """Derived events published by handlers: dispatched before the rest of ``inbound``."""
         self.slow_threshold = slow_threshold
         self.stats = stats
         self._log = log
@@ -103,6 +105,16 @@ class Dispatcher:
         self.inbound.append(item)
         self._wake.set()
 
+    def publish(self, event: Any) -> None:
+        """Dispatch a derived event (see :meth:`Bus.publish` for where it goes in the order)."""
+        if IN_DISPATCHER.get():
+            self.derived.append(event)
+        else:
+            self.inbound.append(event)
+        if self.waiters.early:
+            self.waiters.feed(self.waiters.early, event)
+        self._wake.set()
+
     def report(self, report: ErrorReport) -> None:
         """Queue an error report; it reaches ``on_error`` handlers in order with events."""
         self.push(report)
@@ -117,7 +129,7 @@ class Dispatcher:
         switch per event, which is most of the cost of an event that arrives alone.
         Returns False, having done nothing, when the event must be queued instead.
         """
-        if self.inbound or not self._parked or self.streams:
+        if self.inbound or self.derived or not self._parked or self.streams:
             return False
         subs = self.router.match(event.type, type(event) is UnknownEvent)
         for sub in subs:
@@ -190,10 +202,11 @@ class Dispatcher:
         """Dispatch until :meth:`stop` is called and the buffer is empty."""
         IN_DISPATCHER.set(True)
         inbound = self.inbound
+        derived = self.derived
         match = self.router.match
         waiters = self.waiters
         while True:
-            if not inbound:
+            if not inbound and not derived:
                 if self._stopping:
                     return
                 self._idle.set()
@@ -207,7 +220,7 @@ class Dispatcher:
             self._idle.clear()
             if len(inbound) > self.stats.max_inbound_backlog:
                 self.stats.max_inbound_backlog = len(inbound)
-            item = inbound.popleft()
+            item = derived.popleft() if derived else inbound.popleft()
             if type(item) is ErrorReport:
                 await self._deliver_report(item)
                 continue
@@ -294,7 +307,7 @@ class Dispatcher:
 
     async def wait_idle(self) -> None:
         """Wait until everything buffered so far has been dispatched."""
-        while self.inbound or not self._idle.is_set():
+        while self.inbound or self.derived or not self._idle.is_set():
             self._idle.clear()
             self._wake.set()
             await self._idle.wait()

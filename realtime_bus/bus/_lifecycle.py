@@ -1,7 +1,9 @@
 """The bus's own events: connection state changes, delivered through ``bus.on`` like server events.
 
 Their names start with ``bus.``; the wildcard ``"*"`` matches server events only, ``"bus.*"``
-matches these.
+matches these. Events that a layer above the bus derives from server events (the agent layer's
+``agent.*`` events) subclass :class:`DerivedEvent` and reach handlers through
+:meth:`Bus.publish`; ``"*"`` does not match them either.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ __all__ = [
     "BusState",
     "Closed",
     "Connected",
+    "DerivedEvent",
     "Disconnected",
     "LifecycleEvent",
     "Reconnected",
@@ -36,6 +39,17 @@ class BusState(enum.IntEnum):
 class LifecycleEvent(msgspec.Struct, frozen=True, kw_only=True):
     """Base class of the bus's own events."""
 
+    type: ClassVar[str]
+
+
+class DerivedEvent:
+    """Base class of events derived from server events above the bus (see :meth:`Bus.publish`).
+
+    Subclasses set the class attribute ``type`` to a name outside the protocol's, starting
+    with ``agent.`` (a name ``"*"`` does not match); ``bus.on`` accepts the class itself.
+    """
+
+    __slots__ = ()
     type: ClassVar[str]
 
 

@@ -15,7 +15,7 @@ from itertools import count
 from typing import Any
 
 from ..protocol import ServerEvent, UnknownEvent
-from ._lifecycle import LifecycleEvent
+from ._lifecycle import DerivedEvent, LifecycleEvent
 
 __all__ = ["EventKey", "Router", "Subscription", "key_of"]
 
@@ -24,6 +24,8 @@ EventKey = str | type[Any]
 
 UNKNOWN_KEY = "<unknown>"
 LIFECYCLE_PREFIX = "bus."
+NOT_IN_STAR = ("bus.", "agent.")
+"""Event names ``"*"`` leaves out: the bus's own events and derived events."""
 
 
 def key_of(event: EventKey) -> str:
@@ -39,8 +41,10 @@ def key_of(event: EventKey) -> str:
             return "*"
         if event is LifecycleEvent:
             return "bus.*"
+        if event is DerivedEvent:
+            return "agent.*"
         name = getattr(event, "type", None)
-        if isinstance(name, str) and issubclass(event, (ServerEvent, LifecycleEvent)):
+        if isinstance(name, str) and issubclass(event, (ServerEvent, LifecycleEvent, DerivedEvent)):
             return name
     raise TypeError(f"expected an event type name, glob or event class, got {event!r}")
 
@@ -53,8 +57,9 @@ def _matches(key: str, type_name: str, unknown: bool) -> bool:
     if key == UNKNOWN_KEY:
         return unknown
     if key == "*":
-        # "*" is every server event; the bus's own events are opted into by name or "bus.*".
-        return not type_name.startswith(LIFECYCLE_PREFIX)
+        # "*" is every server event; the bus's own events are opted into by name or "bus.*",
+        # derived events by name or "agent.*".
+        return not type_name.startswith(NOT_IN_STAR)
     if _is_glob(key):
         return fnmatchcase(type_name, key)
     return key == type_name

@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Generic, Literal, TypeVar
 
 from ._errors import BusClosed, StreamOverflow
-from ._router import UNKNOWN_KEY
+from ._router import NOT_IN_STAR, UNKNOWN_KEY
 
 __all__ = ["IN_DISPATCHER", "Expectation", "OverflowPolicy", "Stream", "WaiterSet"]
 
@@ -45,7 +45,7 @@ def _key_matcher(keys: tuple[str, ...]) -> Callable[[Any], bool]:
                 if type(event).__name__ == "UnknownEvent":
                     return True
             elif key == "*":
-                if not name.startswith("bus."):
+                if not name.startswith(NOT_IN_STAR):
                     return True
             elif fnmatchcase(name, key):
                 return True

@@ -63,6 +63,18 @@ def struct_repr(obj: Any) -> str:
     return f"{type(obj).__name__}({fields})"
 
 
+_NOT_IN_REPR = frozenset({"received"})
+
+
+def _server_repr(obj: Any) -> str:
+    fields = ", ".join(
+        f"{name}={_field_repr(obj, name, value)}"
+        for name in obj.__struct_fields__
+        if name not in _NOT_IN_REPR and (value := getattr(obj, name)) is not msgspec.UNSET
+    )
+    return f"{type(obj).__name__}({fields})"
+
+
 class Model(msgspec.Struct, kw_only=True):
     """A nested protocol object (session configuration, item, content part, ...).
 
@@ -79,13 +91,19 @@ class ServerEvent(msgspec.Struct, tag_field="type", kw_only=True, frozen=True, g
     """Base class of every event the server sends.
 
     ``type`` is the wire name (a class attribute; the tag msgspec decodes on).
+
+    ``received`` is when a bus's reader received the frame (``time.monotonic()`` seconds,
+    stamped once per frame); it is unset on events that did not come through a bus. It is not
+    a protocol field: :func:`encode_server` leaves it out, and it is not shown in reprs (but
+    ``msgspec.to_builtins`` or ``msgspec.json.encode`` of a stamped event include it).
     """
 
     type: ClassVar[str]
     _audio_fields: ClassVar[frozenset[str]] = frozenset()
     _secret_fields: ClassVar[frozenset[str]] = frozenset()
     event_id: str = ""
-    __repr__ = struct_repr
+    received: float | msgspec.UnsetType = msgspec.UNSET
+    __repr__ = _server_repr
 
 
 class ClientEvent(msgspec.Struct, tag_field="type", kw_only=True):

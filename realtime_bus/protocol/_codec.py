@@ -250,7 +250,12 @@ class ClientDecoder:
 
 
 def encode_server(event: ServerEvent) -> bytes:
-    """Encode one server event to a JSON frame (the simulator's side of the wire)."""
+    """Encode one server event to a JSON frame (the simulator's side of the wire).
+
+    The receive time a bus stamps on events (``received``) is left out: it is not protocol.
+    """
+    if event.received is not msgspec.UNSET:
+        event = msgspec.structs.replace(event, received=msgspec.UNSET)
     return _server_encoder.encode(event)
 
 

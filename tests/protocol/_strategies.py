@@ -29,6 +29,7 @@ from realtime_bus.protocol import (
     ResponseAudioOutput,
     ResponseContentPartAdded,
     ResponseContentPartDone,
+    ServerEvent,
     TranscriptionSession,
 )
 
@@ -122,6 +123,8 @@ class Builder:
         for field in msgspec.structs.fields(cls):
             if field.name in given:
                 kwargs[field.name] = given[field.name]
+            elif field.name == "received" and issubclass(cls, ServerEvent):
+                kwargs[field.name] = _UNSET  # the bus's receive time, not a protocol field
             elif keep is not None and field.name not in keep and field.default is msgspec.UNSET:
                 kwargs[field.name] = _UNSET
             elif (cls, field.name) in self.fields:
