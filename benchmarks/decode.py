@@ -11,12 +11,18 @@ the events and nearly all of the bytes), all in one run:
 - ``openai``: the ``openai`` package's parse path, what its realtime connection does per event:
   ``construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)``.
 
+``--protocol live`` runs the same contest on a corpus of GPT-Live conversations
+(``live_frames.py``): ``LiveDecoder().decode``, a bare decode of the Live audio, transcript
+and usage events, and the openai package's Live parse path (``construct_type_unchecked`` into
+``openai.types.live.ServerEvent``).
+
 Rounds are interleaved (ours, bare, json, openai, ours, ...) and the median of each is
 reported, with ratios from the same run. Targets: ours takes at most 1.25x the bare time and
 is at least 20x faster than the openai path.
 
     python benchmarks/decode.py            # 100k frames, 5 rounds
     python benchmarks/decode.py -n 20000 --rounds 9
+    python benchmarks/decode.py --protocol live
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import msgspec
 from _corpus import load_frames
 
 from realtime_bus.protocol import Decoder, UnknownEvent
+from realtime_bus.protocol.live import LiveDecoder
 
 Decode = Callable[[str], Any]
 
@@ -121,6 +128,61 @@ def openai_decoder() -> Decode:
 
 
 # ---------------------------------------------------------------------------------------------
+# The same for GPT-Live
+
+
+class _LiveAudioDelta(msgspec.Struct, tag_field="type", tag="session.output_audio.delta", gc=False):
+    delta: str
+    start_ms: int
+    end_ms: int
+
+
+class _LiveTranscript(_Bare, gc=False):
+    delta: str
+    start_ms: int
+    end_ms: int
+
+
+class _LiveOutputTranscript(_LiveTranscript, tag="session.output_transcript.delta", gc=False):
+    pass
+
+
+class _LiveInputTranscript(_LiveTranscript, tag="session.input_transcript.delta", gc=False):
+    pass
+
+
+class _LiveUsage(_Bare, tag="session.usage.updated", gc=False):
+    usage: dict[str, Any]
+    context_window: dict[str, Any]
+
+
+def bare_live_decoder() -> Decode:
+    """A typed decode of the common Live events, untyped for the rest."""
+    members = (_LiveAudioDelta, _LiveOutputTranscript, _LiveInputTranscript, _LiveUsage)
+    typed = msgspec.json.Decoder(Union[members])  # noqa: UP007 - built from a tuple
+    untyped = msgspec.json.Decoder()
+
+    def decode(frame: str) -> Any:
+        try:
+            return typed.decode(frame)
+        except msgspec.ValidationError:  # a type outside the union
+            return untyped.decode(frame)
+
+    return decode
+
+
+def openai_live_decoder() -> Decode:
+    """The ``openai`` package's parse path for one Live server event."""
+    from openai._models import construct_type_unchecked
+    from openai.types.live import ServerEvent
+
+    def decode(frame: str) -> Any:
+        return construct_type_unchecked(value=json.loads(frame), type_=ServerEvent)
+
+    return decode
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def time_once(decode: Decode, frames: Sequence[str]) -> float:
@@ -136,9 +198,8 @@ def time_once(decode: Decode, frames: Sequence[str]) -> float:
         gc.enable()
 
 
-def check(frames: Sequence[str]) -> None:
+def check(frames: Sequence[str], decoder: Decoder | LiveDecoder) -> None:
     """Ours must type every frame of the corpus, or the comparison means nothing."""
-    decoder = Decoder()
     unknown = {e.type for f in frames if isinstance(e := decoder.decode(f), UnknownEvent)}
     if unknown:
         sys.exit(f"frames decoded as unknown: {sorted(unknown)}")
@@ -149,15 +210,26 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100_000, help="frames (default 100000)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument(
+        "--protocol", choices=("realtime", "live"), default="realtime", help="which corpus"
+    )
     args = parser.parse_args()
 
-    frames = load_frames(args.n, args.seed)
-    check(frames)
+    if args.protocol == "live":
+        from live_frames import frames as live_frames
+
+        frames = live_frames(args.n, args.seed)
+        ours: Decoder | LiveDecoder = LiveDecoder()
+        bare, reference = bare_live_decoder(), openai_live_decoder()
+    else:
+        frames = load_frames(args.n, args.seed)
+        ours, bare, reference = Decoder(), bare_decoder(), openai_decoder()
+    check(frames, ours)
     contenders: dict[str, Decode] = {
-        "ours": Decoder().decode,
-        "bare": bare_decoder(),
+        "ours": ours.decode,
+        "bare": bare,
         "json": json.loads,
-        "openai": openai_decoder(),
+        "openai": reference,
     }
     for decode in contenders.values():  # warm up: imports, caches, branch predictors
         time_once(decode, frames[:2000])
@@ -169,7 +241,10 @@ def main() -> None:
 
     med = {name: statistics.median(t) for name, t in times.items()}
     mb = sum(len(f.encode()) for f in frames) / 1e6
-    print(f"\ndecode, {args.n} frames ({mb:.0f} MB), median of {args.rounds} interleaved rounds\n")
+    print(
+        f"\n{args.protocol} decode, {args.n} frames ({mb:.0f} MB), "
+        f"median of {args.rounds} interleaved rounds\n"
+    )
     print("| decoder | events/s | us/event | MB/s | vs ours |")
     print("|---|---:|---:|---:|---:|")
     for name, seconds in med.items():

@@ -1,0 +1,84 @@
+"""Whatever arrives, the Live decoders return an event or raise DecodeError: nothing else."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from realtime_bus.protocol import ServerEvent, live
+from realtime_bus.protocol.live import DecodeError, LiveClientDecoder, LiveDecoder
+
+from .._strategies import json_values
+from ._strategies import live_server_builder
+
+_DECODER = LiveDecoder()
+_CLIENT_DECODERS = [LiveClientDecoder(c) for c in ("primary", "sideband", "fork")]
+_FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+_KNOWN = sorted({cls.type for cls in (*live.SERVER_EVENT_CLASSES, *live.CLIENT_EVENT_CLASSES)})
+_valid = live_server_builder(dense=True).events(live.SERVER_EVENT_CLASSES)
+
+
+def decodes_or_fails_cleanly(frame: bytes | str) -> None:
+    errors: list[DecodeError] = []
+    try:
+        assert isinstance(_DECODER.decode(frame), ServerEvent)
+    except DecodeError as exc:
+        errors.append(exc)
+    for decoder in _CLIENT_DECODERS:
+        try:
+            decoder.decode(frame)
+        except DecodeError as exc:
+            errors.append(exc)
+    for error in errors:
+        assert error.frame is frame
+        assert error.message
+
+
+@_FUZZ
+@given(st.binary(max_size=400))
+def test_random_bytes(frame: bytes) -> None:
+    decodes_or_fails_cleanly(frame)
+
+
+@_FUZZ
+@given(st.text(st.characters(exclude_categories=()), max_size=400))
+def test_random_text(frame: str) -> None:
+    decodes_or_fails_cleanly(frame)
+
+
+@_FUZZ
+@given(
+    st.sampled_from(_KNOWN) | st.text(max_size=10),
+    st.dictionaries(
+        st.sampled_from(["event_id", "session", "item", "delta", "usage", "error", "event"])
+        | st.text(max_size=6),
+        json_values,
+        max_size=5,
+    ),
+)
+def test_objects_with_known_and_unknown_types(kind: str, fields: dict[str, Any]) -> None:
+    decodes_or_fails_cleanly(json.dumps({**fields, "type": kind}))
+
+
+@_FUZZ
+@given(_valid, st.data())
+def test_valid_events_with_one_field_broken(event: ServerEvent, data: st.DataObject) -> None:
+    payload = msgspec.to_builtins(event)
+    key = data.draw(st.sampled_from(sorted(payload)))
+    payload[key] = data.draw(json_values)
+    decodes_or_fails_cleanly(json.dumps(payload))
+
+
+@_FUZZ
+@given(_valid, st.integers(0, 2000))
+def test_valid_events_cut_short(event: ServerEvent, cut: int) -> None:
+    frame = live.encode_live_server(event)
+    decodes_or_fails_cleanly(frame[: cut % (len(frame) + 1)])
