@@ -11,6 +11,7 @@ import httpx2
 from ..protocol import RealtimeSession
 from . import _core
 from ._config import AsyncTokenProvider, Settings, azure_settings, openai_settings
+from ._live_clients import Live
 from ._models import (
     ClientSecret,
     CreatedCall,
@@ -106,6 +107,8 @@ class RealtimeAPI:
         """WebRTC call creation and SIP call control."""
         self.translations = Translations(self)
         """Translation sessions' own client secrets."""
+        self.live = Live(self)
+        """GPT-Live: WebRTC sessions, phone-session control, forks and recordings."""
 
     @property
     def base_url(self) -> str:

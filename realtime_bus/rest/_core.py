@@ -66,6 +66,7 @@ class Operation(msgspec.Struct, frozen=True, kw_only=True):
 
     name: str
     path: str
+    method: str = "POST"
     json: bytes | None = None
     files: dict[str, tuple[None, bytes, str]] | None = None
     accept: str = "application/json"
@@ -79,12 +80,12 @@ def build_request(
     url = settings.base_url + operation.path
     if operation.files is not None:
         return httpx2.Request(
-            "POST", url, params=settings.query, headers=headers, files=operation.files
+            operation.method, url, params=settings.query, headers=headers, files=operation.files
         )
     if operation.json is not None:
         headers["content-type"] = "application/json"
     return httpx2.Request(
-        "POST", url, params=settings.query, headers=headers, content=operation.json
+        operation.method, url, params=settings.query, headers=headers, content=operation.json
     )
 
 
@@ -199,7 +200,7 @@ def hangup_call(call_id: str) -> Operation:
 def _unexpected(operation: Operation, response: httpx2.Response, why: str) -> APIError:
     return APIError(
         f"{operation.name}: unexpected response ({why})",
-        method="POST",
+        method=operation.method,
         path=operation.path,
         status=response.status_code,
         request_id=response.headers.get("x-request-id"),
@@ -285,7 +286,7 @@ def status_error(operation: Operation, response: httpx2.Response, attempts: int)
     suffix = f" (request id {request_id})" if request_id else ""
     return APIError(
         f"{operation.name} failed with HTTP {response.status_code}: {detail}{suffix}",
-        method="POST",
+        method=operation.method,
         path=operation.path,
         status=response.status_code,
         error=error,
@@ -302,7 +303,7 @@ def transport_error(operation: Operation, exc: httpx2.TransportError, attempts: 
     detail = scrub(str(exc), _sent_credentials(_request_of(exc))) or type(exc).__name__
     return kind(
         f"{operation.name} {what} after {attempts} attempt(s): {detail}",
-        method="POST",
+        method=operation.method,
         path=operation.path,
         attempts=attempts,
     )

@@ -14,6 +14,7 @@ import httpx2
 from ..protocol import RealtimeSession
 from . import _core
 from ._config import Settings, TokenProvider, azure_settings, openai_settings
+from ._live_clients import SyncLive
 from ._models import (
     ClientSecret,
     CreatedCall,
@@ -104,6 +105,8 @@ class SyncRealtimeAPI:
         """WebRTC call creation and SIP call control."""
         self.translations = SyncTranslations(self)
         """Translation sessions' own client secrets."""
+        self.live = SyncLive(self)
+        """GPT-Live: WebRTC sessions, phone-session control, forks and recordings."""
 
     @property
     def base_url(self) -> str:

@@ -35,6 +35,11 @@ from ._replay import MemorySeenWebhooks, SeenWebhooks
 __all__ = [
     "DEFAULT_TOLERANCE",
     "CallIncomingData",
+    "LiveCallIncoming",
+    "LiveConnectedData",
+    "LiveIncomingData",
+    "LiveTransportConnected",
+    "LiveTransportIncoming",
     "RealtimeCallIncoming",
     "SipHeader",
     "UnknownWebhookEvent",
@@ -93,7 +98,71 @@ class RealtimeCallIncoming(_Known, tag="realtime.call.incoming"):
         return next((h.value for h in self.data.sip_headers if h.name.lower() == wanted), None)
 
 
-install_type_names([RealtimeCallIncoming])
+class LiveIncomingData(Model):
+    """``data`` of a GPT-Live incoming SIP call (``live.transport.incoming``)."""
+
+    session_id: str
+    sip_headers: list[SipHeader]
+    type: Literal["sip"] | UnsetType = UNSET
+    sip_media_security: str | UnsetType | None = UNSET
+
+
+class _LiveIncoming(_Known):
+    id: str
+    created_at: int
+    data: LiveIncomingData
+    object: str | UnsetType | None = UNSET
+
+    @property
+    def session_id(self) -> str:
+        """The ``session_id`` to pass to ``live.sessions.accept`` and to attach a sideband."""
+        return self.data.session_id
+
+    @property
+    def sip_headers(self) -> list[SipHeader]:
+        """The SIP INVITE's headers, in the order they were sent (untrusted metadata)."""
+        return self.data.sip_headers
+
+    def sip_header(self, name: str) -> str | None:
+        """The first SIP header called ``name`` (case-insensitive), or ``None``."""
+        wanted = name.lower()
+        return next((h.value for h in self.data.sip_headers if h.name.lower() == wanted), None)
+
+
+class LiveTransportIncoming(_LiveIncoming, tag="live.transport.incoming"):
+    """A SIP call is waiting for a GPT-Live session: accept, reject or refer it by
+    :attr:`session_id` (``api.live.sessions.accept(...)``)."""
+
+
+class LiveCallIncoming(_LiveIncoming, tag="live.call.incoming"):
+    """The older name of :class:`LiveTransportIncoming`, still sent to existing
+    subscriptions."""
+
+
+class LiveConnectedData(Model):
+    """``data`` of ``live.transport.connected``."""
+
+    session_id: str
+    type: Literal["webrtc"]
+
+
+class LiveTransportConnected(_Known, tag="live.transport.connected"):
+    """A GPT-Live session's WebRTC transport connected."""
+
+    id: str
+    created_at: int
+    data: LiveConnectedData
+    object: str | UnsetType | None = UNSET
+
+    @property
+    def session_id(self) -> str:
+        """The session whose transport connected."""
+        return self.data.session_id
+
+
+install_type_names(
+    [RealtimeCallIncoming, LiveTransportIncoming, LiveCallIncoming, LiveTransportConnected]
+)
 
 
 class UnknownWebhookEvent(Model):
@@ -106,10 +175,24 @@ class UnknownWebhookEvent(Model):
     object: str | UnsetType = UNSET
 
 
-WebhookEvent = RealtimeCallIncoming | UnknownWebhookEvent
+WebhookEvent = (
+    RealtimeCallIncoming
+    | LiveTransportIncoming
+    | LiveCallIncoming
+    | LiveTransportConnected
+    | UnknownWebhookEvent
+)
 """Everything :meth:`WebhookVerifier.unwrap` can return."""
 
-_KNOWN: dict[str, type[Any]] = {RealtimeCallIncoming.type: RealtimeCallIncoming}
+_KNOWN: dict[str, type[Any]] = {
+    cls.type: cls
+    for cls in (
+        RealtimeCallIncoming,
+        LiveTransportIncoming,
+        LiveCallIncoming,
+        LiveTransportConnected,
+    )
+}
 
 
 class _Envelope(msgspec.Struct):

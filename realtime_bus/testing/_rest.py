@@ -1,7 +1,8 @@
 """The simulator's REST endpoints: client secrets, WebRTC and SIP calls, incoming-call webhooks.
 
 Served on the simulator's port next to the WebSocket, under ``/v1/realtime/...`` (OpenAI) and
-``/openai/v1/realtime/...`` (Azure's v1 API). Secrets and calls live in the simulator's
+``/openai/v1/realtime/...`` (Azure's v1 API); the GPT-Live endpoints (``/v1/live/sessions``...)
+are in :mod:`._rest_live`. Secrets and calls live in the simulator's
 registries (``sim.client_secrets``, ``sim.calls``), so an ``ek_...`` key issued here opens a
 WebSocket with its session, and a WebSocket opened with ``?call_id=`` joins an accepted call.
 
@@ -40,6 +41,7 @@ from ._http import HttpRequest, HttpResponse
 from ._ids import random_id
 from ._registry import SimulatedCall
 from ._rest_faults import RestFaults
+from ._rest_live import LiveRest
 from ._rest_wire import (
     MISSING_KEY,
     BadRequest,
@@ -119,8 +121,11 @@ class SimulatedRest:
     faults: RestFaults = field(default_factory=RestFaults)
     requests: list[RestRequest] = field(default_factory=list)
     translation_secrets: dict[str, TranslationSession] = field(default_factory=dict, repr=False)
+    live: LiveRest = field(init=False, repr=False)
+    """The GPT-Live endpoints and the Live sessions they created (``rest.live.sessions``)."""
 
     def __post_init__(self) -> None:
+        self.live = LiveRest(self)
         if not self.webhook_secret:
             self.webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
@@ -137,9 +142,10 @@ class SimulatedRest:
             ("/realtime/calls/{call_id}/refer", self._refer),
             ("/realtime/calls/{call_id}/hangup", self._hangup),
         ]
+        served = [("POST", path, handler) for path, handler in routes] + self.live.routes()
         for prefix in PREFIXES:
-            for path, handler in routes:
-                self.sim.http_routes.add("POST", prefix + path, self._wrap(handler))
+            for method, path, handler in served:
+                self.sim.http_routes.add(method, prefix + path, self._wrap(handler))
 
     def _wrap(self, handler: _Handler) -> _Handler:
         async def serve(request: HttpRequest) -> HttpResponse:

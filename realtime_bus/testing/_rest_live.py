@@ -1,0 +1,413 @@
+"""The simulator's GPT-Live REST endpoints, and the Live sessions they create.
+
+``POST /v1/live/sessions`` answers a WebRTC offer with a new session id; a phone session is
+placed by :meth:`LiveRest.place_call`, which registers it ringing and sends the signed
+``live.transport.incoming`` webhook, then ``accept`` / ``reject`` / ``refer`` / ``hangup``
+drive it as the service does; ``fork`` starts a new session from a stored one, and
+``GET .../content`` serves a stored session's recording (a WAV file of the audio the session
+carried). The sessions live in :attr:`LiveRest.sessions`, where a sideband connection finds
+the session it attaches to.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import wave
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from ..protocol.live import ClientConfig, ResponsesDelegationChange, SessionConfig
+from ._http import HttpRequest, HttpResponse
+from ._ids import random_id
+from ._rest_wire import BadRequest, decode_body, invalid, invite_headers, sdp_answer
+
+if TYPE_CHECKING:
+    from ._rest import SimulatedRest
+
+__all__ = [
+    "LiveRest",
+    "LiveSessionState",
+    "PlacedLiveCall",
+    "SimulatedLiveSession",
+]
+
+LiveSessionState = Literal["ringing", "active", "rejected", "referred", "ended"]
+
+_Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+_SAMPLE_RATE = 24_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Bodies as the simulator reads them
+
+
+class _WebRTC(msgspec.Struct):
+    sdp: str
+    type: Literal["webrtc"]
+
+
+class _WakePolicy(msgspec.Struct):
+    type: Literal["speech"]
+    vad_threshold: float | UnsetType = UNSET
+
+
+class _MediaSession(SessionConfig, kw_only=True):
+    idle_timeout_s: int | UnsetType = UNSET
+    wake_policy: _WakePolicy | UnsetType = UNSET
+
+
+class _AcceptSession(SessionConfig, kw_only=True):
+    type: Literal["live"]
+
+
+class _ForkSession(msgspec.Struct):
+    client: ClientConfig | UnsetType = UNSET
+    delegation: ResponsesDelegationChange | UnsetType = UNSET
+    store: bool | UnsetType = UNSET
+
+
+class _CreateBody(msgspec.Struct):
+    session: _MediaSession
+    transport: _WebRTC
+
+
+class _ForkBody(msgspec.Struct):
+    transport: _WebRTC
+    session: _ForkSession | UnsetType = UNSET
+
+
+class _AcceptBody(msgspec.Struct):
+    session: _AcceptSession
+
+
+class _RejectBody(msgspec.Struct):
+    status_code: int
+
+
+class _ReferBody(msgspec.Struct):
+    target_uri: str
+
+
+class _SipHeader(msgspec.Struct):
+    name: str
+    value: str
+
+
+class _IncomingData(msgspec.Struct):
+    session_id: str
+    sip_headers: list[_SipHeader]
+    type: Literal["sip"] = "sip"
+
+
+class _IncomingEvent(msgspec.Struct):
+    id: str
+    created_at: int
+    data: _IncomingData
+    type: str = "live.transport.incoming"
+    object: str = "event"
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions
+
+
+@dataclass(slots=True)
+class SimulatedLiveSession:
+    """A GPT-Live session created over REST (WebRTC, a fork) or by the phone network (SIP).
+
+    ``config`` is its startup configuration (set by ``accept`` for a phone session);
+    ``recording`` the PCM16 audio a stored session keeps for ``GET .../content``; ``attached``
+    the WebSocket connections (sideband) attached to it, closed when it ends.
+    """
+
+    session_id: str
+    transport: Literal["webrtc", "sip"]
+    state: LiveSessionState = "active"
+    config: SessionConfig | None = None
+    parent_id: str | None = None
+    sip_headers: list[tuple[str, str]] = field(default_factory=list)
+    refer_to: str | None = None
+    reject_status: int | None = None
+    recording: bytearray = field(default_factory=bytearray, repr=False)
+    attached: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def stored(self) -> bool:
+        """Whether the session keeps its history and recording (``store: true``)."""
+        return self.config is not None and self.config.store is True
+
+    def end(self, code: int = 1000, reason: str = "The session has ended.") -> None:
+        """End the session and close what is attached to it."""
+        self.state = "ended"
+        for connection in list(self.attached):
+            close = getattr(connection, "close", None)
+            if callable(close) and not getattr(connection, "closed", False):
+                close(code, reason)
+
+    def recording_wav(self) -> bytes:
+        """The recording as a WAV file (PCM16, 24 kHz, mono)."""
+        out = io.BytesIO()
+        with wave.open(out, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(_SAMPLE_RATE)
+            wav.writeframes(bytes(self.recording))
+        return out.getvalue()
+
+
+@dataclass(slots=True, frozen=True)
+class PlacedLiveCall:
+    """A simulated incoming SIP call for a Live session, and the webhook's answer."""
+
+    session: SimulatedLiveSession
+    webhook_status: int
+
+    @property
+    def session_id(self) -> str:
+        """The ``session_id`` the webhook carried."""
+        return self.session.session_id
+
+
+class LiveRest:
+    """The Live endpoints of one simulator's REST side, and the sessions they created."""
+
+    def __init__(self, rest: SimulatedRest) -> None:
+        self._rest = rest
+        self._sessions: dict[str, SimulatedLiveSession] = {}
+
+    # -- the registry ----------------------------------------------------------------------
+
+    @property
+    def sessions(self) -> list[SimulatedLiveSession]:
+        """Every Live session created over REST or by the phone network, oldest first."""
+        return list(self._sessions.values())
+
+    def get(self, session_id: str) -> SimulatedLiveSession | None:
+        """The session ``session_id``, if known."""
+        return self._sessions.get(session_id)
+
+    def __iter__(self) -> Iterator[SimulatedLiveSession]:
+        return iter(self.sessions)
+
+    def _add(self, session: SimulatedLiveSession) -> SimulatedLiveSession:
+        self._sessions[session.session_id] = session
+        return session
+
+    def routes(self) -> list[tuple[str, str, _Handler]]:
+        """(method, path below the API prefix, handler) for every Live endpoint."""
+        return [
+            ("POST", "/live/sessions", self._create),
+            ("POST", "/live/sessions/{session_id}/accept", self._accept),
+            ("POST", "/live/sessions/{session_id}/reject", self._reject),
+            ("POST", "/live/sessions/{session_id}/refer", self._refer),
+            ("POST", "/live/sessions/{session_id}/hangup", self._hangup),
+            ("POST", "/live/sessions/{session_id}/fork", self._fork),
+            ("GET", "/live/sessions/{session_id}/content", self._content),
+        ]
+
+    # -- endpoints -------------------------------------------------------------------------
+
+    def _session(self, request: HttpRequest) -> SimulatedLiveSession:
+        session_id = request.path_params["session_id"]
+        session = self._sessions.get(session_id)
+        if session is None:
+            raise BadRequest(
+                HttpResponse.error(
+                    404, f"Session '{session_id}' not found.", code="session_not_found"
+                )
+            )
+        return session
+
+    @staticmethod
+    def _require(session: SimulatedLiveSession, action: str, *states: str) -> None:
+        if session.state not in states:
+            raise BadRequest(
+                HttpResponse.error(
+                    409,
+                    f"Cannot {action} session '{session.session_id}': it is {session.state}.",
+                    code="session_state_conflict",
+                )
+            )
+
+    @staticmethod
+    def _require_sip(session: SimulatedLiveSession, action: str) -> None:
+        if session.transport != "sip":
+            raise invalid(
+                f"Cannot {action} session '{session.session_id}': it is not a SIP session.",
+                code="invalid_session_transport",
+            )
+
+    @staticmethod
+    def _offer(transport: _WebRTC) -> str:
+        if not transport.sdp.lstrip().startswith("v=0"):
+            raise invalid("Invalid SDP offer: it must start with 'v=0'.", param="transport.sdp")
+        return transport.sdp
+
+    @staticmethod
+    def _answer(session: SimulatedLiveSession, offer: str) -> HttpResponse:
+        return HttpResponse.json(
+            {
+                "session": {"id": session.session_id},
+                "transport": {"type": "webrtc", "sdp": sdp_answer(offer)},
+            }
+        )
+
+    async def _create(self, request: HttpRequest) -> HttpResponse:
+        self._rest._authorize(request, ephemeral=True)
+        body: _CreateBody = decode_body(request, _CreateBody)
+        offer = self._offer(body.transport)
+        config = SessionConfig(
+            **{f: getattr(body.session, f) for f in SessionConfig.__struct_fields__}
+        )
+        session = self._add(
+            SimulatedLiveSession(session_id=random_id("sess"), transport="webrtc", config=config)
+        )
+        return self._answer(session, offer)
+
+    async def _accept(self, request: HttpRequest) -> HttpResponse:
+        self._rest._authorize(request)
+        session = self._session(request)
+        body: _AcceptBody = decode_body(request, _AcceptBody)
+        self._require_sip(session, "accept")
+        self._require(session, "accept", "ringing")
+        session.config = SessionConfig(
+            **{f: getattr(body.session, f) for f in SessionConfig.__struct_fields__}
+        )
+        session.state = "active"
+        return HttpResponse(status=200)
+
+    async def _reject(self, request: HttpRequest) -> HttpResponse:
+        self._rest._authorize(request)
+        session = self._session(request)
+        body: _RejectBody = decode_body(request, _RejectBody)
+        if not 400 <= body.status_code <= 699:
+            raise invalid(
+                f"Invalid 'status_code': {body.status_code}. Expected a SIP final response "
+                "code between 400 and 699.",
+                param="status_code",
+                code="invalid_value",
+            )
+        self._require_sip(session, "reject")
+        self._require(session, "reject", "ringing")
+        session.reject_status = body.status_code
+        session.state = "rejected"
+        return HttpResponse(status=200)
+
+    async def _refer(self, request: HttpRequest) -> HttpResponse:
+        self._rest._authorize(request)
+        session = self._session(request)
+        body: _ReferBody = decode_body(request, _ReferBody)
+        if not body.target_uri.strip().startswith(("tel:", "sip:", "sips:")):
+            raise invalid(
+                f"Invalid 'target_uri': {body.target_uri!r}. Expected a tel: or sip: URI.",
+                param="target_uri",
+                code="invalid_value",
+            )
+        self._require_sip(session, "refer")
+        self._require(session, "refer", "active")
+        session.refer_to = body.target_uri
+        session.end(1000, "The call was transferred.")
+        session.state = "referred"
+        return HttpResponse(status=200)
+
+    async def _hangup(self, request: HttpRequest) -> HttpResponse:
+        self._rest._authorize(request)
+        session = self._session(request)
+        self._require_sip(session, "hang up")
+        self._require(session, "hang up", "ringing", "active")
+        session.end(1000, "The call has ended.")
+        return HttpResponse(status=200)
+
+    async def _fork(self, request: HttpRequest) -> HttpResponse:
+        self._rest._authorize(request)
+        parent = self._session(request)
+        body: _ForkBody = decode_body(request, _ForkBody)
+        offer = self._offer(body.transport)
+        if not parent.stored:
+            raise invalid(
+                f"Session '{parent.session_id}' was not stored (start it with store: true) "
+                "and cannot be forked.",
+                code="session_not_stored",
+            )
+        assert parent.config is not None
+        changes: dict[str, Any] = {}
+        if not isinstance(body.session, UnsetType):
+            for name in ("client", "store"):
+                value = getattr(body.session, name)
+                if not isinstance(value, UnsetType):
+                    changes[name] = value
+        config = msgspec.structs.replace(parent.config, **changes)
+        child = self._add(
+            SimulatedLiveSession(
+                session_id=random_id("sess"),
+                transport="webrtc",
+                config=config,
+                parent_id=parent.session_id,
+            )
+        )
+        return self._answer(child, offer)
+
+    async def _content(self, request: HttpRequest) -> HttpResponse:
+        self._rest._authorize(request)
+        session = self._session(request)
+        if not session.stored:
+            raise BadRequest(
+                HttpResponse.error(
+                    404,
+                    f"No stored content for session '{session.session_id}'.",
+                    code="session_not_stored",
+                )
+            )
+        return HttpResponse(
+            status=200,
+            headers=[("Content-Type", "application/binary")],
+            body=session.recording_wav(),
+        )
+
+    # -- the phone network -----------------------------------------------------------------
+
+    async def place_call(
+        self,
+        webhook_url: str,
+        *,
+        caller: str = "+14155550123",
+        callee: str = "+14155550100",
+        sip_headers: Sequence[tuple[str, str]] | None = None,
+        secret: str | None = None,
+        timeout: float = 10.0,
+    ) -> PlacedLiveCall:
+        """Ring: register a SIP Live session and POST its signed ``live.transport.incoming``.
+
+        Returns once the application has answered the webhook (any status is returned, not
+        raised); ``secret`` replaces the REST side's webhook secret (to test a wrong one).
+        """
+        import httpx2
+
+        from ..rest import WebhookVerifier
+
+        headers = list(sip_headers) if sip_headers is not None else invite_headers(caller, callee)
+        session = self._add(
+            SimulatedLiveSession(
+                session_id=random_id("sess"), transport="sip", state="ringing", sip_headers=headers
+            )
+        )
+        event = _IncomingEvent(
+            id=random_id("evt", 24),
+            created_at=int(time.time()),
+            data=_IncomingData(
+                session_id=session.session_id,
+                sip_headers=[_SipHeader(name, value) for name, value in headers],
+            ),
+        )
+        body = msgspec.json.encode(event)
+        signed = WebhookVerifier(secret or self._rest.webhook_secret, seen=None).sign(body)
+        async with httpx2.AsyncClient(timeout=timeout) as client:
+            response = await client.post(
+                webhook_url, content=body, headers={**signed, "content-type": "application/json"}
+            )
+        return PlacedLiveCall(session=session, webhook_status=response.status_code)
