@@ -148,7 +148,9 @@ class LivePhoneApp:
 
 @pytest.fixture
 async def phone_app(api: RealtimeAPI, rest: SimulatedRest) -> AsyncIterator[LivePhoneApp]:
-    verifier = RealtimeAPI(api_key=API_KEY, base_url=api.base_url, webhook_secret=rest.webhook_secret)
+    verifier = RealtimeAPI(
+        api_key=API_KEY, base_url=api.base_url, webhook_secret=rest.webhook_secret
+    )
 
     async def webhook(request: Request) -> Response:
         body = await request.body()
@@ -251,7 +253,7 @@ def test_request_bodies_are_checked_when_built() -> None:
 
     with pytest.raises(msgspec.ValidationError, match="vad_threshold"):
         WakePolicy(vad_threshold=2.0)
-    with pytest.raises(msgspec.ValidationError):
-        from realtime_bus.rest._live import LiveRejectRequest
+    from realtime_bus.rest._live import LiveRejectRequest
 
+    with pytest.raises(msgspec.ValidationError):
         LiveRejectRequest(status_code=42)
