@@ -21,10 +21,12 @@ from ._lifecycle import (
     LifecycleEvent,
     Reconnected,
     Reconnecting,
+    Rotated,
     SessionExpiring,
 )
 from ._outbound import OutboundQueue
 from ._router import Router
+from ._standby import StandbyConnection
 from ._waiters import Expectation, OverflowPolicy, Stream
 
 __all__ = [
@@ -48,9 +50,11 @@ __all__ = [
     "ReconnectPolicy",
     "Reconnected",
     "Reconnecting",
+    "Rotated",
     "Router",
     "ServerError",
     "SessionExpiring",
+    "StandbyConnection",
     "Stream",
     "StreamOverflow",
 ]

@@ -36,9 +36,11 @@ from ._lifecycle import (
     LifecycleEvent,
     Reconnected,
     Reconnecting,
+    Rotated,
     SessionExpiring,
 )
 from ._outbound import OutboundQueue
+from ._standby import StandbyConnection
 from ._tap import FrameTap
 from ._waiters import WaiterSet
 
@@ -84,6 +86,11 @@ class ConnectionSupervisor:
     _opened: asyncio.Event
     _session_ready: asyncio.Event
     _expiry_timer: asyncio.TimerHandle | None = None
+    # Hand-over to a standby connection (see open_standby / hand_over).
+    _write_lock: asyncio.Lock
+    _handover: asyncio.Future[None] | None = None
+    _adopt: tuple[Transport, SessionCreated] | None = None
+    _old_closers: set[asyncio.Task[None]]
 
     def _prepare(self, event: Any) -> Any:  # pragma: no cover - Bus provides it
         """Give ``event`` an id (implemented by :class:`Bus`)."""
@@ -96,43 +103,53 @@ class ConnectionSupervisor:
         self._dispatcher.push(event)
 
     async def _supervise(self) -> None:
+        self._write_lock = asyncio.Lock()
+        self._old_closers = set()
+        try:
+            await self._supervise_connections()
+        finally:
+            closers = tuple(self._old_closers)
+            if closers:
+                await asyncio.gather(*closers, return_exceptions=True)
+
+    async def _supervise_connections(self) -> None:
         policy = self.reconnect_policy
         attempt = 0  # connections opened
         failures = 0  # failed attempts since the last good session
         lost_at: float | None = None
         cause: BaseException | None = None
         while not self._closing.is_set():
-            self.state = BusState.CONNECTING if attempt == 0 else BusState.RECONNECTING
-            try:
-                ws = await self.connector(self.endpoint, self.options)
-            except HandshakeRefused as exc:
-                if not exc.retryable:
-                    raise
-                cause = exc
-            except (OSError, TimeoutError, ConnectionClosed) as exc:
-                cause = exc
-            except Exception as exc:  # websockets' other handshake failures
-                if type(exc).__module__.startswith("websockets"):
-                    cause = exc
-                else:
-                    raise
+            ws: Transport | None = None
+            adopted, self._adopt = self._adopt, None
+            if adopted is not None:
+                ws = adopted[0]  # a hand-over: that session is ready, serve it now
             else:
-                attempt += 1
-                outcome = await self._serve(ws, attempt)
+                self.state = BusState.CONNECTING if attempt == 0 else BusState.RECONNECTING
+                try:
+                    ws = await self.connector(self.endpoint, self.options)
+                    attempt += 1
+                except HandshakeRefused as exc:
+                    if not exc.retryable:
+                        raise
+                    cause = exc
+                except (OSError, TimeoutError, ConnectionClosed) as exc:
+                    cause = exc
+                except Exception as exc:  # websockets' other handshake failures
+                    if type(exc).__module__.startswith("websockets"):
+                        cause = exc
+                    else:
+                        raise
+            if ws is not None:
+                outcome = await self._serve(ws, attempt, adopted[1] if adopted else None)
                 if self._closing.is_set():
                     return
+                if self._handed_over():
+                    continue
                 established, cause = outcome
                 if established:
                     failures = 0
                     lost_at = time.monotonic()
-                will = policy.enabled
-                code, reason = _close_frame(cause)
-                self._announce(
-                    Disconnected(
-                        code=code, reason=reason, cause=_describe(cause), will_reconnect=will
-                    )
-                )
-                if not will:
+                if not self._announce_loss(cause):
                     raise ConnectionLost(f"connection lost: {_describe(cause)}") from cause
             if lost_at is None:
                 lost_at = time.monotonic()
@@ -152,35 +169,75 @@ class ConnectionSupervisor:
             except TimeoutError:
                 pass
 
-    async def _serve(self, ws: Transport, attempt: int) -> tuple[bool, BaseException | None]:
-        """Run the reader and the writer on one connection until it ends.
+    def _handed_over(self) -> bool:
+        """Whether the connection just served was handed over to a standby connection."""
+        return self._adopt is not None
+
+    def _announce_loss(self, cause: BaseException | None) -> bool:
+        """Announce a lost connection; returns whether the bus will reconnect."""
+        will = self.reconnect_policy.enabled
+        code, reason = _close_frame(cause)
+        self._announce(
+            Disconnected(code=code, reason=reason, cause=_describe(cause), will_reconnect=will)
+        )
+        return will
+
+    async def _serve(
+        self, ws: Transport, attempt: int, adopted: SessionCreated | None = None
+    ) -> tuple[bool, BaseException | None]:
+        """Run the reader and the writer on one connection until it ends (or is handed over).
 
         Returns whether a session was established, and what ended it.
         """
         self._session_ready.clear()
-        if self._tap is not None:
-            self._tap.opened(attempt)
-        if not self.wait_for_session:
-            self.state = BusState.OPEN
-            self._session_ready.set()
-            self._opened.set()
-            self._announce(Connected(session_id=None, attempt=attempt))
         old_session = self.session_id
-        reader = asyncio.create_task(self._read(ws, attempt, old_session), name=f"{self.name}-read")
+        if adopted is not None:
+            self._on_adopted(adopted, old_session)
+        else:
+            if self._tap is not None:
+                self._tap.opened(attempt)
+            if not self.wait_for_session:
+                self.state = BusState.OPEN
+                self._session_ready.set()
+                self._opened.set()
+                self._announce(Connected(session_id=None, attempt=attempt))
+        reader = asyncio.create_task(
+            self._read(ws, attempt, old_session, adopted is not None), name=f"{self.name}-read"
+        )
         writer = asyncio.create_task(self._write(ws), name=f"{self.name}-write")
         closing = asyncio.create_task(self._closing.wait())
+        handover = self._handover = asyncio.get_running_loop().create_future()
+        handed_over = False
         try:
-            await asyncio.wait({reader, writer, closing}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {reader, writer, closing, handover}, return_when=asyncio.FIRST_COMPLETED
+            )
             if closing.done() and not reader.done():
                 await self._close_connection(ws, writer)
+            elif handover.done() and not reader.done() and not writer.done():
+                async with self._write_lock:  # let the frame being written finish
+                    writer.cancel()
+                reader.cancel()
+                await asyncio.gather(reader, writer, return_exceptions=True)
+                closer = asyncio.create_task(self._close_old(ws), name=f"{self.name}-close-old")
+                self._old_closers.add(closer)
+                closer.add_done_callback(self._old_closers.discard)
+                handed_over = True
+                return True, None
+            elif handover.done():
+                self._adopt = None  # the connection failed at the same moment: reconnect
         finally:
+            self._handover = None
+            if not handover.done():
+                handover.cancel()
             for task in (closing, writer):
                 task.cancel()
             if not reader.done():
                 reader.cancel()
             await asyncio.gather(reader, writer, closing, return_exceptions=True)
-            self._cancel_expiry_timer()
-            abort_transport(ws)
+            if not handed_over:
+                self._cancel_expiry_timer()
+                abort_transport(ws)
         established = self._session_ready.is_set()
         cause: BaseException | None = None
         if reader.done() and not reader.cancelled():
@@ -193,6 +250,12 @@ class ConnectionSupervisor:
         )
         self.state = BusState.RECONNECTING
         return established, cause
+
+    async def _close_old(self, ws: Transport) -> None:
+        try:
+            await asyncio.wait_for(ws.close(1000, "rotated"), self.options.close_timeout + 1)
+        except (TimeoutError, ConnectionClosed, OSError):
+            abort_transport(ws)
 
     async def _close_connection(self, ws: Transport, writer: asyncio.Task[None]) -> None:
         """Clean close: let the writer flush (bounded), then the close handshake (bounded)."""
@@ -209,7 +272,7 @@ class ConnectionSupervisor:
             pass
 
     async def _read(
-        self, ws: Transport, attempt: int, old_session: str | None
+        self, ws: Transport, attempt: int, old_session: str | None, adopted: bool = False
     ) -> BaseException | None:
         decode = self._decoder.decode
         dispatcher = self._dispatcher
@@ -218,7 +281,7 @@ class ConnectionSupervisor:
         early = self._waiters.early
         stats = self.stats
         tap = self._tap
-        session_seen = False
+        session_seen = adopted
         monotonic = time.monotonic
         while True:
             try:
@@ -287,6 +350,74 @@ class ConnectionSupervisor:
         if expires is not None:
             self._schedule_expiry(sid, expires)
 
+    def _on_adopted(self, created: SessionCreated, old: str | None) -> None:
+        """The bus now serves a standby connection whose session was made ready before."""
+        session = created.session
+        sid = session.id if isinstance(session.id, str) else None
+        expires = session.expires_at if isinstance(session.expires_at, int) else None
+        self.session_id, self.expires_at = sid, expires
+        self.state = BusState.OPEN
+        self._session_ready.set()
+        self._announce(Rotated(old_session_id=old, new_session_id=sid))
+        self._log.info("rotated", old_session_id=old, session_id=sid, expires_at=expires)
+        if expires is not None:
+            self._schedule_expiry(sid, expires)
+
+    # -- hand-over (public: Bus.open_standby / Bus.hand_over) ---------------------------------
+
+    @property
+    def session_config(self) -> dict[str, Any]:
+        """The session configuration this bus has sent so far, merged (a copy).
+
+        It is what the bus sends again after a reconnect.
+        """
+        config: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(self._session_config))
+        return config
+
+    async def open_standby(self, *, timeout: float = 30.0) -> StandbyConnection:
+        """Open a second connection to the same endpoint while the current one serves.
+
+        Returns once its ``session.created`` has arrived. Its events do not reach this bus's
+        handlers; prepare its session through it, then :meth:`hand_over` to it (or close it).
+        """
+        ws = await self.connector(self.endpoint, self.options)
+        try:
+            frame = await asyncio.wait_for(ws.recv(decode=False), timeout)
+            created = self._decoder.decode(frame)
+            if type(created) is not SessionCreated:
+                raise ConnectionLost(
+                    f"the standby session began with {getattr(created, 'type', '?')!r}"
+                )
+        except BaseException:
+            abort_transport(ws)
+            raise
+        return StandbyConnection(
+            ws, created, decoder=self._decoder, encoder=self._encoder, prepare=self._prepare
+        )
+
+    async def hand_over(self, standby: StandbyConnection, *, timeout: float = 10.0) -> None:
+        """Switch this bus to ``standby``'s connection and close the current one with 1000.
+
+        The frame being written finishes first; events still queued go to the new session, in
+        order; handlers see a ``bus.rotated`` event, then the new session's events. Events the
+        old session sends after the switch are not delivered (switch when it is quiet: no
+        response in progress, the user not speaking).
+        """
+        handover = self._handover
+        if handover is None or handover.done() or self.state is not BusState.OPEN:
+            raise ConnectionLost(f"{self.name} has no open connection to hand over")
+        ws = await standby.detach()
+        self._adopt = (ws, standby.created)
+        handover.set_result(None)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.session_id != standby.session_id or self.state is not BusState.OPEN:
+            if loop.time() > deadline:
+                raise TimeoutError(f"{self.name} did not switch within {timeout} s")
+            if self._closing.is_set():
+                raise ConnectionLost(f"{self.name} closed during the hand-over")
+            await asyncio.sleep(0.005)
+
     def _schedule_expiry(self, sid: str | None, expires_at: int) -> None:
         self._cancel_expiry_timer()
         delay = max(0.0, expires_at - time.time() - self.session_expiry_warning)
@@ -310,15 +441,17 @@ class ConnectionSupervisor:
         encode = self._encoder.encode
         stats = self.stats
         tap = self._tap
+        lock = self._write_lock
         while True:
             await queue.wait_readable()
-            event = queue.take()
-            frame = encode(event)
-            try:
-                await ws.send(frame, text=True)
-            except ConnectionClosed:
-                queue.requeue_front(event)
-                raise
+            async with lock:  # a hand-over waits for the frame being written
+                event = queue.take()
+                frame = encode(event)
+                try:
+                    await ws.send(frame, text=True)
+                except ConnectionClosed:
+                    queue.requeue_front(event)
+                    raise
             stats.frames_sent += 1
             if tap is not None:
                 tap.sent(frame, event)

@@ -22,6 +22,7 @@ __all__ = [
     "LifecycleEvent",
     "Reconnected",
     "Reconnecting",
+    "Rotated",
     "SessionExpiring",
 ]
 
@@ -92,6 +93,17 @@ class Reconnected(LifecycleEvent, frozen=True, kw_only=True):
     old_session_id: str | None
     new_session_id: str | None
     attempt: int
+
+
+class Rotated(LifecycleEvent, frozen=True, kw_only=True):
+    """The bus switched to the next session, prepared beside the old one (see
+    :meth:`Bus.hand_over`); the old connection was closed with 1000. Unlike a reconnect,
+    nothing was lost: the new session was configured and given the history before the switch.
+    """
+
+    type: ClassVar[str] = "bus.rotated"
+    old_session_id: str | None
+    new_session_id: str | None
 
 
 class SessionExpiring(LifecycleEvent, frozen=True, kw_only=True):

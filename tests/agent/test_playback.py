@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from realtime_bus import Bus, ContentPart, MessageItem, ResponseDone, ServerVad
+from realtime_bus import AudioPCMU, Bus, ContentPart, MessageItem, ResponseDone, ServerVad
 from realtime_bus.agent import AudioChunk, BargeIn, Playback
-from realtime_bus.testing import ScriptedResponder, Simulator, synthesize_speech
+from realtime_bus.testing import Reply, ScriptedResponder, Simulator, synthesize_speech
 
 from .conftest import FRAME_MS, make_bus, speak
 
@@ -203,3 +203,110 @@ async def test_bad_barge_in_settings_are_refused() -> None:
         BargeIn(min_speech_ms=-1)
     with pytest.raises(ValueError, match="transcript_timeout"):
         BargeIn(transcript_timeout=0)
+
+
+async def test_two_audio_items_in_one_response_are_both_handled() -> None:
+    first, second = "One short thought.", "And then a much longer second thought follows here."
+    responder = ScriptedResponder(Reply(output=[first, second]), NEXT_REPLY)
+    async with Simulator(realtime_factor=1.0, responder=responder) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus)
+        playback.on_audio(lambda chunk: playback.played(0))
+        async with bus:
+            await bus.session.update(turn_detection=None, wait=True)
+            await ask(bus, "two thoughts please")
+            delta = await bus.wait_for(
+                "response.output_audio.delta", check=lambda e: e.output_index == 1, timeout=10
+            )
+            positions = playback.positions
+            first_id = next(iter(positions))
+            assert list(positions) == [first_id, delta.item_id]
+            playback.played(400 * MS)  # the listener is still in the first item
+            result = await playback.interrupt()
+            assert result.errors == ()
+            assert result.truncated == {first_id: 400}
+            assert result.deleted == (delta.item_id,)
+            kept = assistant_audio(sim, first_id)
+            assert kept is not None
+            assert len(kept) == 400 * MS
+            assert delta.item_id not in sim.connections[0].conversation
+            await ask(bus, "go on")
+            done = await bus.wait_for(ResponseDone, timeout=15)
+            assert done.response.status == "completed"
+
+
+async def test_played_position_in_the_second_item_leaves_the_first_alone() -> None:
+    first, second = "Short one.", "And then a much longer second thought follows here."
+    async with Simulator(
+        realtime_factor=1.0, responder=ScriptedResponder(Reply(output=[first, second]))
+    ) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus)
+        playback.on_audio(lambda chunk: playback.played(0))
+        async with bus:
+            await bus.session.update(turn_detection=None, wait=True)
+            await ask(bus, "two thoughts please")
+            await bus.wait_for(
+                "response.output_audio.delta",
+                check=lambda e: (
+                    e.output_index == 1 and playback.positions[e.item_id].received_ms >= 600
+                ),
+                timeout=10,
+            )
+            first_id, second_id = list(playback.positions)
+            first_pos = playback.positions[first_id]
+            playback.played(int(first_pos.received_bytes) + 300 * MS)
+            result = await playback.interrupt()
+            assert result.truncated == {second_id: 300}
+            assert result.deleted == ()
+            kept = assistant_audio(sim, first_id)
+            assert kept is not None
+            assert len(kept) == first_pos.received_bytes
+
+
+async def test_marks_drive_playback_on_a_g711_line() -> None:
+    async with Simulator(realtime_factor=1.0, responder=ScriptedResponder(LONG_REPLY)) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus)
+        marks: list[tuple[str, int]] = []
+
+        @playback.on_audio
+        def to_phone(chunk: AudioChunk) -> None:  # what a phone bridge does: media, then mark
+            marks.append((playback.mark(at=chunk.end), chunk.end))
+
+        async with bus:
+            await bus.session.update(turn_detection=None, output_format=AudioPCMU(), wait=True)
+            await ask(bus, "tell me a story")
+            await bus.wait_for(
+                "response.output_audio.delta", check=lambda e: len(marks) >= 12, timeout=10
+            )
+            heard = next((name, end) for name, end in marks if end >= 800 * 8)
+            assert playback.mark_played(heard[0])  # the line played up to here
+            position = playback.position
+            assert position is not None
+            assert position.played_ms == heard[1] / 8
+            result = await playback.interrupt()
+            assert result.errors == ()
+            assert list(result.truncated.values()) == [heard[1] // 8]
+            # The line returns the marks of the audio it cleared: they were not played.
+            assert not playback.mark_played(marks[-1][0])
+
+
+async def test_without_reports_the_wall_clock_estimates_what_was_played() -> None:
+    async with Simulator(realtime_factor=1.0, responder=ScriptedResponder(LONG_REPLY)) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus)
+        async with bus:
+            await bus.session.update(turn_detection=None, wait=True)
+            await ask(bus, "tell me a story")
+            await bus.wait_for("response.output_audio.delta", timeout=10)
+            await asyncio.sleep(1.0)
+            position = playback.position
+            assert position is not None
+            result = await playback.interrupt()
+            ((item_id, end_ms),) = result.truncated.items()
+            assert not playback.reports
+            # Real-time pacing: the audio arrives just ahead of the clock, so the estimate is
+            # about the second that passed, and never beyond what was received.
+            assert position.item_id == item_id
+            assert 900 <= end_ms <= position.received_ms + 200
