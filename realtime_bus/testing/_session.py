@@ -48,7 +48,7 @@ from ..protocol import (
 from ._config import check_update, merge, normalize, session_expiry_reason
 from ._conversation import Conversation
 from ._errors import invalid_request
-from ._g711 import to_pcm24k
+from ._g711 import G711Input
 from ._ids import IdFactory
 from ._input_audio import MAX_APPEND_BYTES, InputAudio, input_config
 from ._items import item_create, item_delete, item_retrieve, item_truncate
@@ -113,6 +113,7 @@ class SimulatedSession:
         """Every server event sent, in order."""
         self.conversation = Conversation(self._ids("conv"))
         self.input = InputAudio(self)
+        self._g711_input = G711Input()
         self.responses = Responses(self)
         self.responder: Responder = sim.responder
         """The responder of this session (the simulator's, unless replaced)."""
@@ -369,7 +370,9 @@ class SimulatedSession:
             return
         fmt = input_config(self.config).format
         if isinstance(fmt, (AudioPCMU, AudioPCMA)):
-            pcm = to_pcm24k(pcm, "audio/pcmu" if isinstance(fmt, AudioPCMU) else "audio/pcma")
+            pcm = self._g711_input.convert(
+                pcm, "audio/pcmu" if isinstance(fmt, AudioPCMU) else "audio/pcma"
+            )
         self.input.append(pcm)
 
     def _session_update(self, event: SessionUpdate) -> None:
