@@ -1,0 +1,114 @@
+"""Audio kept by the conversation mirror, and the retention policy that bounds it.
+
+Audio deltas arrive base64-encoded. The mirror keeps the delta strings as they came (no copy,
+no decoding on the hot path) and decodes only when someone reads the audio. The retention
+policy is counted in milliseconds of audio across the whole conversation: when more than the
+limit is held, the oldest chunks are let go first.
+"""
+
+from __future__ import annotations
+
+import binascii
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._model import Part
+
+__all__ = ["DEFAULT_RETENTION", "AudioRetention", "AudioStore", "bytes_per_ms", "pcm_size"]
+
+
+@dataclass(frozen=True, slots=True)
+class AudioRetention:
+    """How much audio the mirror keeps as PCM.
+
+    ``seconds`` is the most audio kept, counted over every item together, newest kept;
+    ``None`` keeps all of it, ``0`` none. :meth:`none`, :meth:`last` and :meth:`all` read
+    better at the call site. Durations, transcripts and text are kept whatever the policy.
+    """
+
+    seconds: float | None
+
+    def __post_init__(self) -> None:
+        if self.seconds is not None and not self.seconds >= 0:
+            raise ValueError(f"retention seconds must be >= 0 or None, got {self.seconds!r}")
+
+    @classmethod
+    def none(cls) -> AudioRetention:
+        """Keep no audio (durations only)."""
+        return cls(0.0)
+
+    @classmethod
+    def last(cls, seconds: float) -> AudioRetention:
+        """Keep the last ``seconds`` of audio."""
+        return cls(float(seconds))
+
+    @classmethod
+    def all(cls) -> AudioRetention:
+        """Keep all audio (memory grows with the conversation)."""
+        return cls(None)
+
+
+DEFAULT_RETENTION = AudioRetention(120.0)
+"""The default: the last two minutes of audio, about 7.7 MB as kept (base64 of 24 kHz PCM16)."""
+
+_FORMAT_BYTES_PER_MS = {"audio/pcm": 48.0, "audio/pcmu": 8.0, "audio/pcma": 8.0}
+
+
+def bytes_per_ms(audio_format: str | None) -> float:
+    """Bytes of audio per millisecond in a session audio format (PCM16 at 24 kHz by default)."""
+    return _FORMAT_BYTES_PER_MS.get(audio_format or "audio/pcm", 48.0)
+
+
+def pcm_size(chunk: str | bytes) -> int:
+    """The decoded size of a base64 string (or the size of raw bytes), without decoding."""
+    if isinstance(chunk, bytes):
+        return len(chunk)
+    n = len(chunk)
+    pad = 2 if chunk.endswith("==") else 1 if chunk.endswith("=") else 0
+    return n * 3 // 4 - pad
+
+
+def decode_chunk(chunk: str | bytes) -> bytes:
+    """A kept chunk as PCM bytes."""
+    return chunk if isinstance(chunk, bytes) else binascii.a2b_base64(chunk)
+
+
+class AudioStore:
+    """The conversation's kept audio: which part holds which chunk, oldest first."""
+
+    __slots__ = ("_order", "held_ms", "limit_ms")
+
+    def __init__(self, retention: AudioRetention) -> None:
+        self.limit_ms = None if retention.seconds is None else retention.seconds * 1000.0
+        self.held_ms = 0.0
+        self._order: deque[Part] = deque()
+
+    @property
+    def keeps(self) -> bool:
+        """Whether any audio is kept at all."""
+        return self.limit_ms is None or self.limit_ms > 0
+
+    def add(self, part: Part, chunk: str | bytes, size: int) -> None:
+        """Keep ``chunk`` (``size`` PCM bytes) at the end of ``part``'s audio."""
+        part.chunks.append(chunk)
+        part.kept_bytes += size
+        self.held_ms += size / part.bytes_per_ms
+        self._order.append(part)
+        limit = self.limit_ms
+        if limit is not None:
+            while self.held_ms > limit and self._order:
+                self._evict(self._order.popleft())
+
+    def _evict(self, part: Part) -> None:
+        if not part.chunks:
+            return
+        size = pcm_size(part.chunks.popleft())
+        part.kept_bytes -= size
+        part.dropped_bytes += size
+        self.held_ms -= size / part.bytes_per_ms
+
+    def release(self, part: Part, size: int) -> None:
+        """Account for ``size`` kept bytes that ``part`` gave up (truncation, deletion)."""
+        self.held_ms = max(0.0, self.held_ms - size / part.bytes_per_ms)

@@ -1,0 +1,86 @@
+"""The mirror-equals-server check of the agent layer's tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import UNSET
+
+from realtime_bus import Bus
+from realtime_bus.agent import Conversation
+from realtime_bus.protocol import MessageItem
+from realtime_bus.testing import Simulator
+from realtime_bus.testing._session import SimulatedSession
+
+
+def make_bus(sim: Simulator, **kwargs: Any) -> Bus:
+    """A bus to ``sim`` with a test key."""
+    return Bus(sim.url, api_key="sk-test-key", query={"model": "gpt-realtime"}, **kwargs)
+
+
+def _s(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def server_view(session: SimulatedSession) -> list[tuple[Any, ...]]:
+    """The simulator's own record of the conversation, reduced to what the mirror keeps."""
+    rows: list[tuple[Any, ...]] = []
+    for stored in session.conversation.stored():
+        raw = stored.item
+        kind = raw.__struct_config__.tag
+        if isinstance(raw, MessageItem):
+            parts = tuple(
+                (
+                    _s(p.text)
+                    if p.type in ("text", "input_text", "output_text")
+                    else _s(p.transcript)
+                )
+                for p in raw.content
+            )
+            audio = tuple(
+                stored.audio_ms(i)
+                for i, p in enumerate(raw.content)
+                if "audio" in str(p.type) and raw.role == "assistant"
+            )
+            rows.append((stored.id, kind, raw.role, parts, audio))
+        else:
+            rows.append(
+                (
+                    stored.id,
+                    kind,
+                    _s(getattr(raw, "name", UNSET)),
+                    _s(getattr(raw, "call_id", UNSET)),
+                    _s(getattr(raw, "arguments", UNSET)),
+                    _s(getattr(raw, "output", UNSET)),
+                )
+            )
+    return rows
+
+
+def mirror_view(conversation: Conversation) -> list[tuple[Any, ...]]:
+    """The mirror, reduced the same way (audio durations in whole milliseconds)."""
+    rows: list[tuple[Any, ...]] = []
+    for item in conversation.items:
+        if item.type == "message":
+            parts = tuple(p.content for p in item.content)
+            audio = tuple(
+                int(p.audio_ms) for p in item.content if p.is_audio and item.role == "assistant"
+            )
+            rows.append((item.id, item.type, item.role, parts, audio))
+        else:
+            rows.append(
+                (
+                    item.id,
+                    item.type,
+                    item.name or "",
+                    item.call_id or "",
+                    item.arguments,
+                    item.output or "",
+                )
+            )
+    return rows
+
+
+def assert_mirrors(conversation: Conversation, session: SimulatedSession) -> None:
+    """The mirror equals the simulator's record of the conversation."""
+    assert mirror_view(conversation) == server_view(session)
