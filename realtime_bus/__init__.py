@@ -25,12 +25,15 @@ from .bus import (
     Closed,
     ConfigurationError,
     Connected,
+    ConnectFailed,
     ConnectionLost,
     Disconnected,
     ErrorReport,
     Expectation,
     LifecycleEvent,
     QueueFull,
+    ReadingPaused,
+    ReadingResumed,
     Reconnected,
     ReconnectFailed,
     Reconnecting,
@@ -38,6 +41,7 @@ from .bus import (
     Rotated,
     ServerError,
     SessionExpiring,
+    SessionTimeout,
     Stream,
     StreamOverflow,
 )
@@ -489,5 +493,9 @@ __all__ = [
     "ga_session_from_beta",
     "pcm16_duration_ms",
     "pcm_from_base64",
+    "ConnectFailed",
+    "ReadingPaused",
+    "ReadingResumed",
+    "SessionTimeout",
 ]
 __version__ = "0.1.0"

@@ -2,31 +2,38 @@
 
 from ._backoff import ReconnectPolicy
 from ._bus import Bus
+from ._dialect import DialectSpec, Handshake, RealtimeHelpers, dialect_for, register_dialect
 from ._dispatcher import BusStats, ErrorReport
 from ._errors import (
     BusClosed,
     ConfigurationError,
+    ConnectFailed,
     ConnectionLost,
     QueueFull,
     ReconnectFailed,
     ServerError,
+    SessionTimeout,
     StreamOverflow,
+    TransportClosed,
 )
 from ._lifecycle import (
-    BusState,
     Closed,
     Connected,
     DerivedEvent,
     Disconnected,
     LifecycleEvent,
+    ReadingPaused,
+    ReadingResumed,
     Reconnected,
     Reconnecting,
     Rotated,
     SessionExpiring,
 )
+from ._matching import EventKey, KeyMatcher
 from ._outbound import OutboundQueue
 from ._router import Router
 from ._standby import StandbyConnection
+from ._state import BusState
 from ._waiters import Expectation, OverflowPolicy, Stream
 
 __all__ = [
@@ -36,16 +43,24 @@ __all__ = [
     "BusStats",
     "Closed",
     "ConfigurationError",
+    "ConnectFailed",
     "Connected",
     "ConnectionLost",
     "DerivedEvent",
+    "DialectSpec",
     "Disconnected",
     "ErrorReport",
+    "EventKey",
     "Expectation",
+    "Handshake",
+    "KeyMatcher",
     "LifecycleEvent",
     "OutboundQueue",
     "OverflowPolicy",
     "QueueFull",
+    "ReadingPaused",
+    "ReadingResumed",
+    "RealtimeHelpers",
     "ReconnectFailed",
     "ReconnectPolicy",
     "Reconnected",
@@ -54,7 +69,11 @@ __all__ = [
     "Router",
     "ServerError",
     "SessionExpiring",
+    "SessionTimeout",
     "StandbyConnection",
     "Stream",
     "StreamOverflow",
+    "TransportClosed",
+    "dialect_for",
+    "register_dialect",
 ]

@@ -8,50 +8,37 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, TypeVar, overload
 
 import msgspec
 
 from .._log import get_logger
-from ..protocol import (
-    ClientEvent,
-    ErrorEvent,
-    Protocol,
-    Session,
-    SessionUpdate,
-    decoder_for,
-    encoder_for,
-)
+from ..protocol import ClientEvent, ErrorEvent, Protocol, Session, SessionUpdate
 from ..recording import Recorder, RecordTarget
 from ..transport import (
     ConnectOptions,
     Connector,
     Endpoint,
     TokenProvider,
+    Transport,
     azure_endpoint,
     endpoint_for_url,
     open_websocket,
     openai_endpoint,
 )
 from ._backoff import ReconnectPolicy
-from ._connection import ConnectionSupervisor
-from ._correlation import ack_rule
+from ._connection import Connection, ConnectionSettings
+from ._dialect import DialectSpec, RealtimeHelpers, dialect_for
 from ._dispatcher import BusStats, Dispatcher, ErrorReport
 from ._errors import BusClosed, ServerError
-from ._lifecycle import (
-    BusState,
-    Closed,
-    DerivedEvent,
-)
+from ._lifecycle import Closed, DerivedEvent
+from ._matching import EventKey, KeyMatcher, key_of
 from ._outbound import OutboundQueue
-from ._resources import (
-    ConversationResource,
-    InputAudioBufferResource,
-    OutputAudioBufferResource,
-    ResponseResource,
-    SessionResource,
-)
-from ._router import EventKey, Router, Subscription, key_of
+from ._replay import SessionMemory
+from ._router import Router, Subscription
+from ._standby import StandbyConnection
+from ._state import BusState, Lifecycle
 from ._tap import FrameTap
 from ._waiters import IN_DISPATCHER, Expectation, OverflowPolicy, Stream, WaiterSet
 
@@ -64,7 +51,7 @@ _Handler = Callable[[E], R]
 _bus_ids = itertools.count(1)
 
 
-class Bus(ConnectionSupervisor):
+class Bus:
     """An event bus over one Realtime WebSocket connection.
 
     ::
@@ -84,15 +71,22 @@ class Bus(ConnectionSupervisor):
     deployments ignore a ``session.update`` sent earlier); ``wait_for_session=False`` is for
     compatible servers that never send one.
 
-    ``record="session.jsonl"`` (a path or an open file) records every frame and lifecycle
-    change in the JSON Lines format of ``docs/recording.md``, without credentials;
-    ``record_audio=False`` keeps only the size and duration of audio. ``connector`` replaces
-    how connections are opened (a :class:`realtime_bus.recording.Replayer` plays a recording
-    instead of using the network).
+    One reader task and one writer task own the socket. Handlers run in the dispatcher task,
+    one event at a time in arrival order (see :meth:`on`); plain handlers of an event that
+    arrives while nothing else waits may run in the reader itself (they would block the loop
+    in any task). Sending goes through a bounded outbound queue that survives reconnects (see
+    :meth:`send`).
 
-    One reader task and one writer task own the socket; neither runs user code. Handlers run in
-    the dispatcher task, one event at a time in arrival order (see :meth:`on`). Sending goes
-    through a bounded outbound queue that survives reconnects (see :meth:`send`).
+    The parts are composed, not inherited: a :class:`Connection` supervisor (reader, writer,
+    reconnects) built over a connector that opens transports, a dispatcher with its router and
+    waiters, the outbound queue, and one lifecycle state machine (:attr:`state`). What is
+    protocol-specific is the dialect (``protocol=``, a name or a :class:`DialectSpec`).
+
+    The first connect fails fast: an unreachable server raises :class:`ConnectFailed` (a
+    :class:`ConnectionLost`), a refused handshake :class:`HandshakeRefused`, a server that
+    accepts and says nothing :class:`SessionTimeout` after ``session_timeout`` seconds.
+    Reconnects apply once a session was established; ``retry_first_connect=True`` retries the
+    first connect too (for deployments that start before their server).
 
     Use it as ``async with bus:`` or run it as a long-running task with :meth:`run`. A bus is
     bound to the event loop it runs on and is not thread-safe; from other threads use
@@ -107,30 +101,50 @@ class Bus(ConnectionSupervisor):
         api_key: str | None = None,
         query: Mapping[str, str] | None = None,
         endpoint: Endpoint | None = None,
-        protocol: Protocol = "ga",
+        protocol: Protocol | DialectSpec = "ga",
         session: Session | None = None,
         reconnect: ReconnectPolicy | bool = True,
+        retry_first_connect: bool = False,
         options: ConnectOptions | None = None,
         outbound_maxsize: int = 1024,
         inbound_maxsize: int = 100_000,
+        inbound_max_bytes: int = 64 * 1024 * 1024,
         coalesce_audio: bool = True,
         slow_handler_seconds: float = 0.25,
         flush_timeout: float = 5.0,
+        session_timeout: float | None = 15.0,
         session_expiry_warning: float = 60.0,
         wait_for_session: bool = True,
+        connector: Connector | None = None,
         name: str | None = None,
         record: RecordTarget | FrameTap | None = None,
         record_audio: bool = True,
-        connector: Connector | None = None,
     ) -> None:
+        """See the class docstring; the bounds:
+
+        ``inbound_maxsize`` events or ``inbound_max_bytes`` bytes of frames (64 MiB) waiting for
+        handlers pause reading until they are down to half (``bus.reading_paused``);
+        ``session_timeout`` seconds (15) without ``session.created`` after connecting fail the
+        attempt with :class:`SessionTimeout`; ``flush_timeout`` bounds the flush on close.
+        ``connector`` replaces how connections are opened (an in-memory transport, or a
+        :class:`realtime_bus.recording.Replayer` that plays a recording with no network).
+        ``record="session.jsonl"`` (a path or an open file) records every frame and lifecycle
+        change in the JSON Lines format of ``docs/recording.md``, without credentials;
+        ``record_audio=False`` keeps only the size and duration of audio.
+        """
         if endpoint is None:
-            if url is None:
+            if url is not None:
+                endpoint = endpoint_for_url(url, headers=headers, api_key=api_key, query=query)
+            elif connector is not None:
+                endpoint = Endpoint(url="memory:")
+            else:
                 raise TypeError("give a url (or use Bus.openai(...) / Bus.azure(...))")
-            endpoint = endpoint_for_url(url, headers=headers, api_key=api_key, query=query)
         elif url is not None:
             raise TypeError("give either url or endpoint, not both")
-        self.protocol: Protocol = protocol
-        self._tap: FrameTap | None = None
+        if inbound_maxsize < 2 or inbound_max_bytes < 2:
+            raise ValueError("inbound_maxsize and inbound_max_bytes must be at least 2")
+        self.dialect = dialect_for(protocol)
+        tap: FrameTap | None = None
         self.recorder: Recorder | None = None
         """The recorder writing this bus's recording, if ``record`` named a file."""
         if isinstance(record, Recorder) or record is None:
@@ -139,33 +153,27 @@ class Bus(ConnectionSupervisor):
             self.recorder, endpoint = Recorder.for_endpoint(
                 record,  # type: ignore[arg-type]
                 endpoint,
-                dialect=protocol,
+                dialect=self.dialect.name,
                 audio=record_audio,
                 options=options,
             )
         else:
-            self._tap = record  # any FrameTap
+            tap = record  # any FrameTap
         if self.recorder is not None:
-            self._tap = self.recorder
+            tap = self.recorder
         self.endpoint = endpoint
         self.connector: Connector = connector or open_websocket
         """Opens each connection (a replay transport plays a recording instead)."""
+        self.protocol: Protocol = protocol if isinstance(protocol, str) else "ga"
         self.options = options or ConnectOptions()
         if isinstance(reconnect, bool):
             reconnect = ReconnectPolicy(enabled=reconnect)
-        self.reconnect_policy = reconnect
         self.flush_timeout = flush_timeout
-        self.session_expiry_warning = session_expiry_warning
-        self.inbound_maxsize = inbound_maxsize
-        self.wait_for_session = wait_for_session
         self.name = name or f"bus-{next(_bus_ids)}"
         self.stats = BusStats()
-        self.state = BusState.CLOSED
-        self.session_id: str | None = None
-        self.expires_at: int | None = None
-        """When the service will end the current session (Unix seconds), if it said."""
 
         self._log = get_logger("realtime_bus.bus", bus=self.name, url=endpoint.safe_url)
+        self._life = Lifecycle()
         self._router = Router()
         self._waiters = WaiterSet()
         self._dispatcher = Dispatcher(
@@ -176,27 +184,77 @@ class Bus(ConnectionSupervisor):
             stats=self.stats,
         )
         self._outbound = OutboundQueue(outbound_maxsize, coalesce=coalesce_audio)
-        self._decoder = decoder_for(protocol)
-        self._encoder = encoder_for(protocol)
         self._id_prefix = f"rb{secrets.token_hex(3)}_"
         self._ids = itertools.count(1)
-        self._session_config: dict[str, Any] = {}
+        self._memory = SessionMemory(self.dialect)
         if session is not None:
-            self._session_config = msgspec.to_builtins(session)
-            self._outbound.put_nowait(self._prepare(SessionUpdate(session=session)))
-        self._closing = asyncio.Event()
-        self._opened = asyncio.Event()
-        self._finished = asyncio.Event()
-        self._session_ready = asyncio.Event()
+            self._memory.config = msgspec.to_builtins(session)
+            if self.dialect.replay is not None:  # client-first dialects start with it anyway
+                self._outbound.set_replay(self._prepare(SessionUpdate(session=session)))
+        options = self.options
+        if options.max_queue == "auto":
+            options = replace(options, max_queue=options.queue_frames(inbound_max_bytes))
+        self._connect_options = options
+        self._connection = Connection(
+            self._open,
+            self.dialect,
+            ConnectionSettings(
+                name=self.name,
+                reconnect=reconnect,
+                retry_first_connect=retry_first_connect,
+                wait_for_session=wait_for_session,
+                session_timeout=session_timeout,
+                flush_timeout=flush_timeout,
+                close_timeout=self.options.close_timeout,
+                session_expiry_warning=session_expiry_warning,
+                inbound_maxsize=inbound_maxsize,
+                inbound_max_bytes=inbound_max_bytes,
+            ),
+            lifecycle=self._life,
+            dispatcher=self._dispatcher,
+            waiters=self._waiters,
+            outbound=self._outbound,
+            memory=self._memory,
+            prepare=self._prepare,
+            stats=self.stats,
+            log=self._log,
+            tap=tap,
+        )
         self._run_task: asyncio.Task[None] | None = None
-        self._running = False
-        self._failure: BaseException | None = None
 
-        self.session = SessionResource(self)
-        self.response = ResponseResource(self)
-        self.input_audio_buffer = InputAudioBufferResource(self)
-        self.conversation = ConversationResource(self)
-        self.output_audio_buffer = OutputAudioBufferResource(self)
+        self.helpers: Any = self.dialect.helpers(self)
+        """The dialect's typed helper namespace (for Realtime, the namespaces below)."""
+        realtime = (
+            self.helpers if isinstance(self.helpers, RealtimeHelpers) else RealtimeHelpers(self)
+        )
+        self.session = realtime.session
+        self.response = realtime.response
+        self.input_audio_buffer = realtime.input_audio_buffer
+        self.conversation = realtime.conversation
+        self.output_audio_buffer = realtime.output_audio_buffer
+
+    async def _open(self) -> Transport:
+        return await self.connector(self.endpoint, self._connect_options)
+
+    @property
+    def reconnect_policy(self) -> ReconnectPolicy:
+        """When the bus reconnects (given as ``reconnect=``)."""
+        return self._connection.settings.reconnect
+
+    @property
+    def state(self) -> BusState:
+        """Where the bus is in its life (see :class:`BusState`)."""
+        return self._life.state
+
+    @property
+    def session_id(self) -> str | None:
+        """The current session's id, once the server has started it."""
+        return self._connection.session_id
+
+    @property
+    def expires_at(self) -> int | None:
+        """When the service will end the current session (Unix seconds), if it said."""
+        return self._connection.expires_at
 
     # -- constructors -----------------------------------------------------------------------
 
@@ -308,13 +366,12 @@ class Bus(ConnectionSupervisor):
         that ordering). ``once=True`` removes the handler after its first call. ``check`` is a
         filter: the handler runs only for events it returns true for.
         """
-        keys = [key_of(event), *(key_of(k) for k in more)]
+        matcher = KeyMatcher((key_of(event), *(key_of(k) for k in more)))
 
         def register(fn: _Handler[Any, R]) -> _Handler[Any, R]:
-            for key in keys:
-                self._router.add(
-                    Subscription(fn, key, once=once, concurrent=concurrent, check=check)
-                )
+            self._router.add(
+                Subscription(fn, matcher, once=once, concurrent=concurrent, check=check)
+            )
             return fn
 
         return register
@@ -340,6 +397,36 @@ class Bus(ConnectionSupervisor):
     def off(self, fn: Callable[[Any], Any], event: EventKey | None = None) -> bool:
         """Unregister ``fn`` (from ``event`` only, if given). Returns whether it was found."""
         return self._router.remove(fn, None if event is None else key_of(event)) > 0
+
+    # -- hand-over to a standby connection (for session rotation) ----------------------------
+
+    @property
+    def session_config(self) -> dict[str, Any]:
+        """The session configuration this bus has sent so far, merged (a copy).
+
+        It is what the bus sends again after a reconnect.
+        """
+        config: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(self._memory.config))
+        return config
+
+    async def open_standby(self, *, timeout: float = 30.0) -> StandbyConnection:
+        """Open a second connection to the same endpoint while the current one serves.
+
+        Returns once its session has started (``session.created``). Its events do not reach
+        this bus's handlers; prepare its session through it, then :meth:`hand_over` to it (or
+        close it).
+        """
+        return await self._connection.open_standby(timeout)
+
+    async def hand_over(self, standby: StandbyConnection, *, timeout: float = 10.0) -> None:
+        """Switch this bus to ``standby``'s connection and close the current one with 1000.
+
+        The frame being written finishes first; events still queued go to the new session, in
+        order; handlers see a ``bus.rotated`` event, then the new session's events. Events the
+        old session sends after the switch are not delivered (switch when it is quiet: no
+        response in progress, the user not speaking).
+        """
+        await self._connection.hand_over(standby, timeout)
 
     def publish(self, event: DerivedEvent) -> None:
         """Deliver a derived event to handlers, waiters and streams, as received events are.
@@ -469,7 +556,7 @@ class Bus(ConnectionSupervisor):
         return event
 
     def _check_usable(self) -> None:
-        if self._closing.is_set() or self._finished.is_set():
+        if not self._life.usable:
             raise BusClosed(f"{self.name} is closed")
 
     async def send(self, event: ClientEvent) -> ClientEvent:
@@ -506,7 +593,7 @@ class Bus(ConnectionSupervisor):
         """
         self._check_usable()
         self._prepare(event)
-        rule = ack_rule(event)
+        rule = self.dialect.acknowledgement(event)
         if rule is None:
             raise ValueError(f"the server does not acknowledge {event.type!r}")
         ack_types, acknowledges = rule
@@ -538,12 +625,16 @@ class Bus(ConnectionSupervisor):
     # -- lifecycle --------------------------------------------------------------------------
 
     async def __aenter__(self) -> Bus:
-        if self._run_task is not None:
+        if self._run_task is not None or self._life.started:
             raise RuntimeError("a bus can be entered only once")
         self._run_task = asyncio.create_task(self.run(), name=f"{self.name}-run")
-        opened = asyncio.create_task(self._opened.wait())
+        opened = asyncio.create_task(self._life.opened.wait())
         try:
             await asyncio.wait({opened, self._run_task}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            # Cancelled (Ctrl-C) while connecting: stop the attempt at once.
+            self._life.request_stop()
+            raise
         finally:
             opened.cancel()
         if self._run_task.done():
@@ -564,14 +655,20 @@ class Bus(ConnectionSupervisor):
     async def close(self) -> None:
         """Close cleanly: flush the outbound queue (up to ``flush_timeout`` seconds), close the
         socket with code 1000, dispatch what was already received, and stop every task. Never
-        reconnects. Returns within a bounded time even if the server ignores the close.
+        reconnects. Returns within a bounded time even if the server ignores the close, and at
+        once while a connection attempt is still under way (the attempt is abandoned).
 
-        Called from a handler, it starts the close and returns at once: the close waits for
-        the dispatcher, which is busy running that very handler.
+        Called from a handler (or a task a handler started), it starts the close and returns
+        at once: the close waits for the dispatcher, which is busy running that very handler.
         """
-        self._closing.set()
-        if self._running and not IN_DISPATCHER.get():
-            await self._finished.wait()
+        life = self._life
+        if not life.started:
+            life.to(BusState.CLOSED)
+            self._outbound.close()
+            return
+        life.request_stop()
+        if not IN_DISPATCHER.get():
+            await life.finished.wait()
 
     async def run(self) -> None:
         """Connect and serve until :meth:`close`; for apps that keep the bus as a task::
@@ -579,29 +676,30 @@ class Bus(ConnectionSupervisor):
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(bus.run())
 
-        Raises what ended it for good: a refused handshake, or :class:`ReconnectFailed`.
+        Raises what ended it for good: a failed first connect (:class:`ConnectFailed`,
+        :class:`HandshakeRefused`, :class:`SessionTimeout`), a lost connection with reconnects
+        off (:class:`ConnectionLost`), or :class:`ReconnectFailed`.
         """
-        if self._running or self._finished.is_set():
+        if self._life.started:
             raise RuntimeError("a bus runs only once")
-        self._running = True
+        self._life.to(BusState.CONNECTING)
         dispatcher = asyncio.create_task(self._dispatcher.run(), name=f"{self.name}-dispatch")
         try:
-            await self._supervise()
+            await self._connection.run()
         except BaseException as exc:
-            self._failure = exc
+            self._life.failure = exc
             raise
         finally:
             await self._shutdown(dispatcher)
 
     async def _shutdown(self, dispatcher: asyncio.Task[None]) -> None:
-        self.state = BusState.CLOSING
-        self._closing.set()
+        self._life.to(BusState.CLOSING)
         left = self._outbound.close()
         if left:
             self.stats.dropped_on_close += len(left)
             self._log.warning("closed with unsent events", dropped=len(left))
-        failure = self._failure
-        self._announce(
+        failure = self._life.failure
+        self._connection.announce(
             Closed(
                 code=1000 if failure is None else None,
                 reason="closed" if failure is None else type(failure).__name__,
@@ -625,10 +723,10 @@ class Bus(ConnectionSupervisor):
             self._waiters.fail_all(closed)
             for stream in tuple(self._dispatcher.streams):
                 stream.end(closed)
-            self.state = BusState.CLOSED
-            if self._tap is not None:
-                self._tap.close()
-            self._finished.set()
+            tap = self._connection.tap
+            if tap is not None:
+                tap.close()
+            self._life.to(BusState.CLOSED)
             self._log.info("closed", error=None if failure is None else repr(failure))
 
     async def wait_open(self, timeout: float | None = None) -> None:
@@ -636,8 +734,9 @@ class Bus(ConnectionSupervisor):
 
         Raises what stopped the bus if it fails first, ``TimeoutError`` after ``timeout``.
         """
-        opened = asyncio.create_task(self._opened.wait())
-        finished = asyncio.create_task(self._finished.wait())
+        life = self._life
+        opened = asyncio.create_task(life.opened.wait())
+        finished = asyncio.create_task(life.finished.wait())
         try:
             done, _ = await asyncio.wait(
                 {opened, finished}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
@@ -645,10 +744,10 @@ class Bus(ConnectionSupervisor):
         finally:
             opened.cancel()
             finished.cancel()
-        if self._opened.is_set():
+        if life.opened.is_set():
             return
-        if self._failure is not None:
-            raise self._failure
+        if life.failure is not None:
+            raise life.failure
         if not done:
             raise TimeoutError(f"{self.name} did not open within {timeout} s")
         raise BusClosed(f"{self.name} closed before it opened")
@@ -663,4 +762,4 @@ class Bus(ConnectionSupervisor):
     @property
     def failure(self) -> BaseException | None:
         """What closed the bus, if it closed because of a failure."""
-        return self._failure
+        return self._life.failure

@@ -16,7 +16,6 @@ from ..protocol import (
     ConversationItemDelete,
     ConversationItemRetrieve,
     ConversationItemTruncate,
-    ErrorEvent,
     InputAudioBufferClear,
     InputAudioBufferCommit,
     OutputAudioBufferClear,
@@ -83,8 +82,3 @@ def ack_rule(event: ClientEvent) -> AckRule | None:
 
         return ("response.done",), cancelled
     return None
-
-
-def names_event(error: ErrorEvent, event_id: str) -> bool:
-    """Whether a server ``error`` is about the client event ``event_id``."""
-    return error.error.event_id == event_id

@@ -1,14 +1,21 @@
 """The dispatcher: delivers received events to handlers, waiters and streams, in order.
 
-It runs in its own task and is the only place user handlers run (besides the tasks it starts
-for ``concurrent=True`` handlers). The reader task only decodes and appends to the inbound
-buffer, so a slow handler delays later events but never the socket: the WebSocket keeps being
-read and pings keep being answered while events wait their turn.
+It runs in its own task, where user handlers run (besides the tasks it starts for
+``concurrent=True`` handlers, and plain handlers of an event that arrives alone, which the
+reader may run itself: see :meth:`Dispatcher.dispatch_now`). The reader decodes and appends to
+the inbound buffer, so a slow handler delays later events, not the socket, until the backlog
+reaches the bus's bounds (in events and in bytes); then the reader pauses (see
+:class:`~realtime_bus.bus.ReadingPaused`).
+
+Three lanes: lifecycle events that report trouble (``urgent``) come first, then derived events
+published by handlers (``derived``, right after the event being handled), then received events
+still waiting in the buffer (``inbound``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import time
 from collections import deque
@@ -16,13 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..protocol import DecodeError, UnknownEvent
+from ..protocol import UnknownEvent
 from ._router import Router, Subscription
 from ._waiters import IN_DISPATCHER, Stream, WaiterSet
 
 __all__ = ["BusStats", "Dispatcher", "ErrorReport"]
 
-ErrorKind = Literal["handler", "decode", "unknown_event", "check", "stream"]
+ErrorKind = Literal["handler", "decode", "unknown_event", "check", "stream", "protocol"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +39,9 @@ class ErrorReport:
     ``kind`` is ``"handler"`` (a handler raised; ``event`` and ``handler`` say which),
     ``"decode"`` (a frame could not be decoded; ``frame`` holds it), ``"unknown_event"`` (an
     event type this version does not know; ``event`` is the :class:`UnknownEvent`, which
-    handlers also receive), ``"check"`` (a handler's ``check`` raised) or ``"stream"``.
+    handlers also receive), ``"check"`` (a handler's ``check`` raised), ``"stream"``, or
+    ``"protocol"`` (the server broke the WebSocket protocol, for example a frame over
+    ``max_size``, and the client closed the link: ``error`` says how).
     """
 
     kind: ErrorKind
@@ -66,6 +75,8 @@ class BusStats:
     reconnects: int = 0
     dropped_on_close: int = 0
     max_inbound_backlog: int = 0
+    max_inbound_bytes: int = 0
+    reading_pauses: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -86,8 +97,11 @@ class Dispatcher:
         self.streams: list[Stream[Any]] = []
         self.error_handlers: list[Callable[[ErrorReport], Any]] = []
         self.inbound: deque[Any] = deque()
+        self.urgent: deque[Any] = deque()
         self.derived: deque[Any] = deque()
         """Derived events published by handlers: dispatched before the rest of ``inbound``."""
+        self.inbound_bytes = 0
+        self._sizes: deque[int] = deque()
         self.slow_threshold = slow_threshold
         self.stats = stats
         self._log = log
@@ -100,9 +114,20 @@ class Dispatcher:
 
     # -- feeding (called by the reader and the supervisor) --------------------------------
 
-    def push(self, item: Any) -> None:
-        """Append a received event (or an :class:`ErrorReport`) for dispatch."""
+    def push(self, item: Any, size: int = 0) -> None:
+        """Append a received event (or an :class:`ErrorReport`) for dispatch; ``size`` is the
+        length of its frame, counted in :attr:`inbound_bytes` until it is dispatched."""
         self.inbound.append(item)
+        self._sizes.append(size)
+        if size:
+            self.inbound_bytes += size
+            if self.inbound_bytes > self.stats.max_inbound_bytes:
+                self.stats.max_inbound_bytes = self.inbound_bytes
+        self._wake.set()
+
+    def push_urgent(self, item: Any) -> None:
+        """Deliver ``item`` (a lifecycle event) ahead of the received events still buffered."""
+        self.urgent.append(item)
         self._wake.set()
 
     def publish(self, event: Any) -> None:
@@ -110,10 +135,20 @@ class Dispatcher:
         if IN_DISPATCHER.get():
             self.derived.append(event)
         else:
-            self.inbound.append(event)
+            self.push(event)
         if self.waiters.early:
             self.waiters.feed(self.waiters.early, event)
         self._wake.set()
+
+    def _next(self) -> Any:
+        if self.urgent:
+            return self.urgent.popleft()
+        if self.derived:
+            return self.derived.popleft()
+        size = self._sizes.popleft()
+        if size:
+            self.inbound_bytes -= size
+        return self.inbound.popleft()
 
     def report(self, report: ErrorReport) -> None:
         """Queue an error report; it reaches ``on_error`` handlers in order with events."""
@@ -129,7 +164,7 @@ class Dispatcher:
         switch per event, which is most of the cost of an event that arrives alone.
         Returns False, having done nothing, when the event must be queued instead.
         """
-        if self.inbound or self.derived or not self._parked or self.streams:
+        if self.inbound or self.urgent or self.derived or not self._parked or self.streams:
             return False
         subs = self.router.match(event.type, type(event) is UnknownEvent)
         for sub in subs:
@@ -179,7 +214,13 @@ class Dispatcher:
             self._fail("handler", exc, event, sub.name)
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
+        # Tasks started for handlers count as the dispatcher's (IN_DISPATCHER): a close() or a
+        # wait they make must not wait for the dispatcher, which may be waiting for them.
+        context = contextvars.copy_context()
+        context.run(IN_DISPATCHER.set, True)
+        if not inspect.iscoroutine(coro):
+            coro = _awaited(coro)
+        task = asyncio.get_running_loop().create_task(coro, context=context)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -202,11 +243,11 @@ class Dispatcher:
         """Dispatch until :meth:`stop` is called and the buffer is empty."""
         IN_DISPATCHER.set(True)
         inbound = self.inbound
-        derived = self.derived
         match = self.router.match
         waiters = self.waiters
+        urgent, derived = self.urgent, self.derived
         while True:
-            if not inbound and not derived:
+            if not inbound and not urgent and not derived:
                 if self._stopping:
                     return
                 self._idle.set()
@@ -220,7 +261,7 @@ class Dispatcher:
             self._idle.clear()
             if len(inbound) > self.stats.max_inbound_backlog:
                 self.stats.max_inbound_backlog = len(inbound)
-            item = derived.popleft() if derived else inbound.popleft()
+            item = self._next()
             if type(item) is ErrorReport:
                 await self._deliver_report(item)
                 continue
@@ -307,7 +348,7 @@ class Dispatcher:
 
     async def wait_idle(self) -> None:
         """Wait until everything buffered so far has been dispatched."""
-        while self.inbound or self.derived or not self._idle.is_set():
+        while self.inbound or self.urgent or self.derived or not self._idle.is_set():
             self._idle.clear()
             self._wake.set()
             await self._idle.wait()
@@ -323,6 +364,5 @@ class Dispatcher:
             await asyncio.wait(pending)
 
 
-def decode_error_report(exc: DecodeError) -> ErrorReport:
-    """The report for a frame that could not be decoded."""
-    return ErrorReport("decode", exc, frame=exc.frame)
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable

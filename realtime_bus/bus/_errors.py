@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from ..protocol import ErrorDetails, ErrorEvent, RealtimeBusError
-from ..transport import HandshakeRefused
+from ..transport import ConnectFailed, ConnectionLost, HandshakeRefused, TransportClosed
 
 __all__ = [
     "BusClosed",
     "ConfigurationError",
+    "ConnectFailed",
     "ConnectionLost",
     "HandshakeRefused",
     "QueueFull",
     "ReconnectFailed",
     "ServerError",
+    "SessionTimeout",
     "StreamOverflow",
+    "TransportClosed",
 ]
 
 
@@ -35,8 +38,9 @@ class ServerError(RealtimeBusError):
         super().__init__(f"server error {detail}: {self.error.message}")
 
 
-class ConnectionLost(RealtimeBusError):
-    """The connection dropped while something waited on it (a request's acknowledgement)."""
+class SessionTimeout(ConnectionLost):
+    """The server accepted the connection but never started the session (no ``session.created``
+    within ``session_timeout`` seconds)."""
 
 
 class BusClosed(RealtimeBusError):

@@ -4,37 +4,31 @@ Their names start with ``bus.``; the wildcard ``"*"`` matches server events only
 matches these. Events that a layer above the bus derives from server events (the agent layer's
 ``agent.*`` events) subclass :class:`DerivedEvent` and reach handlers through
 :meth:`Bus.publish`; ``"*"`` does not match them either.
+
+:class:`Disconnected`, :class:`Reconnecting`, :class:`ReadingPaused` and :class:`ReadingResumed`
+overtake received events that still wait for their handlers: the application hears at once that
+the link is gone or that reading stopped, not after the backlog.
 """
 
 from __future__ import annotations
 
-import enum
 from typing import ClassVar
 
 import msgspec
 
 __all__ = [
-    "BusState",
     "Closed",
     "Connected",
     "DerivedEvent",
     "Disconnected",
     "LifecycleEvent",
+    "ReadingPaused",
+    "ReadingResumed",
     "Reconnected",
     "Reconnecting",
     "Rotated",
     "SessionExpiring",
 ]
-
-
-class BusState(enum.IntEnum):
-    """Where a bus is in its life. Transitions happen in one place, the connection supervisor."""
-
-    CONNECTING = 0
-    OPEN = 1
-    RECONNECTING = 2
-    CLOSING = 3
-    CLOSED = 4
 
 
 class LifecycleEvent(msgspec.Struct, frozen=True, kw_only=True):
@@ -122,3 +116,23 @@ class Closed(LifecycleEvent, frozen=True, kw_only=True):
     code: int | None
     reason: str
     error: str | None
+
+
+class ReadingPaused(LifecycleEvent, frozen=True, kw_only=True):
+    """Handlers are so far behind that the bus stopped reading the socket.
+
+    ``backlog`` events (``backlog_bytes`` bytes of frames) wait for their handlers. The link is
+    kept alive meanwhile (the keepalive does not count the pause), and reading resumes when
+    the backlog is down to half.
+    """
+
+    type: ClassVar[str] = "bus.reading_paused"
+    backlog: int
+    backlog_bytes: int
+
+
+class ReadingResumed(LifecycleEvent, frozen=True, kw_only=True):
+    """The bus reads the socket again after a :class:`ReadingPaused`; ``paused_for`` seconds."""
+
+    type: ClassVar[str] = "bus.reading_resumed"
+    paused_for: float

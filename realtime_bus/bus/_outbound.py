@@ -4,6 +4,9 @@
 - Order is kept, except that control events (``response.cancel``,
   ``output_audio_buffer.clear``) overtake the audio appends queued at the tail: a barge-in should
   not wait behind seconds of queued microphone audio. They never overtake anything else.
+- A session's configuration replay has a slot of its own at the front (:meth:`set_replay`):
+  there is at most one, a newer one replaces an unwritten older one, and it takes no room
+  from the events the application queues.
 - ``take`` hands the writer the next frame; consecutive queued ``input_audio_buffer.append``
   events are merged into one frame (up to ``max_append_bytes`` of base64), which only ever
   happens to events that are already waiting, so merging never delays a frame.
@@ -50,7 +53,9 @@ class OutboundQueue:
         "_empty",
         "_items",
         "_readable",
+        "_replay",
         "_room",
+        "_taken_replay",
         "coalesce",
         "frames_saved",
         "max_append_chars",
@@ -67,6 +72,8 @@ class OutboundQueue:
         self.max_append_chars = min(max_append_chars, MAX_APPEND_BASE64)
         self.frames_saved = 0
         self._items: deque[ClientEvent] = deque()
+        self._replay: ClientEvent | None = None
+        self._taken_replay: ClientEvent | None = None
         self._readable = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
@@ -75,7 +82,7 @@ class OutboundQueue:
         self._closed = False
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) + (self._replay is not None)
 
     def put_nowait(self, event: ClientEvent) -> None:
         """Queue ``event`` or raise :class:`QueueFull` (then nothing was queued)."""
@@ -109,9 +116,21 @@ class OutboundQueue:
         self._readable.set()
         self._empty.clear()
 
+    def set_replay(self, event: ClientEvent) -> None:
+        """Send ``event`` (a configuration replay) before anything else; replaces an older one
+        not written yet."""
+        self._replay = event
+        self._readable.set()
+        self._empty.clear()
+
     def requeue_front(self, event: ClientEvent) -> None:
         """Put back an event the writer took but could not write (the connection dropped)."""
-        self._items.appendleft(event)
+        if event is self._taken_replay:
+            self._taken_replay = None
+            if self._replay is None:
+                self._replay = event
+        else:
+            self._items.appendleft(event)
         self._readable.set()
         self._empty.clear()
 
@@ -121,7 +140,7 @@ class OutboundQueue:
 
     async def wait_readable(self) -> None:
         """Wait until there is something to take."""
-        while not self._items:
+        while not self._items and self._replay is None:
             if self._closed:
                 raise BusClosed("the bus is closed")
             self._readable.clear()
@@ -130,6 +149,12 @@ class OutboundQueue:
     def take(self) -> ClientEvent:
         """The next event to write (appends merged); the queue must not be empty."""
         items = self._items
+        if self._replay is not None:
+            event, self._replay = self._replay, None
+            self._taken_replay = event
+            if not items:
+                self._empty.set()
+            return event
         event = items.popleft()
         if self.coalesce and event.type == APPEND_TYPE and items and items[0].type == APPEND_TYPE:
             assert isinstance(event, InputAudioBufferAppend)
@@ -156,6 +181,9 @@ class OutboundQueue:
         """Refuse further events; returns what was still queued (not written)."""
         self._closed = True
         left = list(self._items)
+        if self._replay is not None:
+            left.insert(0, self._replay)
+            self._replay = None
         self._items.clear()
         self._readable.set()
         self._room.set()

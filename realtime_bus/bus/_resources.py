@@ -8,7 +8,7 @@ server's acknowledgement (see :meth:`Bus.request`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from msgspec import UNSET, UnsetType
 
@@ -40,9 +40,7 @@ from ..protocol import (
     TurnDetection,
     base64_from_pcm,
 )
-
-if TYPE_CHECKING:
-    from ._bus import Bus
+from ._sender import Sender
 
 __all__ = [
     "ConversationItemResource",
@@ -57,7 +55,7 @@ __all__ = [
 class _Resource:
     __slots__ = ("_bus",)
 
-    def __init__(self, bus: Bus) -> None:
+    def __init__(self, bus: Sender) -> None:
         self._bus = bus
 
     async def _send(self, event: ClientEvent, wait: bool) -> Any:
@@ -234,6 +232,6 @@ class ConversationResource(_Resource):
 
     __slots__ = ("item",)
 
-    def __init__(self, bus: Bus) -> None:
+    def __init__(self, bus: Sender) -> None:
         super().__init__(bus)
         self.item = ConversationItemResource(bus)

@@ -1,8 +1,7 @@
 """Which handlers an event goes to.
 
-Handlers are registered under an exact type name (``"response.done"``), an event class
-(``ResponseDone``, the same thing, typed), or a glob (``"response.*"``, ``"*"``). Matching is done
-once per type name and cached, so dispatching an event costs one dict lookup.
+Handlers are registered under one or more keys (see :mod:`realtime_bus.bus._matching`).
+Matching is done once per type name and cached, so dispatching an event costs one dict lookup.
 """
 
 from __future__ import annotations
@@ -10,70 +9,25 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from itertools import count
 from typing import Any
 
-from ..protocol import ServerEvent, UnknownEvent
-from ._lifecycle import DerivedEvent, LifecycleEvent
+from ._matching import EventKey, KeyMatcher, key_of
 
 __all__ = ["EventKey", "Router", "Subscription", "key_of"]
-
-EventKey = str | type[Any]
-"""What ``bus.on`` accepts: a type name, a glob, or an event class."""
-
-UNKNOWN_KEY = "<unknown>"
-LIFECYCLE_PREFIX = "bus."
-NOT_IN_STAR = ("bus.", "agent.")
-"""Event names ``"*"`` leaves out: the bus's own events and derived events."""
-
-
-def key_of(event: EventKey) -> str:
-    """The type name or glob that ``event`` stands for."""
-    if isinstance(event, str):
-        if not event:
-            raise ValueError("an event name cannot be empty")
-        return event
-    if isinstance(event, type):
-        if event is UnknownEvent:
-            return UNKNOWN_KEY
-        if event is ServerEvent:
-            return "*"
-        if event is LifecycleEvent:
-            return "bus.*"
-        if event is DerivedEvent:
-            return "agent.*"
-        name = getattr(event, "type", None)
-        if isinstance(name, str) and issubclass(event, (ServerEvent, LifecycleEvent, DerivedEvent)):
-            return name
-    raise TypeError(f"expected an event type name, glob or event class, got {event!r}")
-
-
-def _is_glob(key: str) -> bool:
-    return any(ch in key for ch in "*?[")
-
-
-def _matches(key: str, type_name: str, unknown: bool) -> bool:
-    if key == UNKNOWN_KEY:
-        return unknown
-    if key == "*":
-        # "*" is every server event; the bus's own events are opted into by name or "bus.*",
-        # derived events by name or "agent.*".
-        return not type_name.startswith(NOT_IN_STAR)
-    if _is_glob(key):
-        return fnmatchcase(type_name, key)
-    return key == type_name
-
 
 _order = count()
 
 
 @dataclass(eq=False, slots=True)
 class Subscription:
-    """One registered handler and how it wants to be called."""
+    """One registered handler, the keys it listens to, and how it wants to be called.
+
+    A handler registered under several keys is one subscription: ``once`` means once.
+    """
 
     fn: Callable[[Any], Any]
-    key: str
+    matcher: KeyMatcher
     once: bool = False
     concurrent: bool = False
     check: Callable[[Any], bool] | None = None
@@ -87,28 +41,43 @@ class Subscription:
         )
         self.name = getattr(self.fn, "__qualname__", None) or repr(self.fn)
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys this handler is registered under."""
+        return self.matcher.keys
+
 
 class Router:
     """The handler registry. Not thread-safe: the bus calls it on its own loop."""
 
-    __slots__ = ("_cache", "_subs")
+    __slots__ = ("_cache", "_subs", "_unknown_cache")
 
     def __init__(self) -> None:
         self._subs: list[Subscription] = []
         self._cache: dict[str, tuple[Subscription, ...]] = {}
+        self._unknown_cache: dict[str, tuple[Subscription, ...]] = {}
 
     def add(self, sub: Subscription) -> Subscription:
         """Register ``sub``; handlers of one event run in registration order."""
         self._subs.append(sub)
-        self._cache.clear()
+        self._clear()
         return sub
 
     def remove(self, fn: Callable[[Any], Any], key: str | None = None) -> int:
-        """Unregister ``fn`` (under ``key`` only, when given). Returns how many were removed."""
-        before = len(self._subs)
-        self._subs = [s for s in self._subs if not (s.fn == fn and (key is None or s.key == key))]
-        self._cache.clear()
-        return before - len(self._subs)
+        """Unregister ``fn`` (from ``key`` only, when given). Returns how many were removed."""
+        removed = 0
+        kept: list[Subscription] = []
+        for sub in self._subs:
+            if sub.fn != fn or (key is not None and key not in sub.keys):
+                kept.append(sub)
+                continue
+            removed += 1
+            if key is not None and len(sub.keys) > 1:
+                sub.matcher = sub.matcher.without(key)
+                kept.append(sub)
+        self._subs = kept
+        self._clear()
+        return removed
 
     def discard(self, sub: Subscription) -> None:
         """Unregister one subscription (a ``once`` handler after its call)."""
@@ -116,15 +85,20 @@ class Router:
             self._subs.remove(sub)
         except ValueError:
             return
-        self._cache.clear()
+        self._clear()
 
     def match(self, type_name: str, unknown: bool = False) -> tuple[Subscription, ...]:
         """The subscriptions for events named ``type_name``, in registration order."""
-        found = self._cache.get(type_name)
+        cache = self._unknown_cache if unknown else self._cache
+        found = cache.get(type_name)
         if found is None:
-            found = tuple(s for s in self._subs if _matches(s.key, type_name, unknown))
-            self._cache[type_name] = found
+            found = tuple(s for s in self._subs if s.matcher.matches(type_name, unknown))
+            cache[type_name] = found
         return found
+
+    def _clear(self) -> None:
+        self._cache.clear()
+        self._unknown_cache.clear()
 
     def __len__(self) -> int:
         return len(self._subs)

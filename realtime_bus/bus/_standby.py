@@ -13,18 +13,16 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from websockets.exceptions import ConnectionClosed
-
-from ..protocol import ClientEvent, DecodeError, Decoder, Encoder, ErrorEvent, SessionCreated
-from ..transport import Transport, abort_transport
-from ._correlation import ack_rule
+from ..protocol import ClientEvent, DecodeError, ErrorEvent
+from ..transport import Transport, TransportClosed
+from ._dialect import DialectSpec
 from ._errors import ConnectionLost, ServerError
 
 __all__ = ["StandbyConnection"]
 
 
-def _acknowledges(event: ClientEvent) -> Callable[[Any], bool]:
-    rule = ack_rule(event)
+def _acknowledges(dialect: DialectSpec, event: ClientEvent) -> Callable[[Any], bool]:
+    rule = dialect.acknowledgement(event)
     if rule is None:
         raise ValueError(f"the server does not acknowledge {event.type!r}")
     types, acknowledges = rule
@@ -42,23 +40,17 @@ class StandbyConnection:
     def __init__(
         self,
         ws: Transport,
-        created: SessionCreated,
+        created: Any,
         *,
-        decoder: Decoder,
-        encoder: Encoder,
+        dialect: DialectSpec,
         prepare: Callable[[ClientEvent], ClientEvent],
         backlog: int = 1000,
     ) -> None:
         self.created = created
-        """The ``session.created`` the new session started with."""
-        session = created.session
-        self.session_id: str | None = session.id if isinstance(session.id, str) else None
-        self.expires_at: int | None = (
-            session.expires_at if isinstance(session.expires_at, int) else None
-        )
+        """The event the new session started with (``session.created`` for Realtime)."""
+        self.session_id, self.expires_at = dialect.session_of(created)
         self._ws = ws
-        self._decoder = decoder
-        self._encoder = encoder
+        self._dialect = dialect
         self._prepare = prepare
         self._events: deque[Any] = deque(maxlen=backlog)
         self._waiters: list[tuple[Callable[[Any], bool], asyncio.Future[Any]]] = []
@@ -77,9 +69,9 @@ class StandbyConnection:
     async def _read(self) -> None:
         try:
             while True:
-                frame = await self._ws.recv(decode=False)
+                frame = await self._ws.recv()
                 try:
-                    event = self._decoder.decode(frame)
+                    event = self._dialect.decoder.decode(frame)
                 except DecodeError:
                     continue
                 self._events.append(event)
@@ -87,7 +79,7 @@ class StandbyConnection:
                     if not future.done() and check(event):
                         future.set_result(event)
                 self._waiters = [w for w in self._waiters if not w[1].done()]
-        except ConnectionClosed as exc:
+        except TransportClosed as exc:
             self._lost = exc
             for _, future in self._waiters:
                 if not future.done():
@@ -101,7 +93,7 @@ class StandbyConnection:
         if self._lost is not None:
             raise ConnectionLost(f"standby connection lost: {self._lost}")
         self._prepare(event)
-        await self._ws.send(self._encoder.encode(event), text=True)
+        await self._ws.send(self._dialect.encoder.encode(event))
         return event
 
     def expect(self, check: Callable[[Any], bool]) -> asyncio.Future[Any]:
@@ -127,7 +119,7 @@ class StandbyConnection:
         """
         self._prepare(event)
         event_id = event.event_id
-        test = answer if answer is not None else _acknowledges(event)
+        test = answer if answer is not None else _acknowledges(self._dialect, event)
 
         def answers(e: Any) -> bool:
             if type(e) is ErrorEvent:
@@ -158,7 +150,4 @@ class StandbyConnection:
         if self.adopted:
             return
         self._lost = self._lost or ConnectionLost("the standby connection was closed")
-        try:
-            await asyncio.wait_for(self._ws.close(code, reason), 5.0)
-        except (TimeoutError, ConnectionClosed, OSError):
-            abort_transport(self._ws)
+        await self._ws.close(code, reason)  # bounded by the transport

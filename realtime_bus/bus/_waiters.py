@@ -12,11 +12,10 @@ import asyncio
 import contextvars
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from fnmatch import fnmatchcase
 from typing import Any, Generic, Literal, TypeVar
 
 from ._errors import BusClosed, StreamOverflow
-from ._router import NOT_IN_STAR, UNKNOWN_KEY
+from ._matching import KeyMatcher
 
 __all__ = ["IN_DISPATCHER", "Expectation", "OverflowPolicy", "Stream", "WaiterSet"]
 
@@ -28,30 +27,6 @@ IN_DISPATCHER: contextvars.ContextVar[bool] = contextvars.ContextVar(
 """True in the dispatcher task (and tasks it starts): where handlers run."""
 
 OverflowPolicy = Literal["wait", "drop_oldest", "raise"]
-
-
-def _key_matcher(keys: tuple[str, ...]) -> Callable[[Any], bool]:
-    exact = frozenset(k for k in keys if not any(c in k for c in "*?[") and k != UNKNOWN_KEY)
-    globs = tuple(k for k in keys if k not in exact)
-    if not globs:
-        return lambda event: event.type in exact
-
-    def match(event: Any) -> bool:
-        name = event.type
-        if name in exact:
-            return True
-        for key in globs:
-            if key == UNKNOWN_KEY:
-                if type(event).__name__ == "UnknownEvent":
-                    return True
-            elif key == "*":
-                if not name.startswith(NOT_IN_STAR):
-                    return True
-            elif fnmatchcase(name, key):
-                return True
-        return False
-
-    return match
 
 
 class Expectation(Generic[E]):
@@ -84,7 +59,7 @@ class Expectation(Generic[E]):
         self.check = check
         self.early = early
         self.fail_on_disconnect = fail_on_disconnect
-        self._matches = _key_matcher(keys)
+        self._matches = KeyMatcher(keys).matches_event
         self._future: asyncio.Future[E] = asyncio.get_running_loop().create_future()
         self._on_done = on_done
 
@@ -228,7 +203,7 @@ class Stream(Generic[E]):
         self.overflow: OverflowPolicy = overflow
         self.early = early
         self.dropped = 0
-        self._matches = _key_matcher(keys)
+        self._matches = KeyMatcher(keys).matches_event
         self._buffer: deque[E] = deque()
         self._readable = asyncio.Event()
         self._room = asyncio.Event()

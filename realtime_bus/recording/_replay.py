@@ -16,10 +16,7 @@ import os
 import time
 from typing import Any
 
-from websockets.exceptions import ConnectionClosed
-from websockets.frames import Close
-
-from ..transport import ConnectOptions, Endpoint
+from ..transport import ConnectOptions, Endpoint, TransportClosed
 from ._compare import Divergence, first_divergence, normalise
 from ._format import FrameLine, RecordingError
 from ._gates import ClientCount, Gate, client_event_of, gates_for
@@ -43,7 +40,7 @@ class ReplayTransport:
         self.count = ClientCount()
         self._progress = asyncio.Event()
         self._closed = asyncio.Event()
-        self._close_sent: Close | None = None
+        self._close_sent: TransportClosed | None = None
         self._released_at = time.monotonic()
         self._released: Gate | None = None
 
@@ -57,10 +54,20 @@ class ReplayTransport:
         """Whether every server frame of this connection was played."""
         return self._next >= len(self._frames)
 
-    async def recv(self, decode: bool | None = None) -> str | bytes:
+    def _ended(self) -> TransportClosed:
+        if self._close_sent is not None:
+            return self._close_sent
+        return TransportClosed("connection dropped without a close frame")
+
+    async def wait_closed(self) -> TransportClosed:
+        """Wait until the application (or the bus) has ended this connection."""
+        await self._closed.wait()
+        return self._ended()
+
+    async def recv(self) -> str | bytes:
         """The next recorded server frame, when its gate opens and its time comes."""
         if self._closed.is_set():
-            raise ConnectionClosed(None, self._close_sent)
+            raise self._ended()
         if self._next >= len(self._frames):
             self._replayer._connection_played(self)
             await self._end()
@@ -78,8 +85,7 @@ class ReplayTransport:
             await asyncio.sleep(0)
         self._next += 1
         self._replayer.frames_played += 1
-        data = frame.data()
-        return data.decode() if decode else data
+        return frame.data()
 
     async def _open(self, gate: Gate) -> None:
         """Wait until the application's traffic covers ``gate`` (bounded by the gate timeout)."""
@@ -98,28 +104,32 @@ class ReplayTransport:
                 closed.cancel()
                 progress.cancel()
             if self._closed.is_set():
-                raise ConnectionClosed(None, self._close_sent)
+                raise self._ended()
 
     async def _sleep(self, delay: float) -> None:
         try:
             await asyncio.wait_for(self._closed.wait(), delay)
         except TimeoutError:
             return
-        raise ConnectionClosed(None, self._close_sent)
+        raise self._ended()
 
     async def _end(self) -> Any:
         end = self.connection.end
         if end is not None and self.connection.server_closed and self._replayer.has_more(self):
-            code = end.code
-            rcvd = None if code is None else Close(code, end.reason or "")
-            raise ConnectionClosed(rcvd, None)
+            code, reason = end.code, end.reason or ""
+            if code is None:
+                raise TransportClosed("connection dropped without a close frame")
+            detail = f" ({reason})" if reason else ""
+            raise TransportClosed(
+                f"closed by server with code {code}{detail}", code=code, reason=reason
+            )
         await self._closed.wait()  # the client ended it: wait for the application to close
-        raise ConnectionClosed(None, self._close_sent)
+        raise self._ended()
 
-    async def send(self, message: str | bytes, *, text: bool | None = None) -> None:
+    async def send(self, message: str | bytes) -> None:
         """Keep a frame the application sent, and let the frames waiting for it play."""
         if self._closed.is_set():
-            raise ConnectionClosed(None, self._close_sent)
+            raise self._ended()
         data = message.encode() if isinstance(message, str) else bytes(message)
         self._replayer.sent.append(data)
         kind, audio = client_event_of(data)
@@ -128,7 +138,13 @@ class ReplayTransport:
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """End the connection (as a clean close from the client)."""
-        self._close_sent = Close(code, reason)
+        detail = f" ({reason})" if reason else ""
+        self._close_sent = TransportClosed(
+            f"closed by the client with code {code}{detail}",
+            code=code,
+            reason=reason,
+            by_client=True,
+        )
         self._closed.set()
 
     def abort(self) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
-import enum
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
@@ -49,12 +48,6 @@ _ON_BUS_THREAD = (
     "would stop the bus; queue events without waiting (send, or a helper without wait=True), or "
     "register an async handler and await the async bus (sync_bus.async_bus) there"
 )
-
-
-class _Phase(enum.Enum):
-    NEW = "new"
-    STARTED = "started"
-    CLOSED = "closed"
 
 
 _open_buses: set[SyncBus] = set()
@@ -116,8 +109,8 @@ class SyncBus:
         """The :class:`~realtime_bus.Bus` underneath; await it only from async handlers."""
         self._runner = LoopThread(f"realtime-bus-{bus.name}")
         self._lock = threading.Lock()
-        self._phase = _Phase.NEW
         self._closed = threading.Event()
+        self._close_started = False  # guarded by _lock: the first close() does the work
         self._background: set[asyncio.Task[None]] = set()
         self._streams: weakref.WeakSet[SyncStream[Any]] = weakref.WeakSet()
         self._log = get_logger("realtime_bus.sync", bus=bus.name)
@@ -208,11 +201,11 @@ class SyncBus:
         a refused key, ...) after stopping the thread again. A bus connects only once.
         """
         with self._lock:
-            if self._phase is _Phase.STARTED:
-                raise RuntimeError(f"{self.name} is already connected")
-            if self._phase is _Phase.CLOSED:
+            state = self.async_bus.state
+            if state in (BusState.CLOSING, BusState.CLOSED) or self._closed.is_set():
                 raise RuntimeError(f"{self.name} is closed; a bus connects only once")
-            self._phase = _Phase.STARTED
+            if state is not BusState.NEW or self._runner.running:
+                raise RuntimeError(f"{self.name} is already connected")
             self._runner.start()
             with _open_lock:
                 _open_buses.add(self)
@@ -245,14 +238,19 @@ class SyncBus:
             task.add_done_callback(self._background.discard)
             return
         with self._lock:
-            phase, self._phase = self._phase, _Phase.CLOSED
-        if phase is _Phase.CLOSED:
+            if self._close_started:
+                first = False
+            else:
+                first = self._close_started = True
+            started = self._runner.running
+        if not first:
             self._closed.wait()
             return
         try:
-            if phase is _Phase.NEW:
+            if not started:
                 # Never started: mark it closed so that nothing more can be queued.
-                run_without_waiting(self.async_bus.close())
+                if self.async_bus.state is BusState.NEW:
+                    run_without_waiting(self.async_bus.close())
                 return
             try:
                 self._runner.call(self.async_bus.__aexit__, None, None, None)
@@ -280,7 +278,7 @@ class SyncBus:
         Ctrl-C it closes the bus and raises ``KeyboardInterrupt``. Like :meth:`Bus.run`, it
         raises what ended the bus for good (a refused handshake, a failed reconnect).
         """
-        if self._phase is _Phase.NEW:
+        if self.async_bus.state is BusState.NEW:
             self.connect()
         try:
             self.wait_for(Closed)
@@ -579,7 +577,7 @@ class SyncBus:
             raise self._not_running()
 
     def _not_running(self) -> Exception:
-        if self._phase is _Phase.NEW:
+        if self.async_bus.state is BusState.NEW and not self._close_started:
             return RuntimeError(
                 f"{self.name} is not connected yet: use `with bus:` or `bus.connect()` first"
             )

@@ -1,27 +1,41 @@
-"""Frames over a WebSocket: endpoints, credentials, and the connection under the bus."""
+"""Frames over a connection: the transport protocol, the WebSocket client, endpoints, keys."""
 
+from ._base import Connector, Transport, abort_transport
 from ._endpoint import (
     Endpoint,
     MissingCredentials,
     TokenProvider,
     azure_endpoint,
+    check_headers,
     endpoint_for_url,
     openai_endpoint,
 )
-from ._errors import HandshakeRefused
-from ._websocket import ConnectOptions, Connector, Transport, abort_transport, open_websocket
+from ._errors import ConnectFailed, ConnectionLost, HandshakeRefused, TransportClosed
+from ._memory import MemoryTransport, memory_pair
+from ._options import ConnectOptions
+from ._redact import RedactingLogger, redact_text
+from ._websocket import WebSocketTransport, open_websocket
 
 __all__ = [
+    "ConnectFailed",
     "ConnectOptions",
+    "ConnectionLost",
     "Connector",
     "Endpoint",
     "HandshakeRefused",
+    "MemoryTransport",
     "MissingCredentials",
+    "RedactingLogger",
     "TokenProvider",
     "Transport",
+    "TransportClosed",
+    "WebSocketTransport",
     "abort_transport",
     "azure_endpoint",
+    "check_headers",
     "endpoint_for_url",
+    "memory_pair",
     "open_websocket",
     "openai_endpoint",
+    "redact_text",
 ]

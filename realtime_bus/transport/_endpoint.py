@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..protocol import RealtimeBusError
 
-__all__ = ["Endpoint", "TokenProvider", "azure_endpoint", "openai_endpoint"]
+__all__ = [
+    "Endpoint",
+    "TokenProvider",
+    "azure_endpoint",
+    "check_headers",
+    "endpoint_for_url",
+    "openai_endpoint",
+]
 
 TokenProvider = Callable[[], str] | Callable[[], Awaitable[str]]
 """Returns a bearer token (for Azure Entra ID); called before every connection attempt."""
@@ -36,6 +44,19 @@ def _with_query(url: str, query: Mapping[str, str | None]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(pairs), parts.fragment))
 
 
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+"""A header name: an HTTP token (RFC 9110), so never CR, LF, a colon or a space."""
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Refuse a header that would break the request (its name is named, its value never)."""
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.match(name):
+            raise ValueError(f"invalid header name {name!r}: a header name is an HTTP token")
+        if not isinstance(value, str) or any(c in value for c in "\r\n\x00"):
+            raise ValueError(f"invalid value for header {name!r}: CR, LF and NUL are not allowed")
+
+
 def _ws_scheme(url: str) -> str:
     parts = urlsplit(url)
     scheme = {"https": "wss", "http": "ws"}.get(parts.scheme, parts.scheme)
@@ -53,6 +74,10 @@ class Endpoint:
     token_provider: TokenProvider | None = field(default=None, repr=False)
     token_header: str = "Authorization"
 
+    def __post_init__(self) -> None:
+        check_headers(self.headers)
+        check_headers({self.token_header: ""})
+
     async def resolve_headers(self) -> dict[str, str]:
         """The handshake headers, with a fresh token from the provider if there is one."""
         headers = dict(self.headers)
@@ -63,13 +88,16 @@ class Endpoint:
             if not isinstance(token, str) or not token:
                 raise MissingCredentials("the token provider returned no token")
             headers[self.token_header] = f"Bearer {token}"
+            check_headers({self.token_header: headers[self.token_header]})
         return headers
 
     @property
     def safe_url(self) -> str:
-        """The URL without its query (which some deployments use for credentials)."""
+        """The URL without ``user:password@`` and without its query (which some deployments
+        use for credentials)."""
         parts = urlsplit(self.url)
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def endpoint_for_url(

@@ -31,7 +31,7 @@ async def test_clean_exit_closes_with_1000_and_leaves_no_task(sim: Simulator) ->
     bus = make_bus(sim)
     events: list[Any] = []
     bus.add_handler("bus.*", events.append)
-    assert bus.state is BusState.CLOSED
+    assert bus.state is BusState.NEW
     async with bus:
         assert bus.state is BusState.OPEN
         assert bus.session_id == sim.connections[-1].id

@@ -163,7 +163,7 @@ async def test_a_stalled_server_is_detected_by_keepalive(sim: Simulator) -> None
 
 async def test_refused_handshakes_then_success(sim: Simulator) -> None:
     sim.faults.refuse_handshakes(2, status=503)
-    bus = make_bus(sim, reconnect=FAST)
+    bus = make_bus(sim, reconnect=FAST, retry_first_connect=True)
     events = _recording(bus)
     async with bus:
         assert bus.is_open

@@ -252,7 +252,7 @@ def test_every_async_helper_has_a_blocking_twin(sim: Simulator) -> None:
 
 def test_state_properties_and_repr_hide_the_key(sim: Simulator) -> None:
     bus = make_bus(sim, api_key="sk-secret-value")
-    assert bus.state.name == "CLOSED"
+    assert bus.state.name == "NEW"
     assert bus.thread is None
     with bus:
         assert bus.is_open

@@ -35,3 +35,17 @@ def test_ctrl_c_closes_the_bus_cleanly(mode: str) -> None:
     }
     # Interrupted at 0.3 s, not at the 30 s timeout.
     assert report["seconds"] < 10
+
+
+def test_ctrl_c_during_a_hung_handshake_returns_promptly() -> None:
+    child = CHILD.with_name("hung_connect_child.py")
+    done = subprocess.run(
+        [sys.executable, str(child)], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["interrupted"] is True
+    assert report["state"] == "CLOSED"
+    assert report["threads_left"] == 0
+    # Well under the 10 s open_timeout the handshake would otherwise wait out.
+    assert report["seconds_after_ctrl_c"] < 1.0

@@ -12,10 +12,10 @@ import pytest
 from realtime_bus import (
     Bus,
     BusClosed,
+    ConnectFailed,
     ConnectionLost,
     ConversationItemDelete,
     HandshakeRefused,
-    ReconnectFailed,
     ResponseDone,
     ServerError,
 )
@@ -95,7 +95,7 @@ def test_connect_failures_match_the_async_bus() -> None:
     bus = SyncBus(url, api_key="sk-x", reconnect=False)
     with pytest.raises(Exception) as info:
         bus.connect()
-    assert type(info.value) is type(expected) is ReconnectFailed
+    assert type(info.value) is type(expected) is ConnectFailed
     assert str(info.value) == str(expected)
     _assert_clean(bus)
 

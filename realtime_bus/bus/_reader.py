@@ -1,0 +1,166 @@
+"""The reader: frames from the transport, decoded, handed to the dispatcher, within bounds.
+
+Each event is stamped with its receive time (``event.received``, ``time.monotonic()``) and
+shown to the recorder tap, if there is one, in wire order.
+
+It never waits on user code (plain handlers of an event that arrives alone are the one
+exception; see :meth:`Dispatcher.dispatch_now`). When the backlog of received events reaches
+``max_events`` or ``max_bytes`` of frames, it stops reading until handlers are down to half of
+both, and says so (:class:`ReadingPaused`, :class:`ReadingResumed`, a log line naming the
+backlog); the transport's keepalive does not count the pause against the link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from msgspec.structs import force_setattr
+
+from ..protocol import DecodeError, UnknownEvent
+from ..transport import Transport, TransportClosed
+from ._dialect import DialectSpec
+from ._dispatcher import BusStats, Dispatcher, ErrorReport
+from ._lifecycle import LifecycleEvent, ReadingPaused, ReadingResumed
+from ._tap import FrameTap
+from ._waiters import WaiterSet
+
+__all__ = ["Reader"]
+
+_LOG_EVERY = 10.0
+"""Seconds between two warnings about paused reading (the pauses in between log at debug)."""
+
+
+class Reader:
+    """Reads one connection until it closes; returns the :class:`TransportClosed` that ended it."""
+
+    __slots__ = (
+        "_announce",
+        "_dialect",
+        "_dispatcher",
+        "_draining",
+        "_log",
+        "_logged_at",
+        "_on_ready",
+        "_stats",
+        "_tap",
+        "_waiters",
+        "max_bytes",
+        "max_events",
+        "paused",
+    )
+
+    def __init__(
+        self,
+        dialect: DialectSpec,
+        dispatcher: Dispatcher,
+        waiters: WaiterSet,
+        stats: BusStats,
+        log: Any,
+        *,
+        max_events: int,
+        max_bytes: int,
+        on_ready: Callable[[Any], None],
+        announce: Callable[[LifecycleEvent, bool], None],
+        tap: FrameTap | None = None,
+    ) -> None:
+        self._dialect = dialect
+        self._dispatcher = dispatcher
+        self._waiters = waiters
+        self._stats = stats
+        self._log = log
+        self._on_ready = on_ready
+        self._announce = announce
+        self._tap = tap
+        self._draining = False
+        self._logged_at = -_LOG_EVERY
+        self.max_events = max_events
+        self.max_bytes = max_bytes
+        self.paused = False
+
+    def drain(self) -> None:
+        """The link is gone: take what the transport still holds, ignoring the bounds."""
+        self._draining = True
+
+    async def run(self, transport: Transport, started: bool = False) -> TransportClosed:
+        """Read until the link closes; ``started``: the session began before (a hand-over)."""
+        decode = self._dialect.decoder.decode
+        ready_types = self._dialect.handshake.ready
+        dispatcher = self._dispatcher
+        inbound = dispatcher.inbound
+        push = dispatcher.push
+        dispatch_now = dispatcher.dispatch_now
+        waiters = self._waiters
+        stats = self._stats
+        max_events, max_bytes = self.max_events, self.max_bytes
+        tap = self._tap
+        monotonic = time.monotonic
+        ready_seen = started
+        while True:
+            try:
+                frame = await transport.recv()
+            except TransportClosed as exc:
+                return exc
+            received = monotonic()
+            stats.events_received += 1
+            try:
+                event = decode(frame)
+            except DecodeError as exc:
+                if tap is not None:
+                    tap.received(frame, None)
+                stats.decode_errors += 1
+                self._log.warning("undecodable frame", error=exc.message, size=len(frame))
+                dispatcher.report(ErrorReport("decode", exc, frame=frame))
+                continue
+            force_setattr(event, "received", received)
+            if tap is not None:
+                tap.received(frame, event)
+            if waiters.early:
+                waiters.feed(waiters.early, event)
+            if not ready_seen and event.type in ready_types:
+                ready_seen = True
+                self._on_ready(event)
+            elif not dispatch_now(event):
+                push(event, len(frame))
+            if type(event) is UnknownEvent:
+                stats.unknown_events += 1
+                self._log.info("unknown event type", event_type=event.type)
+                problem = DecodeError(f"unknown event type {event.type!r}", frame)
+                dispatcher.report(ErrorReport("unknown_event", problem, event=event))
+            if (len(inbound) >= max_events or dispatcher.inbound_bytes >= max_bytes) and not (
+                self._draining
+            ):
+                await self._pause()
+
+    async def _pause(self) -> None:
+        dispatcher = self._dispatcher
+        inbound = dispatcher.inbound
+        backlog, size = len(inbound), dispatcher.inbound_bytes
+        self.paused = True
+        self._stats.reading_pauses += 1
+        started = time.monotonic()
+        # Warn once in a while; a consumer that stays behind pauses again and again.
+        log = self._log.warning if started - self._logged_at >= _LOG_EVERY else self._log.debug
+        if log == self._log.warning:
+            self._logged_at = started
+        log(
+            "handlers are behind: reading paused",
+            backlog=backlog,
+            backlog_bytes=size,
+            max_events=self.max_events,
+            max_bytes=self.max_bytes,
+        )
+        self._announce(ReadingPaused(backlog=backlog, backlog_bytes=size), True)
+        low_events, low_bytes = self.max_events // 2, self.max_bytes // 2
+        # Polling is fine here: this only happens when handlers are far behind.
+        while not self._draining and (  # noqa: ASYNC110
+            len(inbound) > low_events or dispatcher.inbound_bytes > low_bytes
+        ):
+            await asyncio.sleep(0.01)
+        self.paused = False
+        paused_for = round(time.monotonic() - started, 3)
+        if not self._draining:
+            self._log.debug("reading resumed", paused_for=paused_for, backlog=len(inbound))
+            self._announce(ReadingResumed(paused_for=paused_for), True)

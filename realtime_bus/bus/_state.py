@@ -1,0 +1,95 @@
+"""The bus's lifecycle as one state machine: every transition goes through :meth:`Lifecycle.to`.
+
+::
+
+    NEW -> CONNECTING -> OPEN <-> RECONNECTING
+     |         |           |           |
+     +---------+-----------+-----------+--> CLOSING -> CLOSED
+
+``NEW`` may also go straight to ``CLOSED`` (closed before it ran). ``CONNECTING`` goes to
+``RECONNECTING`` only when the first connect is retried (``retry_first_connect=True``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+
+__all__ = ["BusState", "IllegalTransition", "Lifecycle"]
+
+
+class BusState(enum.IntEnum):
+    """Where a bus is in its life."""
+
+    CONNECTING = 0
+    OPEN = 1
+    RECONNECTING = 2
+    CLOSING = 3
+    CLOSED = 4
+    NEW = 5
+    """Built, not started yet."""
+
+
+_S = BusState
+_ALLOWED: dict[BusState, frozenset[BusState]] = {
+    _S.NEW: frozenset({_S.CONNECTING, _S.CLOSING, _S.CLOSED}),
+    _S.CONNECTING: frozenset({_S.OPEN, _S.RECONNECTING, _S.CLOSING}),
+    _S.OPEN: frozenset({_S.RECONNECTING, _S.CLOSING}),
+    _S.RECONNECTING: frozenset({_S.OPEN, _S.RECONNECTING, _S.CLOSING}),
+    _S.CLOSING: frozenset({_S.CLOSED}),
+    _S.CLOSED: frozenset(),
+}
+
+
+class IllegalTransition(RuntimeError):
+    """A transition the lifecycle does not allow (a bug in the bus, never the user's fault)."""
+
+
+class Lifecycle:
+    """The state, and the signals other parts wait on, kept consistent with it.
+
+    ``opened`` is set on the first ``OPEN``; ``stopping`` as soon as a close is asked for (or
+    the bus ends); ``finished`` on ``CLOSED``. ``failure`` is what ended the bus, if anything.
+    """
+
+    __slots__ = ("established", "failure", "finished", "opened", "state", "stopping")
+
+    def __init__(self) -> None:
+        self.state = BusState.NEW
+        self.established = False
+        """Whether a session has been open at least once (reconnects apply from then on)."""
+        self.failure: BaseException | None = None
+        self.opened = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.finished = asyncio.Event()
+
+    def to(self, new: BusState) -> None:
+        """Move to ``new``; raises :class:`IllegalTransition` for a move the table forbids."""
+        old = self.state
+        if new is old and new is not BusState.RECONNECTING:
+            return
+        if new not in _ALLOWED[old]:
+            raise IllegalTransition(f"{old.name} -> {new.name}")
+        self.state = new
+        if new is BusState.OPEN:
+            self.established = True
+            self.opened.set()
+        elif new is BusState.CLOSING:
+            self.stopping.set()
+        elif new is BusState.CLOSED:
+            self.stopping.set()
+            self.finished.set()
+
+    def request_stop(self) -> None:
+        """Ask the bus to close; the supervisor then moves to ``CLOSING``."""
+        self.stopping.set()
+
+    @property
+    def started(self) -> bool:
+        """Whether the bus has left ``NEW``."""
+        return self.state is not BusState.NEW
+
+    @property
+    def usable(self) -> bool:
+        """Whether events may still be queued and awaited."""
+        return not self.stopping.is_set()
