@@ -35,7 +35,7 @@ import websockets
 from _corpus import corpus
 from websockets.asyncio.server import ServerConnection, serve
 
-from realtime_bus.protocol import encode_server
+from realtime_bus.protocol.server import encode_server
 from realtime_bus.testing import ScriptedResponder, Simulator
 
 CLEAR = b'{"type":"input_audio_buffer.clear"}'

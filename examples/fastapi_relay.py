@@ -31,13 +31,12 @@ from starlette.websockets import WebSocketState
 
 from realtime_bus import Bus, Closed, HandshakeRefused, RealtimeBusError, ServerEvent
 from realtime_bus.protocol import (
-    ClientDecoder,
     DecodeError,
     ErrorDetails,
     ErrorEvent,
     UnknownEvent,
-    encode_server,
 )
+from realtime_bus.protocol.server import ClientDecoder, encode_server
 from realtime_bus.testing import Simulator
 
 

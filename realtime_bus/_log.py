@@ -16,7 +16,14 @@ from typing import Any
 
 import structlog
 
-__all__ = ["get_logger", "redact", "summarise"]
+__all__ = ["ROOT_LOGGER", "get_logger", "redact", "summarise"]
+
+ROOT_LOGGER = "realtime_bus"
+"""Every logger of the library is below this one."""
+
+# The library convention: a NullHandler on our root logger, so that nothing is printed (not
+# even by logging's last-resort handler) unless the application configures logging.
+logging.getLogger(ROOT_LOGGER).addHandler(logging.NullHandler())
 
 _SECRET_KEYS = re.compile(r"(authorization|api[-_]?key|token|secret|password)", re.IGNORECASE)
 _AUDIO_KEYS = frozenset({"audio", "delta"})

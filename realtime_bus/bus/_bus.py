@@ -14,7 +14,7 @@ from typing import Any, TypeVar, overload
 import msgspec
 
 from .._log import get_logger
-from ..protocol import ClientEvent, ErrorEvent, Protocol, Session, SessionUpdate
+from ..protocol import ClientEvent, Dialect, ErrorEvent, Session, SessionUpdate
 from ..recording import Recorder, RecordTarget
 from ..transport import (
     ConnectOptions,
@@ -101,7 +101,7 @@ class Bus:
         api_key: str | None = None,
         query: Mapping[str, str] | None = None,
         endpoint: Endpoint | None = None,
-        protocol: Protocol | DialectSpec = "ga",
+        protocol: Dialect | DialectSpec = "ga",
         session: Session | None = None,
         reconnect: ReconnectPolicy | bool = True,
         retry_first_connect: bool = False,
@@ -164,7 +164,7 @@ class Bus:
         self.endpoint = endpoint
         self.connector: Connector = connector or open_websocket
         """Opens each connection (a replay transport plays a recording instead)."""
-        self.protocol: Protocol = protocol if isinstance(protocol, str) else "ga"
+        self.protocol: Dialect = protocol if isinstance(protocol, str) else "ga"
         self.options = options or ConnectOptions()
         if isinstance(reconnect, bool):
             reconnect = ReconnectPolicy(enabled=reconnect)

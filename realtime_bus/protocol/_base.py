@@ -7,19 +7,14 @@ Every class also exposes its wire name as the class attribute ``type``, so ``eve
 
 from __future__ import annotations
 
+import inspect
 import threading
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import msgspec
 
-__all__ = [
-    "ClientEvent",
-    "Model",
-    "ServerEvent",
-    "install_type_names",
-    "struct_repr",
-    "validate_struct",
-]
+__all__ = ["ClientEvent", "Model", "ServerEvent"]
 
 _guard = threading.local()
 
@@ -132,3 +127,26 @@ def install_type_names(classes: Any) -> None:
         if not isinstance(tag, str):  # pragma: no cover - a definition error
             raise TypeError(f"{cls.__name__} has no string tag")
         cls.type = tag
+
+
+def defined_names(namespace: Mapping[str, Any]) -> list[str]:
+    """The public names a module defines itself, for its ``__all__``.
+
+    Its classes and functions (not the ones it imports) and its annotated module-level names
+    (type aliases such as the event unions, tables such as ``SERVER_EVENT_CLASSES``). A type
+    checker reading a module that declares no ``__all__`` sees the same names, so an event
+    module writes ``__all__ = defined_names(globals())`` behind ``if not TYPE_CHECKING:`` and
+    names each event once: its class, and its place in the union.
+    """
+    module = namespace["__name__"]
+    annotated = namespace.get("__annotations__", {})
+    names = []
+    for name, value in namespace.items():
+        if name.startswith("_"):
+            continue
+        defined_here = (inspect.isclass(value) or inspect.isfunction(value)) and (
+            value.__module__ == module
+        )
+        if defined_here or name in annotated:
+            names.append(name)
+    return sorted(names)

@@ -20,12 +20,8 @@ from ._server_events import (
     ResponseOutputTextDone,
 )
 
-__all__ = [
-    "BETA_REPLACEMENTS",
-    "BETA_SERVER_RENAMES",
-    "beta_client_payload",
-    "ga_session_from_beta",
-]
+# BETA_SERVER_RENAMES is public from ``realtime_bus.protocol.server``; the rest is internal.
+__all__ = ["ga_session_from_beta"]
 
 BETA_SERVER_RENAMES: dict[str, str] = {
     "response.text.delta": "response.output_text.delta",

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
 from ._audio import base64_from_pcm
-from ._base import ClientEvent, install_type_names, validate_struct
+from ._base import ClientEvent, defined_names, install_type_names, validate_struct
 from ._models import ConversationItem, ResponseCreateParams, Session
-
-__all__ = [
-    "CLIENT_EVENT_CLASSES",
-    "AnyClientEvent",
-    "ConversationItemCreate",
-    "ConversationItemDelete",
-    "ConversationItemRetrieve",
-    "ConversationItemTruncate",
-    "InputAudioBufferAppend",
-    "InputAudioBufferClear",
-    "InputAudioBufferCommit",
-    "OutputAudioBufferClear",
-    "ResponseCancel",
-    "ResponseCreate",
-    "SessionUpdate",
-]
 
 
 class SessionUpdate(ClientEvent, tag="session.update"):
@@ -115,21 +99,6 @@ class ResponseCancel(ClientEvent, tag="response.cancel"):
     response_id: str | UnsetType | None = UNSET
 
 
-CLIENT_EVENT_CLASSES: tuple[type[ClientEvent], ...] = (
-    ConversationItemCreate,
-    ConversationItemDelete,
-    ConversationItemRetrieve,
-    ConversationItemTruncate,
-    InputAudioBufferAppend,
-    InputAudioBufferClear,
-    InputAudioBufferCommit,
-    OutputAudioBufferClear,
-    ResponseCancel,
-    ResponseCreate,
-    SessionUpdate,
-)
-install_type_names(CLIENT_EVENT_CLASSES)
-
 AnyClientEvent: TypeAlias = (
     ConversationItemCreate
     | ConversationItemDelete
@@ -144,3 +113,10 @@ AnyClientEvent: TypeAlias = (
     | SessionUpdate
 )
 """The typed union of every GA client event."""
+
+CLIENT_EVENT_CLASSES: tuple[type[ClientEvent], ...] = get_args(AnyClientEvent)
+"""Every GA client event class, in the union's order."""
+install_type_names(CLIENT_EVENT_CLASSES)
+
+if not TYPE_CHECKING:  # type checkers read the definitions above themselves
+    __all__ = defined_names(globals())

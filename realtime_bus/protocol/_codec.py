@@ -20,19 +20,18 @@ from ._errors import DecodeError, EncodeError
 from ._server_events import SERVER_EVENT_CLASSES, SessionCreated, SessionUpdated, UnknownEvent
 from ._translation import TRANSLATION_CLIENT_EVENT_CLASSES, TRANSLATION_SERVER_EVENT_CLASSES
 
+# The server's side (ClientDecoder, encode_server) is public from ``realtime_bus.protocol.server``.
 __all__ = [
-    "decoder_for",
-    "encoder_for",
-    "ClientDecoder",
     "Decoder",
+    "Dialect",
     "Encoder",
-    "Protocol",
     "decode",
+    "decoder_for",
     "encode",
-    "encode_server",
+    "encoder_for",
 ]
 
-Protocol: TypeAlias = Literal["ga", "beta", "translation"]
+Dialect: TypeAlias = Literal["ga", "beta", "translation"]
 """Which dialect a connection speaks: the GA protocol, the older beta one, or translation."""
 
 _SESSION_EVENTS: dict[str, type[ServerEvent]] = {
@@ -76,8 +75,8 @@ class Decoder:
 
     __slots__ = ("_decoder", "_json", "_known", "protocol")
 
-    def __init__(self, protocol: Protocol = "ga") -> None:
-        self.protocol: Protocol = protocol
+    def __init__(self, protocol: Dialect = "ga") -> None:
+        self.protocol: Dialect = protocol
         classes: list[type[ServerEvent]]
         if protocol == "translation":
             classes = list(TRANSLATION_SERVER_EVENT_CLASSES)
@@ -157,12 +156,12 @@ class Encoder:
 
     __slots__ = ("_encoder", "protocol")
 
-    def __init__(self, protocol: Protocol = "ga") -> None:
+    def __init__(self, protocol: Dialect = "ga") -> None:
         if protocol not in ("ga", "beta", "translation"):
             raise ValueError(
                 f"unknown protocol {protocol!r}: expected 'ga', 'beta' or 'translation'"
             )
-        self.protocol: Protocol = protocol
+        self.protocol: Dialect = protocol
         self._encoder = msgspec.json.Encoder()
 
     def encode(self, event: ClientEvent) -> bytes:
@@ -183,7 +182,7 @@ _decoders: dict[str, Decoder] = {}
 _encoders: dict[str, Encoder] = {}
 
 
-def decoder_for(protocol: Protocol = "ga") -> Decoder:
+def decoder_for(protocol: Dialect = "ga") -> Decoder:
     """The shared decoder of a dialect (decoders keep no per-connection state)."""
     decoder = _decoders.get(protocol)
     if decoder is None:
@@ -191,7 +190,7 @@ def decoder_for(protocol: Protocol = "ga") -> Decoder:
     return decoder
 
 
-def encoder_for(protocol: Protocol = "ga") -> Encoder:
+def encoder_for(protocol: Dialect = "ga") -> Encoder:
     """The shared encoder of a dialect."""
     encoder = _encoders.get(protocol)
     if encoder is None:
@@ -199,12 +198,12 @@ def encoder_for(protocol: Protocol = "ga") -> Encoder:
     return encoder
 
 
-def decode(frame: bytes | str, *, protocol: Protocol = "ga") -> ServerEvent:
+def decode(frame: bytes | str, *, protocol: Dialect = "ga") -> ServerEvent:
     """Decode one server frame into its typed event (see :meth:`Decoder.decode`)."""
     return decoder_for(protocol).decode(frame)
 
 
-def encode(event: ClientEvent, *, protocol: Protocol = "ga") -> bytes:
+def encode(event: ClientEvent, *, protocol: Dialect = "ga") -> bytes:
     """Encode one client event to a JSON frame (see :meth:`Encoder.encode`)."""
     return encoder_for(protocol).encode(event)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
-from ._base import ServerEvent, install_type_names
+from ._base import ServerEvent, defined_names, install_type_names
 from ._models import ContentPart as _ContentPart
 from ._models import (
     Conversation,
@@ -20,59 +20,6 @@ from ._models import (
     TranscriptionLanguage,
     TranscriptUsage,
 )
-
-__all__ = [
-    "SERVER_EVENT_CLASSES",
-    "AnyServerEvent",
-    "ConversationCreated",
-    "ConversationItemAdded",
-    "ConversationItemCreated",
-    "ConversationItemDeleted",
-    "ConversationItemDone",
-    "ConversationItemInputAudioTranscriptionCompleted",
-    "ConversationItemInputAudioTranscriptionDelta",
-    "ConversationItemInputAudioTranscriptionFailed",
-    "ConversationItemInputAudioTranscriptionSegment",
-    "ConversationItemRetrieved",
-    "ConversationItemTruncated",
-    "ErrorEvent",
-    "InputAudioBufferCleared",
-    "InputAudioBufferCommitted",
-    "InputAudioBufferDtmfEventReceived",
-    "InputAudioBufferSpeechStarted",
-    "InputAudioBufferSpeechStopped",
-    "InputAudioBufferTimeoutTriggered",
-    "McpListToolsCompleted",
-    "McpListToolsFailed",
-    "McpListToolsInProgress",
-    "OutputAudioBufferCleared",
-    "OutputAudioBufferStarted",
-    "OutputAudioBufferStopped",
-    "RateLimitsUpdated",
-    "ResponseContentPartAdded",
-    "ResponseContentPartDone",
-    "ResponseCreated",
-    "ResponseDone",
-    "ResponseFunctionCallArgumentsDelta",
-    "ResponseFunctionCallArgumentsDone",
-    "ResponseMcpCallArgumentsDelta",
-    "ResponseMcpCallArgumentsDone",
-    "ResponseMcpCallCompleted",
-    "ResponseMcpCallFailed",
-    "ResponseMcpCallInProgress",
-    "ResponseOutputAudioDelta",
-    "ResponseOutputAudioDone",
-    "ResponseOutputAudioTranscriptDelta",
-    "ResponseOutputAudioTranscriptDone",
-    "ResponseOutputItemAdded",
-    "ResponseOutputItemDone",
-    "ResponseOutputTextDelta",
-    "ResponseOutputTextDone",
-    "SessionCreated",
-    "SessionUpdated",
-    "UnknownEvent",
-]
-
 
 # ---------------------------------------------------------------------------------------------
 # Session and conversation
@@ -510,56 +457,6 @@ class UnknownEvent(ServerEvent, tag=False, frozen=True):
     raw: bytes | str = b""
 
 
-SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = (
-    ConversationCreated,
-    ConversationItemAdded,
-    ConversationItemCreated,
-    ConversationItemDeleted,
-    ConversationItemDone,
-    ConversationItemInputAudioTranscriptionCompleted,
-    ConversationItemInputAudioTranscriptionDelta,
-    ConversationItemInputAudioTranscriptionFailed,
-    ConversationItemInputAudioTranscriptionSegment,
-    ConversationItemRetrieved,
-    ConversationItemTruncated,
-    ErrorEvent,
-    InputAudioBufferCleared,
-    InputAudioBufferCommitted,
-    InputAudioBufferDtmfEventReceived,
-    InputAudioBufferSpeechStarted,
-    InputAudioBufferSpeechStopped,
-    InputAudioBufferTimeoutTriggered,
-    McpListToolsCompleted,
-    McpListToolsFailed,
-    McpListToolsInProgress,
-    OutputAudioBufferCleared,
-    OutputAudioBufferStarted,
-    OutputAudioBufferStopped,
-    RateLimitsUpdated,
-    ResponseContentPartAdded,
-    ResponseContentPartDone,
-    ResponseCreated,
-    ResponseDone,
-    ResponseFunctionCallArgumentsDelta,
-    ResponseFunctionCallArgumentsDone,
-    ResponseMcpCallArgumentsDelta,
-    ResponseMcpCallArgumentsDone,
-    ResponseMcpCallCompleted,
-    ResponseMcpCallFailed,
-    ResponseMcpCallInProgress,
-    ResponseOutputAudioDelta,
-    ResponseOutputAudioDone,
-    ResponseOutputAudioTranscriptDelta,
-    ResponseOutputAudioTranscriptDone,
-    ResponseOutputItemAdded,
-    ResponseOutputItemDone,
-    ResponseOutputTextDelta,
-    ResponseOutputTextDone,
-    SessionCreated,
-    SessionUpdated,
-)
-install_type_names(SERVER_EVENT_CLASSES)
-
 AnyServerEvent: TypeAlias = (
     ConversationCreated
     | ConversationItemAdded
@@ -609,3 +506,10 @@ AnyServerEvent: TypeAlias = (
     | SessionUpdated
 )
 """The typed union of every GA server event (what the decoder's single pass decodes into)."""
+
+SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = get_args(AnyServerEvent)
+"""Every GA server event class, in the union's order."""
+install_type_names(SERVER_EVENT_CLASSES)
+
+if not TYPE_CHECKING:  # type checkers read the definitions above themselves
+    __all__ = defined_names(globals())

@@ -6,36 +6,13 @@ with other payloads, so the decoder is told which kind of connection it is on.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, TypeAlias
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
 from ._audio import base64_from_pcm, pcm_from_base64
-from ._base import ClientEvent, Model, ServerEvent, install_type_names
+from ._base import ClientEvent, Model, ServerEvent, defined_names, install_type_names
 from ._server_events import ErrorEvent
-
-__all__ = [
-    "TRANSLATION_CLIENT_EVENT_CLASSES",
-    "TRANSLATION_SERVER_EVENT_CLASSES",
-    "AnyTranslationClientEvent",
-    "AnyTranslationServerEvent",
-    "TranslationAudio",
-    "TranslationAudioInput",
-    "TranslationAudioOutput",
-    "TranslationInputAudioBufferAppend",
-    "TranslationInputTranscriptDelta",
-    "TranslationNoiseReduction",
-    "TranslationOutputAudioDelta",
-    "TranslationOutputTranscriptDelta",
-    "TranslationSession",
-    "TranslationSessionClose",
-    "TranslationSessionClosed",
-    "TranslationSessionCreated",
-    "TranslationSessionUpdate",
-    "TranslationSessionUpdated",
-    "TranslationSettings",
-    "TranslationTranscription",
-]
 
 
 class TranslationNoiseReduction(Model):
@@ -161,23 +138,6 @@ class TranslationSessionClose(ClientEvent, tag="session.close"):
     """End the translation session."""
 
 
-TRANSLATION_SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = (
-    ErrorEvent,
-    TranslationInputTranscriptDelta,
-    TranslationOutputAudioDelta,
-    TranslationOutputTranscriptDelta,
-    TranslationSessionClosed,
-    TranslationSessionCreated,
-    TranslationSessionUpdated,
-)
-TRANSLATION_CLIENT_EVENT_CLASSES: tuple[type[ClientEvent], ...] = (
-    TranslationInputAudioBufferAppend,
-    TranslationSessionClose,
-    TranslationSessionUpdate,
-)
-install_type_names(TRANSLATION_SERVER_EVENT_CLASSES[1:])
-install_type_names(TRANSLATION_CLIENT_EVENT_CLASSES)
-
 AnyTranslationServerEvent: TypeAlias = (
     ErrorEvent
     | TranslationInputTranscriptDelta
@@ -190,3 +150,17 @@ AnyTranslationServerEvent: TypeAlias = (
 AnyTranslationClientEvent: TypeAlias = (
     TranslationInputAudioBufferAppend | TranslationSessionClose | TranslationSessionUpdate
 )
+
+TRANSLATION_SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = get_args(
+    AnyTranslationServerEvent
+)
+"""Every server event of a translation session, in the union's order."""
+TRANSLATION_CLIENT_EVENT_CLASSES: tuple[type[ClientEvent], ...] = get_args(
+    AnyTranslationClientEvent
+)
+"""Every client event of a translation session, in the union's order."""
+install_type_names(TRANSLATION_SERVER_EVENT_CLASSES[1:])  # ErrorEvent is the GA class
+install_type_names(TRANSLATION_CLIENT_EVENT_CLASSES)
+
+if not TYPE_CHECKING:  # type checkers read the definitions above themselves
+    __all__ = defined_names(globals())

@@ -20,7 +20,6 @@ from .._log import get_logger
 from ..protocol import (
     AudioPCMA,
     AudioPCMU,
-    ClientDecoder,
     ClientEvent,
     ConversationItem,
     ConversationItemCreate,
@@ -45,6 +44,7 @@ from ..protocol import (
     TranscriptionSession,
     pcm_from_base64,
 )
+from ..protocol.server import ClientDecoder
 from ._config import check_update, merge, normalize, session_expiry_reason
 from ._conversation import Conversation
 from ._errors import invalid_request

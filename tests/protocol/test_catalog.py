@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from realtime_bus.protocol import (
-    BETA_SERVER_RENAMES,
     CLIENT_EVENT_CLASSES,
     SERVER_EVENT_CLASSES,
     TRANSLATION_CLIENT_EVENT_CLASSES,
     TRANSLATION_SERVER_EVENT_CLASSES,
 )
+from realtime_bus.protocol.server import BETA_SERVER_RENAMES
 
 from ._reference import (
     BETA_CLIENT,

@@ -14,7 +14,6 @@ from realtime_bus.protocol import (
     CLIENT_EVENT_CLASSES,
     AudioConfig,
     AudioInputConfig,
-    ClientDecoder,
     ClientEvent,
     ConversationItem,
     ConversationItemCreate,
@@ -29,6 +28,7 @@ from realtime_bus.protocol import (
     TurnDetection,
     encode,
 )
+from realtime_bus.protocol.server import ClientDecoder
 
 from ._reference import GA_CLIENT, differences, undeclared
 from ._reference_strategies import payloads

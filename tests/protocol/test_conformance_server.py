@@ -20,8 +20,8 @@ from realtime_bus.protocol import (
     ServerEvent,
     UnknownEvent,
     decode,
-    encode_server,
 )
+from realtime_bus.protocol.server import encode_server
 
 from ._reference import GA_SERVER, differences, undeclared
 from ._reference_strategies import payloads

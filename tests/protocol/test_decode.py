@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from realtime_bus.protocol import (
-    ClientDecoder,
     ContentPart,
     ConversationItemDone,
     ConversationItemInputAudioTranscriptionDelta,
@@ -25,6 +24,7 @@ from realtime_bus.protocol import (
     UnknownEvent,
     decode,
 )
+from realtime_bus.protocol.server import ClientDecoder
 
 
 def _frame(**payload: Any) -> bytes:

@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from realtime_bus.protocol import (
-    BETA_SERVER_RENAMES,
     SERVER_EVENT_CLASSES,
     TRANSLATION_CLIENT_EVENT_CLASSES,
     TRANSLATION_SERVER_EVENT_CLASSES,
@@ -20,7 +19,6 @@ from realtime_bus.protocol import (
     AudioInputConfig,
     AudioOutputConfig,
     AudioPCM,
-    ClientDecoder,
     ClientEvent,
     ContentPart,
     ConversationItemCreate,
@@ -48,8 +46,8 @@ from realtime_bus.protocol import (
     UnknownEvent,
     decode,
     encode,
-    encode_server,
 )
+from realtime_bus.protocol.server import BETA_SERVER_RENAMES, ClientDecoder, encode_server
 
 from ._reference import (
     BETA_CLIENT,

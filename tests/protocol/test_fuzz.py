@@ -11,17 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from realtime_bus.protocol import (
-    BETA_SERVER_RENAMES,
     SERVER_EVENT_CLASSES,
     TRANSLATION_SERVER_EVENT_CLASSES,
-    ClientDecoder,
     DecodeError,
     Decoder,
     ResponseOutputAudioDelta,
     ServerEvent,
     decode,
-    encode_server,
 )
+from realtime_bus.protocol.server import BETA_SERVER_RENAMES, ClientDecoder, encode_server
 
 from ._strategies import json_values, server_builder
 

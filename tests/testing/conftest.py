@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from realtime_bus.protocol import encode_server
+from realtime_bus.protocol.server import encode_server
 from realtime_bus.testing import Simulator
 
 from ._client import Client, connect, validate_event

@@ -14,7 +14,7 @@ import pytest
 from openai import AsyncOpenAI
 from openai.resources.realtime.realtime import AsyncRealtimeConnection
 
-from realtime_bus.protocol import encode_server
+from realtime_bus.protocol.server import encode_server
 from realtime_bus.testing import Simulator, decode_speech, synthesize_speech
 
 from ._client import validate_event
