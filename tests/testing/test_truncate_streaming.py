@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from realtime_bus.protocol import encode_server
+from realtime_bus.protocol.server import encode_server
 from realtime_bus.testing import Reply, ScriptedResponder, Simulator
 
 from ._client import Client, connect, text_item, validate_event
