@@ -11,7 +11,8 @@ import pytest
 
 from realtime_bus import Bus
 from realtime_bus.bus import DerivedEvent
-from realtime_bus.protocol import Response, ResponseDone, encode_server
+from realtime_bus.protocol import Response, ResponseDone
+from realtime_bus.protocol.server import encode_server
 from realtime_bus.testing import Simulator
 
 pytestmark = pytest.mark.anyio
