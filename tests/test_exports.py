@@ -26,6 +26,10 @@ from realtime_bus.protocol._base import defined_names
 
 # What the root adds to the protocol's names. A change here is a change of the public API.
 ROOT_OWN = {
+    "SessionTimeout",
+    "ReadingResumed",
+    "ReadingPaused",
+    "ConnectFailed",
     "Bus",
     "BusClosed",
     "BusState",
