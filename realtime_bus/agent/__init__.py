@@ -15,6 +15,7 @@ from ._model import Item, Part, Segment, Transcription
 from ._playback import AudioChunk, Playback
 from ._pricing import PRICING, PRICING_DATE, PRICING_SOURCE, Cost, ModelPrice, cost_of, price_for
 from ._response import AssembledResponse
+from ._rotation import Compactor, Rotation, Rotator
 
 __all__ = [
     "DEFAULT_RETENTION",
@@ -29,6 +30,7 @@ __all__ = [
     "AudioRetention",
     "BargeIn",
     "Conversation",
+    "Compactor",
     "Cost",
     "Interruption",
     "Item",
@@ -36,6 +38,8 @@ __all__ = [
     "ModelPrice",
     "Part",
     "Playback",
+    "Rotation",
+    "Rotator",
     "Segment",
     "SessionMetrics",
     "Transcription",

@@ -32,6 +32,7 @@ from ._metrics import SessionMetrics, stamp
 from ._model import Item, Part, Segment, Transcription
 from ._pricing import PRICING, ModelPrice
 from ._response import AssembledResponse
+from ._rotation import Rotation, Rotator
 from ._turns import TurnTracker
 
 if TYPE_CHECKING:
@@ -71,7 +72,10 @@ class Conversation:
     read the mirror from other threads between turns). Without a bus, :meth:`feed` applies
     events given by hand. ``audio`` bounds the PCM kept (:class:`AudioRetention`; the
     default keeps the last two minutes); ``pricing`` extends or overrides the price table
-    (:data:`PRICING`) used for :attr:`TurnMetrics.cost`.
+    (:data:`PRICING`) used for :attr:`TurnMetrics.cost`. ``rotation`` moves the conversation
+    to a prepared new session before the current one expires (:class:`Rotation`);
+    ``restore_history=True`` recreates the history on the new session after an unexpected
+    reconnect.
 
     Derived events go through the bus's own handlers: ``agent.item.done``
     (:class:`AgentItemDone`), ``agent.response.done`` (:class:`AgentResponseDone`) and
@@ -84,6 +88,8 @@ class Conversation:
         *,
         audio: AudioRetention = DEFAULT_RETENTION,
         pricing: Mapping[str, ModelPrice] | None = None,
+        rotation: Rotation | None = None,
+        restore_history: bool = False,
     ) -> None:
         self.bus = bus
         self.retention = audio
@@ -112,6 +118,10 @@ class Conversation:
             target: Any = getattr(bus, "async_bus", bus)
             self._publish = target.publish
             bus.on(*self._table)(self.feed)
+        self.rotator: Rotator | None = None
+        """Runs ``rotation`` and ``restore_history`` (see :class:`Rotation`)."""
+        if rotation is not None or restore_history:
+            self.rotator = Rotator(self, rotation, restore_history)
 
     # -- reading the mirror ---------------------------------------------------------------
 
