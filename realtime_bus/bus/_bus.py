@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any, TypeVar, overload
@@ -418,15 +418,27 @@ class Bus:
         """
         return await self._connection.open_standby(timeout)
 
-    async def hand_over(self, standby: StandbyConnection, *, timeout: float = 10.0) -> None:
+    async def hand_over(
+        self,
+        standby: StandbyConnection,
+        *,
+        prepare: Callable[[], Awaitable[bool]] | None = None,
+        settle: float = 0.25,
+        timeout: float = 10.0,
+    ) -> bool:
         """Switch this bus to ``standby``'s connection and close the current one with 1000.
 
-        The frame being written finishes first; events still queued go to the new session, in
-        order; handlers see a ``bus.rotated`` event, then the new session's events. Events the
-        old session sends after the switch are not delivered (switch when it is quiet: no
-        response in progress, the user not speaking).
+        First the writer pauses (after the frame it is writing; events sent meanwhile wait in
+        the queue, in order) and the current session gets ``settle`` seconds in which nothing
+        arrives, so its answers to what it was sent reach the handlers. Then ``prepare`` runs,
+        if given: the last chance to bring the standby session up to date; returning False
+        cancels the switch (the writer resumes, nothing changed). Then the bus serves the
+        standby connection: queued events go to the new session, in order; handlers see a
+        ``bus.rotated`` event, then the new session's events. Returns whether it switched;
+        ``timeout`` bounds it. Switch when it is quiet (no response in progress, the user not
+        speaking): what the old session sends after the switch is not delivered.
         """
-        await self._connection.hand_over(standby, timeout)
+        return await self._connection.hand_over(standby, timeout, prepare, settle)
 
     def publish(self, event: DerivedEvent) -> None:
         """Deliver a derived event to handlers, waiters and streams, as received events are.

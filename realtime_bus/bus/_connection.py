@@ -267,8 +267,8 @@ class Connection:
             if stop.done() and not read.done() and not closed.done():
                 await self._close_link(transport, write)
             elif handover.done() and not (read.done() or write.done() or closed.done()):
-                async with self._write_lock:  # let the frame being written finish
-                    write.cancel()
+                # hand_over holds the writer's lock: no frame is half written.
+                write.cancel()
                 handed_over = True
                 self._retire(transport)
                 return True, None
@@ -419,22 +419,44 @@ class Connection:
             raise
         return StandbyConnection(transport, started, dialect=dialect, prepare=self._prepare)
 
-    async def hand_over(self, standby: StandbyConnection, timeout: float) -> None:
+    async def hand_over(
+        self,
+        standby: StandbyConnection,
+        timeout: float,
+        prepare: Callable[[], Awaitable[bool]] | None = None,
+        settle: float = 0.25,
+    ) -> bool:
         """Switch to ``standby``'s connection (see :meth:`Bus.hand_over`)."""
         handover = self._handover
         if handover is None or handover.done() or self._life.state is not BusState.OPEN:
             raise ConnectionLost(f"{self.settings.name} has no open connection to hand over")
-        transport = await standby.detach()
-        self._adopt = (transport, standby.created)
-        handover.set_result(None)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self.session_id != standby.session_id or self._life.state is not BusState.OPEN:
-            if loop.time() > deadline:
-                raise TimeoutError(f"{self.settings.name} did not switch within {timeout} s")
-            if self._life.stopping.is_set():
-                raise ConnectionLost(f"{self.settings.name} closed during the hand-over")
-            await asyncio.sleep(0.005)
+        async with self._write_lock:  # the writer pauses after the frame it is writing
+            # Let the old session answer what it was sent: wait for settle seconds in which
+            # nothing arrived (bounded by the deadline).
+            seen = self._stats.events_received
+            while loop.time() < deadline:
+                await asyncio.sleep(settle)
+                if self._stats.events_received == seen:
+                    break
+                seen = self._stats.events_received
+            if prepare is not None and not await prepare():
+                return False
+            if handover.done() or self._handover is not handover:
+                raise ConnectionLost(
+                    f"{self.settings.name} lost its connection during the hand-over"
+                )
+            transport = await standby.detach()
+            self._adopt = (transport, standby.created)
+            handover.set_result(None)
+            while self.session_id != standby.session_id or self._life.state is not BusState.OPEN:
+                if loop.time() > deadline:
+                    raise TimeoutError(f"{self.settings.name} did not switch within {timeout} s")
+                if self._life.stopping.is_set():
+                    raise ConnectionLost(f"{self.settings.name} closed during the hand-over")
+                await asyncio.sleep(0.005)
+        return True
 
     # -- the writer ----------------------------------------------------------------------
 

@@ -97,3 +97,30 @@ def msgspec_session(config: dict[str, Any]) -> RealtimeSession:
     import msgspec
 
     return msgspec.convert(config, RealtimeSession)
+
+
+async def test_prepare_can_refuse_the_switch_and_the_bus_keeps_serving(sim: Simulator) -> None:
+    bus = make_bus(sim)
+    async with bus:
+        old_id = bus.session_id
+        standby = await bus.open_standby()
+        calls: list[str] = []
+
+        async def not_now() -> bool:
+            calls.append("asked")
+            return False
+
+        switched = await bus.hand_over(standby, prepare=not_now, settle=0.05)
+        assert (switched, calls) == (False, ["asked"])
+        assert bus.session_id == old_id
+        await bus.conversation.item.create(user_text("still here"), wait=True)
+
+        async def ready() -> bool:
+            # The old session's answers arrived before this runs: it was quiet for settle.
+            await standby.request(ConversationItemCreate(item=user_text("prepared")))
+            return True
+
+        assert await bus.hand_over(standby, prepare=ready, settle=0.05)
+        assert bus.session_id == standby.session_id
+        texts = [s.item.content[0].text for s in sim.history[1].conversation.stored()]
+        assert texts == ["prepared"]
