@@ -52,9 +52,12 @@ from ._rest_wire import (
     SecretBody,
     SipHeaderBody,
     TranslationSecretBody,
+    check_refer_uri,
+    check_reject_status,
     check_session,
     check_ttl,
     decode_body,
+    deliver_webhook,
     fault_message,
     invalid,
     invite_headers,
@@ -315,13 +318,7 @@ class SimulatedRest:
         self._authorize(request)
         call = self._call(request)
         body: RejectBody = decode_body(request, RejectBody)
-        if not 400 <= body.status_code <= 699:
-            raise invalid(
-                f"Invalid 'status_code': {body.status_code}. Expected a SIP final response "
-                "code between 400 and 699.",
-                param="status_code",
-                code="invalid_value",
-            )
+        check_reject_status(body.status_code)
         self._require_state(call, "reject", "ringing")
         call.reject_status = body.status_code
         call.state = "rejected"
@@ -331,12 +328,7 @@ class SimulatedRest:
         self._authorize(request)
         call = self._call(request)
         body: ReferBody = decode_body(request, ReferBody)
-        if not body.target_uri.startswith(("tel:", "sip:", "sips:")):
-            raise invalid(
-                f"Invalid 'target_uri': {body.target_uri!r}. Expected a tel: or sip: URI.",
-                param="target_uri",
-                code="invalid_value",
-            )
+        check_refer_uri(body.target_uri)
         self._require_state(call, "refer", "accepted")
         call.refer_to = body.target_uri
         call.end(1000, "The call was transferred.")
@@ -368,10 +360,6 @@ class SimulatedRest:
         raised). ``sip_headers`` replaces the INVITE headers made up from ``caller`` and
         ``callee``; ``secret`` replaces :attr:`webhook_secret` (to test a wrong one).
         """
-        import httpx2
-
-        from ..rest import WebhookVerifier
-
         headers = list(sip_headers) if sip_headers is not None else invite_headers(caller, callee)
         call = self.sim.calls.create(sip_headers=headers, state="ringing")
         event = IncomingEvent(
@@ -382,15 +370,10 @@ class SimulatedRest:
                 sip_headers=[SipHeaderBody(name, value) for name, value in headers],
             ),
         )
-        body = msgspec.json.encode(event)
-        signed = WebhookVerifier(secret or self.webhook_secret).sign(body)
-        async with httpx2.AsyncClient(timeout=timeout) as client:
-            response = await client.post(
-                webhook_url,
-                content=body,
-                headers={**signed, "content-type": "application/json"},
-            )
-        return PlacedCall(call=call, webhook_status=response.status_code)
+        status = await deliver_webhook(
+            webhook_url, event, secret=secret or self.webhook_secret, timeout=timeout
+        )
+        return PlacedCall(call=call, webhook_status=status)
 
     def caller_says(self, call_id: str, text: str) -> None:
         """The caller speaks: ``text`` as synthesized speech into the call's session.

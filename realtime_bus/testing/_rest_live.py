@@ -24,7 +24,17 @@ from msgspec import UNSET, UnsetType
 from ..protocol.live import ClientConfig, ResponsesDelegationChange, SessionConfig
 from ._http import HttpRequest, HttpResponse
 from ._ids import random_id
-from ._rest_wire import BadRequest, decode_body, invalid, invite_headers, sdp_answer
+from ._rest_wire import (
+    BadRequest,
+    SipHeaderBody,
+    check_refer_uri,
+    check_reject_status,
+    decode_body,
+    deliver_webhook,
+    invalid,
+    invite_headers,
+    sdp_answer,
+)
 
 if TYPE_CHECKING:
     from ._rest import SimulatedRest
@@ -93,14 +103,9 @@ class _ReferBody(msgspec.Struct):
     target_uri: str
 
 
-class _SipHeader(msgspec.Struct):
-    name: str
-    value: str
-
-
 class _IncomingData(msgspec.Struct):
     session_id: str
-    sip_headers: list[_SipHeader]
+    sip_headers: list[SipHeaderBody]
     type: Literal["sip"] = "sip"
 
 
@@ -285,13 +290,7 @@ class LiveRest:
         self._rest._authorize(request)
         session = self._session(request)
         body: _RejectBody = decode_body(request, _RejectBody)
-        if not 400 <= body.status_code <= 699:
-            raise invalid(
-                f"Invalid 'status_code': {body.status_code}. Expected a SIP final response "
-                "code between 400 and 699.",
-                param="status_code",
-                code="invalid_value",
-            )
+        check_reject_status(body.status_code)
         self._require_sip(session, "reject")
         self._require(session, "reject", "ringing")
         session.reject_status = body.status_code
@@ -302,12 +301,7 @@ class LiveRest:
         self._rest._authorize(request)
         session = self._session(request)
         body: _ReferBody = decode_body(request, _ReferBody)
-        if not body.target_uri.strip().startswith(("tel:", "sip:", "sips:")):
-            raise invalid(
-                f"Invalid 'target_uri': {body.target_uri!r}. Expected a tel: or sip: URI.",
-                param="target_uri",
-                code="invalid_value",
-            )
+        check_refer_uri(body.target_uri)
         self._require_sip(session, "refer")
         self._require(session, "refer", "active")
         session.refer_to = body.target_uri
@@ -386,10 +380,6 @@ class LiveRest:
         Returns once the application has answered the webhook (any status is returned, not
         raised); ``secret`` replaces the REST side's webhook secret (to test a wrong one).
         """
-        import httpx2
-
-        from ..rest import WebhookVerifier
-
         headers = list(sip_headers) if sip_headers is not None else invite_headers(caller, callee)
         session = self._add(
             SimulatedLiveSession(
@@ -401,13 +391,10 @@ class LiveRest:
             created_at=int(time.time()),
             data=_IncomingData(
                 session_id=session.session_id,
-                sip_headers=[_SipHeader(name, value) for name, value in headers],
+                sip_headers=[SipHeaderBody(name, value) for name, value in headers],
             ),
         )
-        body = msgspec.json.encode(event)
-        signed = WebhookVerifier(secret or self._rest.webhook_secret, seen=None).sign(body)
-        async with httpx2.AsyncClient(timeout=timeout) as client:
-            response = await client.post(
-                webhook_url, content=body, headers={**signed, "content-type": "application/json"}
-            )
-        return PlacedLiveCall(session=session, webhook_status=response.status_code)
+        status = await deliver_webhook(
+            webhook_url, event, secret=secret or self._rest.webhook_secret, timeout=timeout
+        )
+        return PlacedLiveCall(session=session, webhook_status=status)

@@ -31,9 +31,12 @@ __all__ = [
     "SipHeaderBody",
     "TranslationSecretBody",
     "TranslationSessionBody",
+    "check_refer_uri",
+    "check_reject_status",
     "check_session",
     "check_ttl",
     "decode_body",
+    "deliver_webhook",
     "error_response",
     "fault_message",
     "invalid",
@@ -171,6 +174,45 @@ def check_ttl(expires: Expires | UnsetType) -> int:
             code="invalid_value",
         )
     return seconds
+
+
+def check_reject_status(status_code: int) -> None:
+    """A reject's SIP status must be a final response code (400 to 699)."""
+    if not 400 <= status_code <= 699:
+        raise invalid(
+            f"Invalid 'status_code': {status_code}. Expected a SIP final response "
+            "code between 400 and 699.",
+            param="status_code",
+            code="invalid_value",
+        )
+
+
+def check_refer_uri(target_uri: str) -> None:
+    """A refer's target must be a ``tel:`` or ``sip:`` URI."""
+    if not target_uri.strip().startswith(("tel:", "sip:", "sips:")):
+        raise invalid(
+            f"Invalid 'target_uri': {target_uri!r}. Expected a tel: or sip: URI.",
+            param="target_uri",
+            code="invalid_value",
+        )
+
+
+async def deliver_webhook(url: str, event: msgspec.Struct, *, secret: str, timeout: float) -> int:
+    """POST ``event`` to ``url`` signed with ``secret``; the status the application answered.
+
+    Needs the ``rest`` extra (the signature and the request are made with it).
+    """
+    import httpx2
+
+    from ..rest import WebhookVerifier
+
+    body = msgspec.json.encode(event)
+    signed = WebhookVerifier(secret, seen=None).sign(body)
+    async with httpx2.AsyncClient(timeout=timeout) as client:
+        response = await client.post(
+            url, content=body, headers={**signed, "content-type": "application/json"}
+        )
+    return response.status_code
 
 
 def parse_multipart(request: HttpRequest) -> dict[str, bytes]:
