@@ -7,5 +7,6 @@ __all__ = ["COMMAND_MODULES"]
 COMMAND_MODULES: tuple[str, ...] = (
     "realtime_bus.cli._demo",
     "realtime_bus.cli._serve",
+    "realtime_bus.cli._twilio",
 )
 """Modules, in the order ``realtime-bus --help`` lists them."""

@@ -1,0 +1,107 @@
+"""A simulator paced in real time, and the Twilio bridge served by uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import uvicorn
+
+from realtime_bus import Bus, TranscriptionConfig
+from realtime_bus.telephony.twilio import TwilioApp, TwilioCall, TwilioDtmf
+from realtime_bus.testing import Simulator
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator(realtime_factor=1.0) as simulator:
+        yield simulator
+
+
+class Served:
+    """A uvicorn server running ``app`` on a free loopback port, in its own thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        )
+        self.thread = threading.Thread(target=self.server.run, name="uvicorn-twilio")
+        self.port = 0
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        for _ in range(500):
+            if self.server.started:
+                break
+            self.thread.join(0.01)
+        assert self.server.started, "uvicorn did not start"
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+        assert not self.thread.is_alive()
+
+
+@dataclass
+class Calls:
+    """What the application saw on the bridge's buses (written from the server's thread)."""
+
+    transcripts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    digits: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    parameters: dict[str, dict[str, str]] = field(default_factory=dict)
+    finished: dict[str, TwilioCall] = field(default_factory=dict)
+
+
+@dataclass
+class Bridge:
+    app: TwilioApp
+    served: Served
+    calls: Calls
+
+    @property
+    def media_url(self) -> str:
+        return f"ws://127.0.0.1:{self.served.port}/twilio/media"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.served.port}"
+
+
+def make_app(sim: Simulator, calls: Calls, **kwargs: Any) -> TwilioApp:
+    def connect(call: TwilioCall) -> Bus:
+        return Bus(sim.url, api_key="sk-test", name=f"call-{call.call_sid[-4:]}")
+
+    async def on_call(call: TwilioCall) -> None:
+        assert call.bus is not None
+        calls.parameters[call.call_sid] = call.parameters
+        await call.bus.session.update(
+            transcription=TranscriptionConfig(model="gpt-4o-transcribe"), wait=True
+        )
+
+        @call.bus.on("conversation.item.input_audio_transcription.completed")
+        def heard(event: Any) -> None:
+            calls.transcripts[call.call_sid].append(event.transcript)
+
+        @call.bus.on(TwilioDtmf)
+        def pressed(event: TwilioDtmf) -> None:
+            calls.digits[event.call.call_sid].append(event.digit)
+
+        @call.bus.on("agent.twilio.stop")
+        def stopped(event: Any) -> None:
+            calls.finished[call.call_sid] = event.call
+
+    return TwilioApp(connect, on_call=on_call, **kwargs)
+
+
+@pytest.fixture
+def bridge(sim: Simulator) -> Iterator[Bridge]:
+    calls = Calls()
+    app = make_app(sim, calls)
+    with Served(app) as served:
+        yield Bridge(app, served, calls)
