@@ -150,9 +150,10 @@ class Dispatcher:
             self.inbound_bytes -= size
         return self.inbound.popleft()
 
-    def report(self, report: ErrorReport) -> None:
-        """Queue an error report; it reaches ``on_error`` handlers in order with events."""
-        self.push(report)
+    def report(self, report: ErrorReport, size: int = 0) -> None:
+        """Queue an error report; it reaches ``on_error`` handlers in order with events.
+        ``size``: the bytes of a frame it keeps, counted in :attr:`inbound_bytes`."""
+        self.push(report, size)
 
     def dispatch_now(self, event: Any) -> bool:
         """Dispatch ``event`` in the calling task if that changes nothing observable.

@@ -112,7 +112,7 @@ class Reader:
                     tap.received(frame, None)
                 stats.decode_errors += 1
                 self._log.warning("undecodable frame", error=exc.message, size=len(frame))
-                dispatcher.report(ErrorReport("decode", exc, frame=frame))
+                dispatcher.report(ErrorReport("decode", exc, frame=frame), len(frame))
                 continue
             force_setattr(event, "received", received)
             if tap is not None:
@@ -128,7 +128,8 @@ class Reader:
                 stats.unknown_events += 1
                 self._log.info("unknown event type", event_type=event.type)
                 problem = DecodeError(f"unknown event type {event.type!r}", frame)
-                dispatcher.report(ErrorReport("unknown_event", problem, event=event))
+                # The report keeps the raw frame beside the decoded event: count it too.
+                dispatcher.report(ErrorReport("unknown_event", problem, event=event), len(frame))
             if (len(inbound) >= max_events or dispatcher.inbound_bytes >= max_bytes) and not (
                 self._draining
             ):
