@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ..transport import ConfigurationError
+
 __all__ = ["ReconnectPolicy"]
 
 
@@ -35,9 +37,9 @@ class ReconnectPolicy:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 0 or self.base_delay < 0 or self.max_delay < 0:
-            raise ValueError("attempts and delays cannot be negative")
+            raise ConfigurationError("attempts and delays cannot be negative")
         if not 0 <= self.jitter <= 1:
-            raise ValueError("jitter must be between 0 and 1")
+            raise ConfigurationError("jitter must be between 0 and 1")
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait before attempt ``attempt`` (1-based)."""

@@ -31,7 +31,7 @@ from ._backoff import ReconnectPolicy
 from ._connection import Connection, ConnectionSettings
 from ._dialect import DialectSpec, RealtimeHelpers, dialect_for
 from ._dispatcher import BusStats, Dispatcher, ErrorReport
-from ._errors import BusClosed, ServerError
+from ._errors import BusClosed, ConfigurationError, ServerError
 from ._lifecycle import Closed, DerivedEvent
 from ._matching import EventKey, KeyMatcher, key_of
 from ._outbound import OutboundQueue
@@ -142,7 +142,7 @@ class Bus:
         elif url is not None:
             raise TypeError("give either url or endpoint, not both")
         if inbound_maxsize < 2 or inbound_max_bytes < 2:
-            raise ValueError("inbound_maxsize and inbound_max_bytes must be at least 2")
+            raise ConfigurationError("inbound_maxsize and inbound_max_bytes must be at least 2")
         self.dialect = dialect_for(protocol)
         tap: FrameTap | None = None
         self.recorder: Recorder | None = None

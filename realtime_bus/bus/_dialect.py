@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import msgspec
 
 from ..protocol import ClientEvent, SessionUpdate, decoder_for, encoder_for
+from ..transport import ConfigurationError
 from ._correlation import AckRule, ack_rule
 from ._resources import (
     ConversationResource,
@@ -182,6 +183,6 @@ def dialect_for(protocol: str | DialectSpec) -> DialectSpec:
         factory = _DIALECTS.get(protocol)
         if factory is None:
             known = ", ".join(repr(n) for n in sorted(_DIALECTS))
-            raise ValueError(f"unknown protocol {protocol!r}: expected one of {known}")
+            raise ConfigurationError(f"unknown protocol {protocol!r}: expected one of {known}")
         spec = _built[protocol] = factory()
     return spec

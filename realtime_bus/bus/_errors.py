@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ..protocol import ErrorDetails, ErrorEvent, RealtimeBusError
-from ..transport import ConnectFailed, ConnectionLost, HandshakeRefused, TransportClosed
+from ..transport import (
+    ConfigurationError,
+    ConnectFailed,
+    ConnectionLost,
+    HandshakeRefused,
+    TransportClosed,
+)
 
 __all__ = [
     "BusClosed",
@@ -18,10 +24,6 @@ __all__ = [
     "StreamOverflow",
     "TransportClosed",
 ]
-
-
-class ConfigurationError(RealtimeBusError):
-    """The bus was set up wrongly (a missing API key, an unusable URL, ...)."""
 
 
 class ServerError(RealtimeBusError):

@@ -57,7 +57,13 @@ minutes.``).
 
 from ._faults import Faults, InjectedFault
 from ._http import HttpError, HttpRequest, HttpResponse, HttpRoutes
-from ._registry import Calls, CallState, ClientSecret, ClientSecrets, SimulatedCall
+from ._registry import (
+    CallState,
+    SimulatedCall,
+    SimulatedCalls,
+    SimulatedClientSecret,
+    SimulatedClientSecrets,
+)
 from ._replay import Replay
 from ._responder import (
     DefaultResponder,
@@ -82,9 +88,9 @@ __all__ = [
     "PlacedCall",
     "MAX_MESSAGE_BYTES",
     "CallState",
-    "Calls",
-    "ClientSecret",
-    "ClientSecrets",
+    "SimulatedCalls",
+    "SimulatedClientSecret",
+    "SimulatedClientSecrets",
     "DefaultResponder",
     "Faults",
     "HttpError",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from ._http import HttpResponse, RequestHead
-from ._registry import Calls, ClientSecret, ClientSecrets, SimulatedCall
+from ._registry import SimulatedCall, SimulatedCalls, SimulatedClientSecret, SimulatedClientSecrets
 
 __all__ = ["Admission", "admit", "select_subprotocol"]
 
@@ -31,7 +31,7 @@ class Admission:
     path: str
     query: dict[str, str]
     model: str
-    secret: ClientSecret | None
+    secret: SimulatedClientSecret | None
     call: SimulatedCall | None
 
 
@@ -70,8 +70,8 @@ def admit(
     head: RequestHead,
     *,
     api_key: str | None,
-    secrets: ClientSecrets,
-    calls: Calls,
+    secrets: SimulatedClientSecrets,
+    calls: SimulatedCalls,
     default_model: str,
 ) -> Admission | HttpResponse:
     """Check a WebSocket upgrade request: an :class:`Admission`, or the refusal to send."""
@@ -90,7 +90,7 @@ def admit(
             "You didn't provide an API key. You need to provide your API key in an "
             "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
         )
-    secret: ClientSecret | None = None
+    secret: SimulatedClientSecret | None = None
     if key.startswith("ek_"):
         secret = secrets.get(key)
         if secret is None:

@@ -1,9 +1,10 @@
 """Server-side state shared by the simulator's REST endpoints and its WebSocket.
 
-:class:`ClientSecrets` holds the ephemeral keys (``ek_...``) the simulator issued: the WebSocket
-handshake accepts a live one as the API key and starts the session with its configuration;
-expired or unknown ones are refused with 401. :class:`Calls` holds the simulated SIP/WebRTC
-calls: a WebSocket opened with ``?call_id=`` attaches to the call's session.
+:class:`SimulatedClientSecrets` holds the ephemeral keys (``ek_...``) the simulator issued: the
+WebSocket handshake accepts a live one as the API key and starts the session with its
+configuration; expired or unknown ones are refused with 401. :class:`SimulatedCalls` holds the
+simulated SIP/WebRTC calls: a WebSocket opened with ``?call_id=`` attaches to the call's
+session.
 
 The REST endpoints (``POST /v1/realtime/client_secrets``, ``/v1/realtime/calls/...``) use these
 registries through ``sim.client_secrets`` and ``sim.calls``.
@@ -22,14 +23,20 @@ from ._ids import random_id
 if TYPE_CHECKING:
     from ._session import SimulatedSession
 
-__all__ = ["CallState", "Calls", "ClientSecret", "ClientSecrets", "SimulatedCall"]
+__all__ = [
+    "CallState",
+    "SimulatedCalls",
+    "SimulatedClientSecret",
+    "SimulatedClientSecrets",
+    "SimulatedCall",
+]
 
 DEFAULT_SECRET_TTL = 600
 """Client secrets expire after 10 minutes unless asked otherwise."""
 
 
 @dataclass(slots=True)
-class ClientSecret:
+class SimulatedClientSecret:
     """An ephemeral key the simulator issued. ``value`` is secret: it never appears in a repr."""
 
     value: str = field(repr=False)
@@ -44,20 +51,20 @@ class ClientSecret:
         return time.time() >= self.expires_at
 
 
-class ClientSecrets:
+class SimulatedClientSecrets:
     """The client secrets issued by one simulator."""
 
     def __init__(self) -> None:
-        self._secrets: dict[str, ClientSecret] = {}
+        self._secrets: dict[str, SimulatedClientSecret] = {}
 
     def issue(
         self,
         session: RealtimeSession | TranscriptionSession | None = None,
         *,
         expires_after_seconds: float = DEFAULT_SECRET_TTL,
-    ) -> ClientSecret:
+    ) -> SimulatedClientSecret:
         """Create a key for ``session`` (the default realtime session when ``None``)."""
-        secret = ClientSecret(
+        secret = SimulatedClientSecret(
             value=random_id("ek", 32),
             session=session if session is not None else RealtimeSession(),
             expires_at=int(time.time() + expires_after_seconds),
@@ -65,11 +72,11 @@ class ClientSecrets:
         self._secrets[secret.value] = secret
         return secret
 
-    def add(self, secret: ClientSecret) -> None:
+    def add(self, secret: SimulatedClientSecret) -> None:
         """Register a key made elsewhere."""
         self._secrets[secret.value] = secret
 
-    def get(self, value: str) -> ClientSecret | None:
+    def get(self, value: str) -> SimulatedClientSecret | None:
         """The live key ``value``; ``None`` when unknown or expired."""
         secret = self._secrets.get(value)
         if secret is None or secret.expired:
@@ -83,7 +90,7 @@ class ClientSecrets:
     def __len__(self) -> int:
         return len(self._secrets)
 
-    def __iter__(self) -> Iterator[ClientSecret]:
+    def __iter__(self) -> Iterator[SimulatedClientSecret]:
         return iter(list(self._secrets.values()))
 
 
@@ -114,7 +121,7 @@ class SimulatedCall:
                 session.close(code, reason)
 
 
-class Calls:
+class SimulatedCalls:
     """The simulated calls of one simulator, by ``call_id``."""
 
     def __init__(self) -> None:

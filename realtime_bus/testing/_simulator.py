@@ -21,7 +21,7 @@ from ._faults import Faults
 from ._handshake import Admission, admit, select_subprotocol
 from ._http import HttpResponse, HttpRoutes, RequestHead
 from ._listener import Listener
-from ._registry import Calls, ClientSecrets
+from ._registry import SimulatedCalls, SimulatedClientSecrets
 from ._responder import DefaultResponder, Responder
 from ._session import SimulatedSession
 from ._wsconn import WebSocketConnection
@@ -115,9 +115,9 @@ class Simulator:
         """Fault injection switches (see :class:`Faults`)."""
         self.http_routes = HttpRoutes()
         """The HTTP endpoints served next to the WebSocket (the REST side registers here)."""
-        self.client_secrets = ClientSecrets()
+        self.client_secrets = SimulatedClientSecrets()
         """Ephemeral keys issued by this simulator; accepted at the WebSocket handshake."""
-        self.calls = Calls()
+        self.calls = SimulatedCalls()
         """Simulated calls; a WebSocket opened with ``?call_id=`` attaches to one."""
         self._server: asyncio.Server | None = None
         self._port: int | None = None

@@ -10,13 +10,20 @@ from ._endpoint import (
     endpoint_for_url,
     openai_endpoint,
 )
-from ._errors import ConnectFailed, ConnectionLost, HandshakeRefused, TransportClosed
+from ._errors import (
+    ConfigurationError,
+    ConnectFailed,
+    ConnectionLost,
+    HandshakeRefused,
+    TransportClosed,
+)
 from ._memory import MemoryTransport, memory_pair
 from ._options import ConnectOptions
 from ._redact import RedactingLogger, redact_text
 from ._websocket import WebSocketTransport, open_websocket
 
 __all__ = [
+    "ConfigurationError",
     "ConnectFailed",
     "ConnectOptions",
     "ConnectionLost",

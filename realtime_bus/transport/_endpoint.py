@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ..protocol import RealtimeBusError
+from ._errors import ConfigurationError
 
 __all__ = [
     "Endpoint",
@@ -31,8 +31,8 @@ TokenProvider = Callable[[], str] | Callable[[], Awaitable[str]]
 DEFAULT_OPENAI_BASE = "wss://api.openai.com/v1"
 
 
-class MissingCredentials(RealtimeBusError):
-    """No API key was given and none is in the environment."""
+class MissingCredentials(ConfigurationError):
+    """No API key was given and none is in the environment (or a token provider gave none)."""
 
 
 def _with_query(url: str, query: Mapping[str, str | None]) -> str:
@@ -52,16 +52,20 @@ def check_headers(headers: Mapping[str, str]) -> None:
     """Refuse a header that would break the request (its name is named, its value never)."""
     for name, value in headers.items():
         if not isinstance(name, str) or not _TOKEN.match(name):
-            raise ValueError(f"invalid header name {name!r}: a header name is an HTTP token")
+            raise ConfigurationError(
+                f"invalid header name {name!r}: a header name is an HTTP token"
+            )
         if not isinstance(value, str) or any(c in value for c in "\r\n\x00"):
-            raise ValueError(f"invalid value for header {name!r}: CR, LF and NUL are not allowed")
+            raise ConfigurationError(
+                f"invalid value for header {name!r}: CR, LF and NUL are not allowed"
+            )
 
 
 def _ws_scheme(url: str) -> str:
     parts = urlsplit(url)
     scheme = {"https": "wss", "http": "ws"}.get(parts.scheme, parts.scheme)
     if scheme not in ("ws", "wss"):
-        raise ValueError(f"expected a ws://, wss://, http:// or https:// URL, got {url!r}")
+        raise ConfigurationError(f"expected a ws://, wss://, http:// or https:// URL, got {url!r}")
     return urlunsplit((scheme, *parts[1:]))
 
 
@@ -145,7 +149,7 @@ def openai_endpoint(
     else:
         base = _ws_scheme(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE)
     if model is None and call_id is None:
-        raise ValueError("give a model (or a call_id to attach to a call)")
+        raise ConfigurationError("give a model (or a call_id to attach to a call)")
     headers = {"Authorization": f"Bearer {key}"}
     if organization:
         headers["OpenAI-Organization"] = organization

@@ -1,10 +1,24 @@
-"""Errors of the transport layer: a refused handshake, a connect that failed, a closed link."""
+"""Errors of the transport layer: a wrong configuration, a refused handshake, a connect that
+failed, a closed link.
+"""
 
 from __future__ import annotations
 
 from ..protocol import RealtimeBusError
 
-__all__ = ["ConnectFailed", "ConnectionLost", "HandshakeRefused", "TransportClosed"]
+__all__ = [
+    "ConfigurationError",
+    "ConnectFailed",
+    "ConnectionLost",
+    "HandshakeRefused",
+    "TransportClosed",
+]
+
+
+class ConfigurationError(RealtimeBusError, ValueError):
+    """The bus or its connection was set up wrongly: no API key, an unusable URL or header, a
+    setting out of range. Raised when the bus is built or connects, before anything is sent; a
+    ``ValueError`` too, so code that caught ``ValueError`` still does."""
 
 
 class HandshakeRefused(RealtimeBusError):

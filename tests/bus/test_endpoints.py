@@ -89,3 +89,22 @@ def test_secrets_stay_out_of_reprs() -> None:
 def test_url_must_be_a_websocket_or_http_url() -> None:
     with pytest.raises(ValueError, match="ws://"):
         Bus("ftp://127.0.0.1/x")
+
+
+def test_configuration_errors_are_one_family_and_still_value_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from realtime_bus import ConfigurationError, ReconnectPolicy
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert issubclass(MissingCredentials, ConfigurationError)
+    with pytest.raises(ConfigurationError, match="OPENAI_API_KEY"):
+        Bus.openai(model="gpt-realtime")
+    with pytest.raises(ConfigurationError, match="ws://, wss://"):
+        Bus("ftp://example.invalid/v1/realtime", api_key="sk-test")
+    with pytest.raises(ConfigurationError, match="header name"):
+        Bus("ws://127.0.0.1:1/v1/realtime", api_key="sk-test", headers={"Bad\r\nName": "x"})
+    with pytest.raises(ConfigurationError, match="inbound_maxsize"):
+        Bus("ws://127.0.0.1:1/v1/realtime", api_key="sk-test", inbound_maxsize=1)
+    with pytest.raises(ValueError, match="jitter"):  # still a ValueError for older callers
+        ReconnectPolicy(jitter=2.0)
