@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from msgspec import UNSET
 
+from ..bus import ServerError
 from ..protocol import (
     AudioConfig,
     AudioInputConfig,
     AudioOutputConfig,
     ConversationItem,
+    ConversationItemCreate,
     MessageItem,
     RealtimeSession,
     ServerVad,
@@ -33,6 +35,7 @@ from ._model import Item, Part, Segment, Transcription
 from ._pricing import PRICING, ModelPrice
 from ._response import AssembledResponse
 from ._rotation import Rotation, Rotator
+from ._saving import created_id, dump, history_events, load, restore_item
 from ._turns import TurnTracker
 
 if TYPE_CHECKING:
@@ -97,6 +100,8 @@ class Conversation:
         self.model: str | None = None
         self.transcription_only = False
         """Whether the session is a transcription session (the mirror is then a transcript log)."""
+        self.restored_from: str | None = None
+        """The session a conversation read by :meth:`from_json` was saved from."""
         self.previous_items: list[Item] = []
         """The items of the session before the last reconnect (the new session has none)."""
         self.responses: list[AssembledResponse] = []
@@ -192,6 +197,96 @@ class Conversation:
         if response_id is not None:
             self._turns.played(response_id, time.monotonic() if at is None else at)
 
+    # -- saving and restoring --------------------------------------------------------------
+
+    def to_json(self) -> str:
+        """The conversation's items as JSON (audio included where it is kept whole).
+
+        :meth:`from_json` reads it back; :meth:`recreate` puts it on a new session.
+        """
+        return dump(self.items, session_id=self.session_id, model=self.model)
+
+    @classmethod
+    def from_json(
+        cls,
+        data: str | bytes,
+        bus: Bus | SyncBus | None = None,
+        *,
+        audio: AudioRetention = DEFAULT_RETENTION,
+        pricing: Mapping[str, ModelPrice] | None = None,
+    ) -> Conversation:
+        """A conversation from :meth:`to_json`'s output; raises ``ValueError`` if ``data`` is
+        not one. With ``bus``, it follows that bus from then on; its items are on no server
+        until :meth:`recreate` puts them there."""
+        saved = load(data)
+        conversation = cls(bus, audio=audio, pricing=pricing)
+        conversation.restored_from = saved.session_id
+        conversation.model = conversation._turns.model = saved.model
+        for given in saved.items:
+            item, kept = restore_item(given)
+            for part, pcm in kept:
+                part.dropped_bytes = 0
+                if conversation._store.keeps:
+                    conversation._store.add(part, pcm, len(pcm))
+                else:
+                    part.dropped_bytes = len(pcm)
+            conversation._known[item.id] = item
+            conversation._items[item.id] = item
+            conversation._order.append(item.id)
+        return conversation
+
+    def history_events(
+        self, items: list[Item] | None = None, *, audio: bool = False
+    ) -> list[ConversationItemCreate]:
+        """The client events that recreate ``items`` (default: this conversation's) on an
+        empty session, with their own ids: send them in order (see :meth:`recreate`)."""
+        return history_events(self.items if items is None else items, audio=audio)
+
+    async def recreate(
+        self,
+        items: list[Item] | None = None,
+        *,
+        bus: Bus | None = None,
+        audio: bool = False,
+        timeout: float = 30.0,
+    ) -> list[str]:
+        """Create ``items`` (default: this conversation's) on ``bus``'s session (default: the
+        bus this conversation follows), keeping their ids, and wait for the server to add
+        them all. Returns the ids created. Raises :class:`ServerError` if the server refuses
+        one, ``TimeoutError`` after ``timeout`` seconds. With a :class:`SyncBus`, send
+        :meth:`history_events` yourself."""
+        target = bus if bus is not None else self.bus
+        if target is None or hasattr(target, "async_bus"):
+            raise TypeError("recreate needs an async Bus (with a SyncBus, send history_events())")
+        events = self.history_events(items, audio=audio)
+        waits = []
+        for index, event in enumerate(events):
+            item_id = getattr(event.item, "id", None)
+            event.event_id = f"restore_{index}_{item_id}"[:60]
+
+            def answers(e: Any, item_id: Any = item_id, event_id: str = event.event_id) -> bool:
+                if e.type == "error":
+                    return bool(e.error.event_id == event_id)
+                return bool(created_id(e) == item_id)
+
+            waits.append(
+                target.expect(
+                    "conversation.item.added", "conversation.item.created", "error", check=answers
+                )
+            )
+        try:
+            for event in events:
+                await target.send(event)
+            deadline = time.monotonic() + timeout
+            for wait in waits:
+                answer = await wait.wait(max(0.0, deadline - time.monotonic()))
+                if answer.type == "error":
+                    raise ServerError(answer)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        return [str(getattr(e.item, "id", "")) for e in events]
+
     def close(self) -> None:
         """Stop following the bus (the mirror keeps what it has)."""
         bus, self.bus = self.bus, None
@@ -260,7 +355,8 @@ class Conversation:
     def _on_session(self, event: Any) -> None:
         session = event.session
         sid = session.id if isinstance(session.id, str) else None
-        if event.type == "session.created" and sid != self.session_id and self._order:
+        known = self.session_id
+        if event.type == "session.created" and known is not None and sid != known and self._order:
             # A new session (after a reconnect) starts with an empty conversation.
             self.previous_items = self.items
             self._order.clear()
