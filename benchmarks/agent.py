@@ -1,0 +1,262 @@
+"""The agent layer's cost: CPU per event with a Conversation attached, memory over an hour.
+
+1. CPU per event: the loopback server (``mode=in``) sends the first N voice-corpus frames as
+   fast as the client reads them. ``bus`` is a bus with one no-op ``"*"`` handler; ``agent``
+   is the same bus with a :class:`Conversation` (mirror, default audio retention, turn
+   metrics, derived events) attached as well. CPU time of this process (``process_time``)
+   from the first event to the last, divided by the events; runs interleaved, the ratio is
+   the median of the paired ratios. Target: ``agent`` at most 1.15x ``bus``.
+2. The receive stamp: what ``time.monotonic()`` plus the stamp on the event costs per frame,
+   against the decode of the same frames (in process, no socket).
+3. Memory: a simulated one-hour voice session (5 s of user speech, then 8 s of assistant audio
+   in 100 ms deltas with its transcript, every turn) fed to a Conversation with the default
+   retention; resident memory before and after, and the audio held.
+
+``python benchmarks/agent.py --help`` for the knobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import gc
+import time
+from typing import Any
+
+import msgspec
+from _corpus import load_frames
+from _shared import OtherLoad, corpus, median, paired_ratio, print_table, quiet_logs, server, settle
+from msgspec.structs import force_setattr
+
+from realtime_bus import Bus
+from realtime_bus.agent import DEFAULT_RETENTION, Conversation
+from realtime_bus.bus import ConnectionLost
+from realtime_bus.protocol import Decoder
+
+
+async def cpu_per_event(url: str, n: int, *, agent: bool) -> float:
+    """Microseconds of this process's CPU per event, first event to last."""
+    count = 0
+    first = last = 0.0
+    done = asyncio.Event()
+    bus = Bus(url=url, api_key="x", reconnect=False)
+    if agent:
+        Conversation(bus)
+
+    @bus.on("*")
+    def handler(event: Any) -> None:
+        nonlocal count, first, last
+        count += 1
+        if count == 1:
+            first = time.process_time()
+        elif count == n:
+            last = time.process_time()
+            done.set()
+
+    @bus.on("bus.disconnected")
+    def gone(event: Any) -> None:
+        done.set()
+
+    try:
+        async with bus:
+            await asyncio.wait_for(done.wait(), 600)
+    except ConnectionLost:
+        pass
+    if count != n:
+        raise RuntimeError(f"saw {count} of {n} events")
+    return (last - first) / (n - 1) * 1e6
+
+
+def stamp_cost(frames: list[str], rounds: int) -> tuple[float, float]:
+    """(decode, decode + stamp) in microseconds per frame, medians of interleaved rounds."""
+    decode = Decoder().decode
+    monotonic = time.monotonic
+    data = [f.encode() for f in frames]
+    plain: list[float] = []
+    stamped: list[float] = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for frame in data:
+            decode(frame)
+        plain.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for frame in data:
+            received = monotonic()
+            force_setattr(decode(frame), "received", received)
+        stamped.append(time.perf_counter() - start)
+    per = 1e6 / len(data)
+    return median(plain) * per, median(stamped) * per
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB (Linux)."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * 4096 / 1e6
+
+
+def hour_of_events(minutes: float) -> Any:
+    """Frames of a simulated voice session lasting ``minutes``, turn after turn."""
+    chunk = base64.b64encode(bytes(4800)).decode()  # 100 ms of 24 kHz PCM16
+    encode = msgspec.json.encode
+    yield encode(
+        {
+            "type": "session.created",
+            "event_id": "e",
+            "session": {"type": "realtime", "id": "sess_1", "model": "gpt-realtime"},
+        }
+    )
+    turns = int(minutes * 60 / 13)
+    for turn in range(turns):
+        user, item, resp = f"item_u{turn}", f"item_a{turn}", f"resp_{turn}"
+        yield encode(
+            {"type": "input_audio_buffer.speech_started", "audio_start_ms": 0, "item_id": user}
+        )
+        yield encode(
+            {"type": "input_audio_buffer.speech_stopped", "audio_end_ms": 5000, "item_id": user}
+        )
+        yield encode({"type": "input_audio_buffer.committed", "item_id": user})
+        message = {
+            "id": user,
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_audio"}],
+        }
+        yield encode({"type": "conversation.item.added", "item": message})
+        yield encode({"type": "conversation.item.done", "item": message})
+        yield encode(
+            {
+                "type": "response.created",
+                "response": {"id": resp, "status": "in_progress", "conversation_id": "c"},
+            }
+        )
+        reply = {"id": item, "type": "message", "role": "assistant", "content": []}
+        yield encode(
+            {
+                "type": "response.output_item.added",
+                "response_id": resp,
+                "output_index": 0,
+                "item": reply,
+            }
+        )
+        yield encode({"type": "conversation.item.added", "item": reply})
+        ids = {"response_id": resp, "item_id": item, "output_index": 0, "content_index": 0}
+        for _ in range(80):
+            yield encode({"type": "response.output_audio.delta", "delta": chunk, **ids})
+            yield encode(
+                {"type": "response.output_audio_transcript.delta", "delta": "word ", **ids}
+            )
+        usage = {
+            "total_tokens": 300,
+            "input_tokens": 140,
+            "output_tokens": 160,
+            "input_token_details": {"text_tokens": 40, "audio_tokens": 100, "cached_tokens": 0},
+            "output_token_details": {"text_tokens": 20, "audio_tokens": 140},
+        }
+        yield encode(
+            {
+                "type": "response.done",
+                "response": {"id": resp, "status": "completed", "output": [], "usage": usage},
+            }
+        )
+
+
+def memory_hour(minutes: float) -> tuple[float, float, float, int, int]:
+    """(RSS before, RSS after, audio held in s, items, events) for a simulated session."""
+    decode = Decoder().decode
+    conversation = Conversation()
+    gc.collect()
+    before = rss_mb()
+    events = 0
+    for frame in hour_of_events(minutes):
+        conversation.feed(decode(frame))
+        events += 1
+    gc.collect()
+    return before, rss_mb(), conversation.audio_held_ms / 1000, len(conversation), events
+
+
+async def amain(args: argparse.Namespace) -> None:
+    # Memory first, before the corpus is loaded into this process.
+    before, after, held, items, events = memory_hour(args.minutes)
+    bound = (DEFAULT_RETENTION.seconds or 0) * 48_000 * 4 / 3 / 1e6
+    print_table(
+        f"Memory, simulated {args.minutes:g}-minute voice session, default retention",
+        ["events", "items", "audio held", "RSS before", "RSS after", "growth", "audio bound"],
+        [
+            [
+                f"{events:,}",
+                f"{items:,}",
+                f"{held:.1f} s",
+                f"{before:.1f} MB",
+                f"{after:.1f} MB",
+                f"{after - before:.1f} MB",
+                f"{bound:.1f} MB",
+            ]
+        ],
+    )
+
+    cpu: dict[str, list[float]] = {"bus": [], "agent": []}
+    if not args.skip_cpu:
+        with server(corpus(args.corpus)) as srv:
+            assert srv.proc is not None
+            load = OtherLoad(srv.proc.pid)
+            url = srv.url(f"mode=in&n={args.n}")
+            for name in cpu:  # warm-up
+                await cpu_per_event(srv.url("mode=in&n=2000"), 2000, agent=name == "agent")
+                await settle()
+            for rep in range(args.repeats):
+                order = list(cpu) if rep % 2 == 0 else list(reversed(cpu))
+                for name in order:
+                    cpu[name].append(await cpu_per_event(url, args.n, agent=name == "agent"))
+                    await settle()
+                print(
+                    f"repeat {rep + 1}/{args.repeats}: "
+                    + ", ".join(f"{k} {v[-1]:.2f} us" for k, v in cpu.items())
+                    + f" (other load {load.cores():.2f} cores)",
+                    flush=True,
+                )
+        ratio = paired_ratio(cpu["agent"], cpu["bus"])
+        print_table(
+            f"CPU per event, {args.n} voice-corpus frames, median of {args.repeats}",
+            ["client", "us CPU/event", "vs bus", "runs"],
+            [
+                [
+                    name,
+                    f"{median(v):.2f}",
+                    f"{paired_ratio(v, cpu['bus']):.3f}x",
+                    " ".join(f"{x:.2f}" for x in v),
+                ]
+                for name, v in cpu.items()
+            ],
+        )
+        print(f"\ntarget: agent <= 1.15x bus: {ratio:.3f}x")
+        print(load.report())
+
+    frames = load_frames(args.stamp_n) if args.stamp_n <= 100_000 else []
+    plain, stamped = stamp_cost(frames, args.repeats)
+    print_table(
+        f"Receive stamp, {len(frames)} corpus frames, median of {args.repeats}",
+        ["path", "us/frame", "vs decode"],
+        [
+            ["decode", f"{plain:.3f}", "1.000x"],
+            ["decode + stamp", f"{stamped:.3f}", f"{stamped / plain:.3f}x"],
+        ],
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-n", type=int, default=50_000, help="frames per CPU run (default 50000)")
+    ap.add_argument("--corpus", type=int, default=100_000, help="corpus size (default 100000)")
+    ap.add_argument("--repeats", type=int, default=5, help="interleaved repeats (default 5)")
+    ap.add_argument("--stamp-n", type=int, default=20_000, help="frames for the stamp cost")
+    ap.add_argument("--minutes", type=float, default=60.0, help="simulated session length")
+    ap.add_argument("--skip-cpu", action="store_true", help="only the stamp and memory parts")
+    args = ap.parse_args()
+    quiet_logs()
+    asyncio.run(amain(args))
+
+
+if __name__ == "__main__":
+    main()

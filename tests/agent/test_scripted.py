@@ -1,0 +1,274 @@
+"""The mirror against scripted event sequences: orderings the simulator does not produce."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import msgspec
+import pytest
+
+from realtime_bus.agent import AudioRetention, Conversation
+from realtime_bus.protocol import decode
+
+
+def ev(type_: str, **fields: Any) -> Any:
+    """A server event decoded from its JSON form, as the bus would deliver it."""
+    return decode(msgspec.json.encode({"type": type_, "event_id": "evt", **fields}))
+
+
+def user(item_id: str, text: str) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "message",
+        "role": "user",
+        "status": "completed",
+        "content": [{"type": "input_text", "text": text}],
+    }
+
+
+def audio_message(item_id: str) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "message",
+        "role": "assistant",
+        "status": "in_progress",
+        "content": [],
+    }
+
+
+def b64(pcm: bytes) -> str:
+    return base64.b64encode(pcm).decode()
+
+
+def feed(conversation: Conversation, *events: Any) -> None:
+    for event in events:
+        conversation.feed(event)
+
+
+def test_previous_item_id_none_puts_first_and_unknown_anchor_goes_last() -> None:
+    c = Conversation()
+    feed(
+        c,
+        ev("conversation.item.added", item=user("a", "a")),
+        ev("conversation.item.added", item=user("b", "b"), previous_item_id="a"),
+        ev("conversation.item.added", item=user("z", "z"), previous_item_id=None),
+        ev("conversation.item.added", item=user("x", "x"), previous_item_id="gone"),
+        ev("conversation.item.added", item=user("m", "m"), previous_item_id="a"),
+    )
+    assert [i.id for i in c.items] == ["z", "a", "m", "b", "x"]
+    # An item the server re-announces after another one moves there; the same place is a no-op.
+    feed(c, ev("conversation.item.done", item=user("x", "x"), previous_item_id="z"))
+    assert [i.id for i in c.items] == ["z", "x", "a", "m", "b"]
+    feed(c, ev("conversation.item.deleted", item_id="never-seen"))
+    assert len(c) == 5
+
+
+def test_transcription_before_the_item_is_added() -> None:
+    c = Conversation()
+    feed(
+        c,
+        ev(
+            "conversation.item.input_audio_transcription.delta",
+            item_id="u1",
+            content_index=0,
+            delta="hel",
+        ),
+        ev(
+            "conversation.item.input_audio_transcription.completed",
+            item_id="u1",
+            content_index=0,
+            transcript="hello",
+            usage={"type": "duration", "seconds": 1.0},
+        ),
+    )
+    assert len(c) == 0  # not in the conversation until the server adds it
+    feed(
+        c,
+        ev(
+            "conversation.item.added",
+            item={
+                "id": "u1",
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_audio", "transcript": None}],
+            },
+        ),
+    )
+    (item,) = c.items
+    assert item.text == "hello"
+    assert item.content[0].type == "input_audio"
+    assert c.transcripts[0].status == "completed"
+
+
+def test_deltas_of_a_response_whose_created_was_missed() -> None:
+    c = Conversation()
+    feed(
+        c,
+        ev(
+            "response.output_text.delta",
+            response_id="r1",
+            item_id="i1",
+            output_index=0,
+            content_index=0,
+            delta="Hi",
+        ),
+        ev(
+            "response.done",
+            response={"id": "r1", "status": "completed", "output": [], "conversation_id": "c"},
+        ),
+    )
+    (response,) = c.responses
+    assert response.status == "completed"
+    assert response.metrics is None  # no response.created: no timing to report
+
+
+def test_truncation_of_audio_partly_let_go_by_retention() -> None:
+    c = Conversation(audio=AudioRetention.last(1.0))
+    feed(
+        c,
+        ev(
+            "response.created",
+            response={"id": "r1", "status": "in_progress", "conversation_id": "c"},
+        ),
+        ev(
+            "response.output_item.added", response_id="r1", output_index=0, item=audio_message("a1")
+        ),
+        ev("conversation.item.added", item=audio_message("a1")),
+    )
+    chunk = bytes(range(256)) * 19  # 4864 bytes: about 101 ms
+    for _ in range(30):  # about 3 s of audio, 1 s kept
+        feed(
+            c,
+            ev(
+                "response.output_audio.delta",
+                response_id="r1",
+                item_id="a1",
+                output_index=0,
+                content_index=0,
+                delta=b64(chunk),
+            ),
+        )
+    part = c.items[0].content[0]
+    assert part.audio_bytes == 30 * len(chunk)
+    assert c.audio_held_ms <= 1000.0
+    assert part.kept_bytes == len(part.audio) <= 48_000
+    assert not part.audio_complete
+    feed(c, ev("conversation.item.truncated", item_id="a1", content_index=0, audio_end_ms=2500))
+    assert part.audio_bytes == 2500 * 48
+    assert part.kept_bytes == len(part.audio) == 2500 * 48 - part.dropped_bytes
+    assert c.audio_held_ms == pytest.approx(part.kept_bytes / 48)
+    feed(c, ev("conversation.item.truncated", item_id="a1", content_index=0, audio_end_ms=100))
+    assert part.kept_bytes == 0
+    assert part.audio == b""
+    assert c.audio_held_ms == pytest.approx(0.0)
+
+
+def test_retention_none_keeps_durations_only_and_all_keeps_everything() -> None:
+    chunk = b"\x01\x02" * 2400  # 100 ms
+    for retention, kept in ((AudioRetention.none(), 0), (AudioRetention.all(), 50 * len(chunk))):
+        c = Conversation(audio=retention)
+        feed(c, ev("conversation.item.added", item=audio_message("a1")))
+        for _ in range(50):
+            feed(
+                c,
+                ev(
+                    "response.output_audio.delta",
+                    response_id="r1",
+                    item_id="a1",
+                    output_index=0,
+                    content_index=0,
+                    delta=b64(chunk),
+                ),
+            )
+        assert c.items[0].audio_ms == pytest.approx(5000.0)
+        assert len(c.items[0].audio) == kept
+
+
+def test_retention_refuses_a_negative_limit() -> None:
+    with pytest.raises(ValueError, match=">= 0"):
+        AudioRetention.last(-1)
+
+
+def test_a_new_session_after_a_reconnect_starts_empty_and_keeps_the_old_items() -> None:
+    c = Conversation()
+    session = {"type": "realtime", "id": "sess_1", "model": "gpt-realtime"}
+    feed(
+        c,
+        ev("session.created", session=session),
+        ev("conversation.item.added", item=user("a", "a")),
+        ev("session.created", session={**session, "id": "sess_2"}),
+    )
+    assert c.session_id == "sess_2"
+    assert len(c) == 0
+    assert [i.id for i in c.previous_items] == ["a"]
+
+
+def test_function_call_arguments_that_are_not_json() -> None:
+    c = Conversation()
+    call = {"id": "f1", "type": "function_call", "name": "f", "arguments": "", "call_id": "c1"}
+    feed(
+        c,
+        ev("conversation.item.added", item=call),
+        ev(
+            "response.function_call_arguments.delta",
+            response_id="r",
+            item_id="f1",
+            output_index=0,
+            call_id="c1",
+            delta='{"a": ',
+        ),
+    )
+    item = c.items[0]
+    assert item.arguments == '{"a": '
+    assert item.parsed_arguments is None
+    feed(
+        c,
+        ev(
+            "response.function_call_arguments.done",
+            response_id="r",
+            item_id="f1",
+            output_index=0,
+            call_id="c1",
+            name="f",
+            arguments='{"a": 1}',
+        ),
+    )
+    assert item.parsed_arguments == {"a": 1}
+
+
+def test_mcp_call_items_are_assembled() -> None:
+    c = Conversation()
+    mcp = {
+        "id": "m1",
+        "type": "mcp_call",
+        "server_label": "docs",
+        "name": "search",
+        "arguments": "",
+    }
+    feed(
+        c,
+        ev("conversation.item.added", item=mcp),
+        ev(
+            "response.mcp_call_arguments.delta",
+            response_id="r",
+            item_id="m1",
+            output_index=0,
+            delta='{"q"',
+        ),
+        ev(
+            "response.mcp_call_arguments.delta",
+            response_id="r",
+            item_id="m1",
+            output_index=0,
+            delta=': "x"}',
+        ),
+        ev("response.mcp_call.in_progress", item_id="m1", output_index=0),
+        ev("conversation.item.done", item={**mcp, "arguments": '{"q": "x"}', "output": "found"}),
+        ev("response.mcp_call.completed", item_id="m1", output_index=0),
+    )
+    item = c.items[0]
+    assert (item.type, item.server_label, item.name) == ("mcp_call", "docs", "search")
+    assert item.parsed_arguments == {"q": "x"}
+    assert item.output == "found"
+    assert item.status == "completed"
