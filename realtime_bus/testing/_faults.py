@@ -7,13 +7,11 @@ See the :mod:`realtime_bus.testing` documentation for the list.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from typing import Literal, Protocol
 
 from ..protocol import ServerEvent
-
-if TYPE_CHECKING:
-    from ._session import SimulatedSession
-    from ._simulator import Simulator
+from ._port import Connection
 
 __all__ = ["Faults", "InjectedFault"]
 
@@ -27,6 +25,13 @@ _DELTAS = frozenset(
 )
 
 MalformedKind = Literal["json", "schema", "utf8"]
+
+
+class _Server(Protocol):
+    """What the fault switches act on: the live connections of a server."""
+
+    @property
+    def connections(self) -> Sequence[Connection]: ...
 
 
 class InjectedFault(RuntimeError):
@@ -43,7 +48,7 @@ class Faults:
     :meth:`send_unknown_event`, :meth:`close`, :meth:`drop`.
     """
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: _Server) -> None:
         self._sim = sim
         self.refused_left = 0
         """Handshakes still to refuse."""
@@ -201,14 +206,14 @@ class Faults:
 
     # -- hooks (called by the sessions) ----------------------------------------------------
 
-    def apply_to(self, session: SimulatedSession) -> None:
+    def apply_to(self, session: Connection) -> None:
         """Put the standing faults on a new connection."""
         session.ws.frame_delay = self._frame_delay
         session.ws.never_answer_close = self._never_answer_close
         if self._stalled:
             session.stall()
 
-    def after_send(self, session: SimulatedSession, event: ServerEvent) -> None:
+    def after_send(self, session: Connection, event: ServerEvent) -> None:
         """Checks that run after an event is written: the drops."""
         fire = False
         if self._drop_after is not None:

@@ -38,7 +38,7 @@ from ._speech import decode_speech, unintelligible_transcript
 from ._vad import EnergyVad
 
 if TYPE_CHECKING:
-    from ._session import SimulatedSession
+    from ._port import SessionPort, Turns
 
 __all__ = ["InputAudio", "MAX_APPEND_BYTES"]
 
@@ -66,8 +66,10 @@ def input_config(session: RealtimeSession | TranscriptionSession) -> AudioInputC
 class InputAudio:
     """One session's input buffer and its server VAD."""
 
-    def __init__(self, session: SimulatedSession) -> None:
+    def __init__(self, session: SessionPort) -> None:
         self.session = session
+        self.turns: Turns = _NoTurns()
+        """Where the end and start of the user's turns go (the session's responses)."""
         self.buffer = bytearray()
         self.buffer_start = 0
         """Sample position (since the session began) of the buffer's first sample."""
@@ -148,7 +150,7 @@ class InputAudio:
         self.speech_item_id = None
         if self.vad is not None:
             self.vad.speaking = False
-        self.session.emit(InputAudioBufferCleared(event_id=self.session.new_id("event")))
+        self.session.emit(InputAudioBufferCleared())
 
     # -- VAD -------------------------------------------------------------------------------
 
@@ -164,7 +166,7 @@ class InputAudio:
         turn = self.turn_detection
         if not isinstance(turn, ServerVad) or not isinstance(turn.idle_timeout_ms, int):
             return
-        delay = playback_seconds * self.session.sim.realtime_factor + turn.idle_timeout_ms / 1000
+        delay = playback_seconds * self.session.pacing.realtime_factor + turn.idle_timeout_ms / 1000
         self._idle_timer = asyncio.get_running_loop().call_later(delay, self._idle_timeout)
 
     def disarm_idle_timeout(self) -> None:
@@ -176,12 +178,11 @@ class InputAudio:
     def _idle_timeout(self) -> None:
         self._idle_timer = None
         session = self.session
-        if session.closed or session.responses.default is not None:
+        if session.closed or self.turns.responding:
             return
         item_id = session.new_id("item")
         session.emit(
             InputAudioBufferTimeoutTriggered(
-                event_id=session.new_id("event"),
                 audio_start_ms=_ms(self.buffer_start),
                 audio_end_ms=_ms(self.position),
                 item_id=item_id,
@@ -191,7 +192,7 @@ class InputAudio:
         self.buffer.clear()
         self.buffer_start = self.position
         self._commit(item_id, pcm)
-        session.responses.create_auto()
+        self.turns.create_auto()
 
     def _speech_started(self, sample: int) -> None:
         session = self.session
@@ -200,24 +201,19 @@ class InputAudio:
         self.speech_item_id = session.new_id("item")
         session.emit(
             InputAudioBufferSpeechStarted(
-                event_id=session.new_id("event"),
                 audio_start_ms=_ms(sample),
                 item_id=self.speech_item_id,
             )
         )
         turn = self.turn_detection
         if turn is not None and turn.interrupt_response is not False:
-            session.responses.interrupt()
+            self.turns.interrupt()
 
     def _speech_stopped(self, sample: int) -> None:
         session = self.session
         item_id = self.speech_item_id or session.new_id("item")
         self.speech_item_id = None
-        session.emit(
-            InputAudioBufferSpeechStopped(
-                event_id=session.new_id("event"), audio_end_ms=_ms(sample), item_id=item_id
-            )
-        )
+        session.emit(InputAudioBufferSpeechStopped(audio_end_ms=_ms(sample), item_id=item_id))
         begin = (self._speech_start - self.buffer_start) * 2
         end = (sample - self.buffer_start) * 2
         pcm = bytes(self.buffer[max(begin, 0) : end])
@@ -226,7 +222,7 @@ class InputAudio:
         self._commit(item_id, pcm)
         turn = self.turn_detection
         if turn is not None and turn.create_response is not False:
-            session.responses.create_auto()
+            self.turns.create_auto()
 
     # -- committing ------------------------------------------------------------------------
 
@@ -245,21 +241,9 @@ class InputAudio:
         stored.audio[0] = pcm
         stored.heard[0] = heard
         previous = session.conversation.add(stored)
-        session.emit(
-            InputAudioBufferCommitted(
-                event_id=session.new_id("event"), item_id=item_id, previous_item_id=previous
-            )
-        )
-        session.emit(
-            ConversationItemAdded(
-                event_id=session.new_id("event"), item=public_item(item), previous_item_id=previous
-            )
-        )
-        session.emit(
-            ConversationItemDone(
-                event_id=session.new_id("event"), item=public_item(item), previous_item_id=previous
-            )
-        )
+        session.emit(InputAudioBufferCommitted(item_id=item_id, previous_item_id=previous))
+        session.emit(ConversationItemAdded(item=public_item(item), previous_item_id=previous))
+        session.emit(ConversationItemDone(item=public_item(item), previous_item_id=previous))
         if isinstance(transcription, TranscriptionConfig):
             self._transcribe(stored, heard, transcription, len(pcm))
 
@@ -277,7 +261,6 @@ class InputAudio:
         for chunk in chunks:
             session.emit(
                 ConversationItemInputAudioTranscriptionDelta(
-                    event_id=session.new_id("event"),
                     item_id=stored.id,
                     content_index=0,
                     delta=chunk,
@@ -306,10 +289,21 @@ class InputAudio:
         )
         session.emit(
             ConversationItemInputAudioTranscriptionCompleted(
-                event_id=session.new_id("event"),
                 item_id=stored.id,
                 content_index=0,
                 transcript=text,
                 usage=usage,
             )
         )
+
+
+class _NoTurns:
+    """The turns of a session without responses (transcription): nothing to start or stop."""
+
+    responding = False
+
+    def create_auto(self) -> None:
+        pass
+
+    def interrupt(self) -> None:
+        pass

@@ -32,7 +32,7 @@ from ._errors import invalid_request, item_not_found
 from ._speech import decode_speech
 
 if TYPE_CHECKING:
-    from ._session import SimulatedSession
+    from ._port import SessionPort
 
 __all__ = ["item_create", "item_delete", "item_retrieve", "item_truncate"]
 
@@ -41,7 +41,7 @@ def _event_id(event: ClientEvent) -> str | None:
     return event.event_id if isinstance(event.event_id, str) else None
 
 
-def item_create(session: SimulatedSession, event: ConversationItemCreate) -> None:
+def item_create(session: SessionPort, event: ConversationItemCreate) -> None:
     event_id = _event_id(event)
     item = event.item
     given_id = getattr(item, "id", UNSET)
@@ -94,37 +94,27 @@ def item_create(session: SimulatedSession, event: ConversationItemCreate) -> Non
     stored.item = completed(public_item(item), item_id)
     placed_after = session.conversation.add(stored, previous)
     shown = stored.item
-    session.emit(
-        ConversationItemAdded(
-            event_id=session.new_id("event"), item=shown, previous_item_id=placed_after
-        )
-    )
-    session.emit(
-        ConversationItemDone(
-            event_id=session.new_id("event"), item=shown, previous_item_id=placed_after
-        )
-    )
+    session.emit(ConversationItemAdded(item=shown, previous_item_id=placed_after))
+    session.emit(ConversationItemDone(item=shown, previous_item_id=placed_after))
 
 
-def item_delete(session: SimulatedSession, event: ConversationItemDelete) -> None:
+def item_delete(session: SessionPort, event: ConversationItemDelete) -> None:
     if event.item_id not in session.conversation:
         session.emit_error(item_not_found("deleting", event.item_id, _event_id(event)))
         return
     session.conversation.delete(event.item_id)
-    session.emit(ConversationItemDeleted(event_id=session.new_id("event"), item_id=event.item_id))
+    session.emit(ConversationItemDeleted(item_id=event.item_id))
 
 
-def item_retrieve(session: SimulatedSession, event: ConversationItemRetrieve) -> None:
+def item_retrieve(session: SessionPort, event: ConversationItemRetrieve) -> None:
     stored = session.conversation.get(event.item_id)
     if stored is None:
         session.emit_error(item_not_found("retrieving", event.item_id, _event_id(event)))
         return
-    session.emit(
-        ConversationItemRetrieved(event_id=session.new_id("event"), item=stored.with_audio())
-    )
+    session.emit(ConversationItemRetrieved(item=stored.with_audio()))
 
 
-def item_truncate(session: SimulatedSession, event: ConversationItemTruncate) -> None:
+def item_truncate(session: SessionPort, event: ConversationItemTruncate) -> None:
     event_id = _event_id(event)
     stored = session.conversation.get(event.item_id)
     if stored is None:
@@ -165,7 +155,6 @@ def item_truncate(session: SimulatedSession, event: ConversationItemTruncate) ->
         stored.item = msgspec.structs.replace(item, content=content)
     session.emit(
         ConversationItemTruncated(
-            event_id=session.new_id("event"),
             item_id=event.item_id,
             content_index=index,
             audio_end_ms=event.audio_end_ms,

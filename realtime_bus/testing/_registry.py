@@ -15,13 +15,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from ..protocol import RealtimeSession, TranscriptionSession
 from ._ids import random_id
-
-if TYPE_CHECKING:
-    from ._session import SimulatedSession
+from ._port import Connection
 
 __all__ = [
     "CallState",
@@ -109,7 +107,7 @@ class SimulatedCall:
     state: CallState = "ringing"
     session: RealtimeSession | None = None
     sip_headers: list[tuple[str, str]] = field(default_factory=list)
-    sessions: list[SimulatedSession] = field(default_factory=list, repr=False)
+    sessions: list[Connection] = field(default_factory=list, repr=False)
     refer_to: str | None = None
     reject_status: int | None = None
 

@@ -47,7 +47,7 @@ from ._responder import ResponderContext, item_text, run_responder
 from ._streaming import ActiveResponse, OutputStream
 
 if TYPE_CHECKING:
-    from ._session import SimulatedSession
+    from ._port import IdleClock, Outlet, SessionPort
 
 __all__ = ["Responses"]
 
@@ -69,16 +69,22 @@ def _internal_error() -> ErrorDetails:
 class Responses:
     """The responses of one session."""
 
-    def __init__(self, session: SimulatedSession) -> None:
+    def __init__(self, session: SessionPort, idle: IdleClock, outlet: Outlet) -> None:
         self.session = session
+        self._idle_clock = idle
         self.active: dict[str, ActiveResponse] = {}
         self.default: ActiveResponse | None = None
         self._tokens_left = 40_000
         self._requests_left = 5_000
-        self.stream = OutputStream(session)
+        self.stream = OutputStream(session, outlet)
         self.idle = asyncio.Event()
         """Set while no response is in progress."""
         self.idle.set()
+
+    @property
+    def responding(self) -> bool:
+        """Whether a response of the default conversation is in progress."""
+        return self.default is not None
 
     # -- client events ---------------------------------------------------------------------
 
@@ -174,10 +180,10 @@ class Responses:
         active = ActiveResponse(response, in_conversation=in_conversation)
         self.active[active.id] = active
         self.idle.clear()
-        session.input.disarm_idle_timeout()
+        self._idle_clock.disarm_idle_timeout()
         if in_conversation:
             self.default = active
-        session.emit(ResponseCreated(event_id=session.new_id("event"), response=response))
+        session.emit(ResponseCreated(response=response))
         context = ResponderContext(
             conversation=self._context_items(params),
             session=config,
@@ -308,13 +314,12 @@ class Responses:
         )
         self._forget(active)
         if active.in_conversation:
-            session.input.arm_idle_timeout(active.audio_out_ms / 1000)
-        session.emit(ResponseDone(event_id=session.new_id("event"), response=response))
+            self._idle_clock.arm_idle_timeout(active.audio_out_ms / 1000)
+        session.emit(ResponseDone(response=response))
         self._tokens_left = max(0, self._tokens_left - (usage.total_tokens or 0))
         self._requests_left = max(0, self._requests_left - 1)
         session.emit(
             RateLimitsUpdated(
-                event_id=session.new_id("event"),
                 rate_limits=[
                     RateLimit(
                         name="requests",

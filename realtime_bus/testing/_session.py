@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import msgspec
 from msgspec import UNSET
@@ -47,18 +46,17 @@ from ..protocol import (
 from ..protocol.server import ClientDecoder
 from ._config import check_update, merge, normalize, session_expiry_reason
 from ._conversation import Conversation
+from ._dispatch import DispatchTable
 from ._errors import invalid_request
 from ._g711 import G711Input
 from ._ids import IdFactory
 from ._input_audio import MAX_APPEND_BYTES, InputAudio, input_config
 from ._items import item_create, item_delete, item_retrieve, item_truncate
+from ._port import SessionHost
 from ._responder import Responder
 from ._responses import Responses
 from ._validation import error_for_bad_frame
 from ._wsconn import WebSocketConnection
-
-if TYPE_CHECKING:
-    from ._simulator import Simulator
 
 __all__ = ["SimulatedSession"]
 
@@ -78,7 +76,7 @@ class SimulatedSession:
 
     def __init__(
         self,
-        sim: Simulator,
+        sim: SessionHost,
         ws: WebSocketConnection,
         *,
         config: RealtimeSession | TranscriptionSession,
@@ -114,7 +112,8 @@ class SimulatedSession:
         self.conversation = Conversation(self._ids("conv"))
         self.input = InputAudio(self)
         self._g711_input = G711Input()
-        self.responses = Responses(self)
+        self.responses = Responses(self, idle=self.input, outlet=ws)
+        self.input.turns = self.responses
         self.responder: Responder = sim.responder
         """The responder of this session (the simulator's, unless replaced)."""
         self._closed = asyncio.get_running_loop().create_future()
@@ -127,6 +126,11 @@ class SimulatedSession:
     def items(self) -> list[ConversationItem]:
         """The conversation's items, in order."""
         return self.conversation.items()
+
+    @property
+    def pacing(self) -> SessionHost:
+        """How fast output goes out: the simulator's ``realtime_factor`` and ``audio_chunk_ms``."""
+        return self.sim
 
     @property
     def input_audio(self) -> bytes:
@@ -171,7 +175,11 @@ class SimulatedSession:
     # -- sending ---------------------------------------------------------------------------
 
     def emit(self, event: ServerEvent) -> None:
-        """Send a server event to the client (and record it)."""
+        """Send a server event to the client (and record it); an empty ``event_id`` is filled
+        in with a fresh one."""
+        if not event.event_id:
+            # The event was built for this call: setting its id spares a copy per event.
+            msgspec.structs.force_setattr(event, "event_id", self._ids("event"))
         if self._record:
             self.sent.append(event)
         self.ws.send_text(_encode(event))
@@ -181,10 +189,15 @@ class SimulatedSession:
 
     def emit_error(self, details: ErrorDetails) -> None:
         """Send an ``error`` event."""
-        self.emit(ErrorEvent(event_id=self.new_id("event"), error=details))
+        self.emit(ErrorEvent(error=details))
 
     def send_event(self, event: ServerEvent) -> None:
-        """Send any server event now (for tests that script the server side)."""
+        """Send any server event now (for tests that script the server side).
+
+        An empty ``event_id`` is filled in on a copy; ``event`` itself is left as it is.
+        """
+        if not event.event_id:
+            event = msgspec.structs.replace(event, event_id=self._ids("event"))
         self.emit(event)
 
     def send_raw(self, frame: bytes | str) -> None:
@@ -213,7 +226,7 @@ class SimulatedSession:
 
     def start(self) -> None:
         """Send ``session.created`` and arm the session's maximum duration."""
-        self.emit(SessionCreated(event_id=self.new_id("event"), session=self.config))
+        self.emit(SessionCreated(session=self.config))
         loop = asyncio.get_running_loop()
         self._expiry = loop.call_later(self.sim.max_session_seconds, self.expire)
 
@@ -298,41 +311,34 @@ class SimulatedSession:
         self._waiters = [w for w in self._waiters if not w[1].done()]
 
     def _dispatch(self, event: ClientEvent) -> None:
-        if isinstance(event, InputAudioBufferAppend):
-            self._append(event)
-        elif isinstance(event, ResponseCreate):
-            if isinstance(self.config, TranscriptionSession):
-                self.emit_error(
-                    invalid_request(
-                        "Responses are not available in a transcription session.",
-                        code="invalid_value",
-                        param="type",
-                        event_id=_event_id(event),
-                    )
+        _HANDLERS.dispatch(self, event)
+
+    # -- handlers --------------------------------------------------------------------------
+
+    def _response_create(self, event: ResponseCreate) -> None:
+        if isinstance(self.config, TranscriptionSession):
+            self.emit_error(
+                invalid_request(
+                    "Responses are not available in a transcription session.",
+                    code="invalid_value",
+                    param="type",
+                    event_id=_event_id(event),
                 )
-                return
-            self.responses.create(event)
-        elif isinstance(event, ResponseCancel):
-            self.responses.cancel(event)
-        elif isinstance(event, SessionUpdate):
-            self._session_update(event)
-        elif isinstance(event, ConversationItemCreate):
-            item_create(self, event)
-        elif isinstance(event, InputAudioBufferCommit):
-            self.input.commit(_event_id(event))
-        elif isinstance(event, InputAudioBufferClear):
-            self.input.clear()
-        elif isinstance(event, ConversationItemDelete):
-            item_delete(self, event)
-        elif isinstance(event, ConversationItemRetrieve):
-            item_retrieve(self, event)
-        elif isinstance(event, ConversationItemTruncate):
-            item_truncate(self, event)
-        elif isinstance(event, OutputAudioBufferClear) and self.call_id is not None:
-            # On WebRTC and SIP the server plays the audio: clearing stops what is playing.
-            playing = next(reversed(self.responses.active), "")
-            self.emit(OutputAudioBufferCleared(event_id=self.new_id("event"), response_id=playing))
-        elif isinstance(event, OutputAudioBufferClear):
+            )
+            return
+        self.responses.create(event)
+
+    def _response_cancel(self, event: ResponseCancel) -> None:
+        self.responses.cancel(event)
+
+    def _commit(self, event: InputAudioBufferCommit) -> None:
+        self.input.commit(_event_id(event))
+
+    def _clear(self, event: InputAudioBufferClear) -> None:
+        self.input.clear()
+
+    def _output_audio_clear(self, event: OutputAudioBufferClear) -> None:
+        if self.call_id is None:
             self.emit_error(
                 invalid_request(
                     "output_audio_buffer.clear is only supported for WebRTC and SIP sessions.",
@@ -341,8 +347,10 @@ class SimulatedSession:
                     event_id=_event_id(event),
                 )
             )
-
-    # -- handlers --------------------------------------------------------------------------
+            return
+        # On WebRTC and SIP the server plays the audio: clearing stops what is playing.
+        playing = next(reversed(self.responses.active), "")
+        self.emit(OutputAudioBufferCleared(response_id=playing))
 
     def _append(self, event: InputAudioBufferAppend) -> None:
         try:
@@ -404,11 +412,26 @@ class SimulatedSession:
             update = msgspec.structs.replace(update, id=UNSET, object=UNSET, expires_at=UNSET)
             self.config = merge(self.config, update)
         self.input.configure()
-        self.emit(SessionUpdated(event_id=self.new_id("event"), session=self.config))
+        self.emit(SessionUpdated(session=self.config))
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"<SimulatedSession {self.id} {state} items={len(self.conversation)}>"
+
+
+_HANDLERS: DispatchTable[SimulatedSession] = DispatchTable()
+"""The session's client events and their handlers."""
+_HANDLERS.on(SessionUpdate, SimulatedSession._session_update)
+_HANDLERS.on(InputAudioBufferAppend, SimulatedSession._append)
+_HANDLERS.on(InputAudioBufferCommit, SimulatedSession._commit)
+_HANDLERS.on(InputAudioBufferClear, SimulatedSession._clear)
+_HANDLERS.on(OutputAudioBufferClear, SimulatedSession._output_audio_clear)
+_HANDLERS.on(ConversationItemCreate, item_create)
+_HANDLERS.on(ConversationItemDelete, item_delete)
+_HANDLERS.on(ConversationItemRetrieve, item_retrieve)
+_HANDLERS.on(ConversationItemTruncate, item_truncate)
+_HANDLERS.on(ResponseCreate, SimulatedSession._response_create)
+_HANDLERS.on(ResponseCancel, SimulatedSession._response_cancel)
 
 
 def _event_id(event: ClientEvent) -> str | None:

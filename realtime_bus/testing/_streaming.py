@@ -46,7 +46,7 @@ from ._responder import ToolCall
 from ._speech import synthesize_speech
 
 if TYPE_CHECKING:
-    from ._session import SimulatedSession
+    from ._port import Outlet, SessionPort
 
 __all__ = ["ASSISTANT_MS_PER_CHAR", "ActiveResponse", "OutputStream"]
 
@@ -93,14 +93,15 @@ class ActiveResponse:
 class OutputStream:
     """Writes the output items of the responses of one session."""
 
-    def __init__(self, session: SimulatedSession) -> None:
+    def __init__(self, session: SessionPort, outlet: Outlet) -> None:
         self.session = session
+        self._outlet = outlet
         self._yield_every = 0
         self._due = 0.0
 
     async def pace(self, seconds: float) -> None:
         """Wait until the output so far is due (``seconds`` more of it was just sent)."""
-        factor = self.session.sim.realtime_factor
+        factor = self.session.pacing.realtime_factor
         if factor > 0 and seconds > 0:
             # Against a clock, so that pacing does not drift by the time spent sending.
             now = asyncio.get_running_loop().time()
@@ -110,9 +111,9 @@ class OutputStream:
         # As fast as possible: many deltas per write; yield to the loop between batches (so a
         # response.cancel is read promptly) and wait whenever the client is slow.
         self._yield_every += 1
-        ws = self.session.ws
-        if self._yield_every % 32 == 0 or not ws.writable:
-            await ws.cooperate()
+        outlet = self._outlet
+        if self._yield_every % 32 == 0 or not outlet.writable:
+            await outlet.cooperate()
 
     def _open_item(self, active: ActiveResponse, item: ConversationItem) -> StoredItem:
         session = self.session
@@ -121,7 +122,6 @@ class OutputStream:
         stored = StoredItem(item)
         session.emit(
             ResponseOutputItemAdded(
-                event_id=session.new_id("event"),
                 response_id=active.id,
                 output_index=output_index,
                 item=item,
@@ -129,11 +129,7 @@ class OutputStream:
         )
         if active.in_conversation:
             previous = session.conversation.add(stored)
-            session.emit(
-                ConversationItemAdded(
-                    event_id=session.new_id("event"), item=item, previous_item_id=previous
-                )
-            )
+            session.emit(ConversationItemAdded(item=item, previous_item_id=previous))
         return stored
 
     def _close_item(
@@ -145,7 +141,6 @@ class OutputStream:
         active.output[output_index] = item
         session.emit(
             ResponseOutputItemDone(
-                event_id=session.new_id("event"),
                 response_id=active.id,
                 output_index=output_index,
                 item=public_item(item),
@@ -155,7 +150,6 @@ class OutputStream:
             session.conversation.replace(stored)
             session.emit(
                 ConversationItemDone(
-                    event_id=session.new_id("event"),
                     item=public_item(item),
                     previous_item_id=session.conversation.previous_of(stored.id),
                 )
@@ -176,7 +170,6 @@ class OutputStream:
         ids = _Ids(active.id, item_id, output_index)
         session.emit(
             ResponseContentPartAdded(
-                event_id=session.new_id("event"),
                 content_index=0,
                 part=part,
                 response_id=ids.response_id,
@@ -208,7 +201,6 @@ class OutputStream:
         if audio:
             session.emit(
                 ResponseOutputAudioDone(
-                    event_id=session.new_id("event"),
                     content_index=0,
                     response_id=ids.response_id,
                     item_id=ids.item_id,
@@ -217,7 +209,6 @@ class OutputStream:
             )
             session.emit(
                 ResponseOutputAudioTranscriptDone(
-                    event_id=session.new_id("event"),
                     content_index=0,
                     transcript=said,
                     response_id=ids.response_id,
@@ -232,7 +223,6 @@ class OutputStream:
         else:
             session.emit(
                 ResponseOutputTextDone(
-                    event_id=session.new_id("event"),
                     content_index=0,
                     text=said,
                     response_id=ids.response_id,
@@ -244,7 +234,6 @@ class OutputStream:
             final = ContentPart(type="output_text", text=said)
         session.emit(
             ResponseContentPartDone(
-                event_id=session.new_id("event"),
                 content_index=0,
                 part=part,
                 response_id=ids.response_id,
@@ -264,7 +253,6 @@ class OutputStream:
         for word in _words(text):
             session.emit(
                 ResponseOutputTextDelta(
-                    event_id=session.new_id("event"),
                     content_index=0,
                     delta=word,
                     response_id=ids.response_id,
@@ -288,7 +276,7 @@ class OutputStream:
         # On the wire a chunk is PCM16 at 24 kHz, or one G.711 byte per 3 samples.
         align = 18 if kind else 6
         bytes_per_ms = PCM16_SAMPLE_RATE * 2 // 1000
-        chunk_bytes = max(align, int(bytes_per_ms * session.sim.audio_chunk_ms) // align * align)
+        chunk_bytes = max(align, int(bytes_per_ms * session.pacing.audio_chunk_ms) // align * align)
         wire, wire_chunk = (
             (from_pcm24k(pcm, kind), chunk_bytes // 6) if kind else (pcm, chunk_bytes)
         )
@@ -316,7 +304,6 @@ class OutputStream:
                 sent_words = due
                 session.emit(
                     ResponseOutputAudioTranscriptDelta(
-                        event_id=session.new_id("event"),
                         content_index=0,
                         delta=delta,
                         response_id=ids.response_id,
@@ -334,7 +321,6 @@ class OutputStream:
             chunk_len = min(chunk_bytes, len(pcm) - index * chunk_bytes)
             session.emit(
                 ResponseOutputAudioDelta(
-                    event_id=session.new_id("event"),
                     content_index=0,
                     delta=encoded[offset * step : (offset + 1) * step],
                     response_id=ids.response_id,
@@ -367,7 +353,6 @@ class OutputStream:
             delta = arguments[start : start + 16]
             session.emit(
                 ResponseFunctionCallArgumentsDelta(
-                    event_id=session.new_id("event"),
                     delta=delta,
                     call_id=call_id,
                     response_id=ids.response_id,
@@ -378,7 +363,6 @@ class OutputStream:
             await self.pace(0.01)
         session.emit(
             ResponseFunctionCallArgumentsDone(
-                event_id=session.new_id("event"),
                 name=call.name,
                 arguments=arguments,
                 call_id=call_id,
