@@ -16,7 +16,7 @@ import time
 import wave
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -35,9 +35,6 @@ from ._rest_wire import (
     invite_headers,
     sdp_answer,
 )
-
-if TYPE_CHECKING:
-    from ._rest import SimulatedRest
 
 __all__ = [
     "LiveRest",
@@ -178,10 +175,19 @@ class PlacedLiveCall:
         return self.session.session_id
 
 
+class _RestSide(Protocol):
+    """What the Live endpoints use of the simulator's REST side (its ``SimulatedRest``)."""
+
+    @property
+    def webhook_secret(self) -> str: ...
+
+    def _authorize(self, request: HttpRequest, *, ephemeral: bool = False) -> str: ...
+
+
 class LiveRest:
     """The Live endpoints of one simulator's REST side, and the sessions they created."""
 
-    def __init__(self, rest: SimulatedRest) -> None:
+    def __init__(self, rest: _RestSide) -> None:
         self._rest = rest
         self._sessions: dict[str, SimulatedLiveSession] = {}
 
