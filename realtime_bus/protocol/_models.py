@@ -232,6 +232,9 @@ class ContentPart(Model):
     detail: Literal["auto", "low", "high"] | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
     """The referenced item of an ``item_reference`` part (older protocol)."""
+    format: str | UnsetType | None = UNSET
+    """The encoding of ``audio`` (``"pcm16"``, ``"g711_ulaw"``, ``"g711_alaw"``), when the
+    service names it (``conversation.item.retrieved`` does for assistant audio)."""
 
 
 class MessageItem(_Tagged, tag="message"):

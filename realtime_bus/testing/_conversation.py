@@ -71,10 +71,12 @@ class StoredItem:
         if not self.audio or not isinstance(self.item, MessageItem):
             return self.item
         content = list(self.item.content)
+        # As the service does, assistant audio names its encoding (the simulator keeps PCM16).
+        fmt = "pcm16" if self.item.role == "assistant" else UNSET
         for index in self.audio:
             if index < len(content):
                 audio = base64_from_pcm(self.pcm(index))
-                content[index] = msgspec.structs.replace(content[index], audio=audio)
+                content[index] = msgspec.structs.replace(content[index], audio=audio, format=fmt)
         return msgspec.structs.replace(self.item, content=content)
 
     def for_responder(self) -> ConversationItem:

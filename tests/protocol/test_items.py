@@ -54,3 +54,32 @@ def test_function_output_serialises_non_strings() -> None:
     assert json.loads(item.output) == {"temperature": 21}
     assert function_output("call_1", "plain").output == "plain"
     _reference.validate_json(encode(ConversationItemCreate(item=item)), strict=True)
+
+
+def test_the_audio_format_of_a_retrieved_part_survives_decoding() -> None:
+    from realtime_bus.protocol import ContentPart, ConversationItemRetrieved, Decoder, encode_server
+
+    # The shape of the service's documented example of conversation.item.retrieved.
+    frame = json.dumps(
+        {
+            "type": "conversation.item.retrieved",
+            "event_id": "event_CCXGSizgEppa2d4XbKA7K",
+            "item": {
+                "id": "item_CCXGRxbY0n6WE4EszhF5w",
+                "object": "realtime.item",
+                "type": "message",
+                "status": "completed",
+                "role": "assistant",
+                "content": [
+                    {"type": "audio", "transcript": "Yes, I can hear you.", "format": "pcm16"}
+                ],
+            },
+        }
+    )
+    event = Decoder().decode(frame)
+    assert isinstance(event, ConversationItemRetrieved)
+    assert isinstance(event.item, MessageItem)
+    part = event.item.content[0]
+    assert isinstance(part, ContentPart)
+    assert part.format == "pcm16"
+    assert json.loads(encode_server(event)) == json.loads(frame)

@@ -150,6 +150,7 @@ async def test_truncate_rules(sim: Simulator, client: Client) -> None:
     retrieved = (await client.expect("conversation.item.retrieved"))["item"]
     part = retrieved["content"][0]
     assert part["transcript"] == ""
+    assert part["format"] == "pcm16"
     assert len(base64.b64decode(part["audio"])) == 300 * 48
 
 
