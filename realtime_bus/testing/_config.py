@@ -25,14 +25,17 @@ from ..protocol import (
     RealtimeSession,
     SemanticVad,
     ServerVad,
+    TranscriptionConfig,
     TranscriptionSession,
     TranscriptionSessionAudio,
 )
+from ._choices import TRANSCRIPTION_MODELS, check_choice, check_voice
 from ._errors import invalid_request
 
 __all__ = [
     "DEFAULT_INSTRUCTIONS",
     "DEFAULT_VOICE",
+    "check_transcription",
     "check_update",
     "default_session",
     "default_transcription_session",
@@ -202,6 +205,16 @@ def _range_error(
     return None
 
 
+def check_transcription(audio_input: AudioInputConfig) -> ErrorDetails | None:
+    """The service's error for an unknown transcription model, or ``None``."""
+    transcription = audio_input.transcription
+    if not isinstance(transcription, TranscriptionConfig):
+        return None
+    return check_choice(
+        "session.audio.input.transcription.model", transcription.model, TRANSCRIPTION_MODELS
+    )
+
+
 def check_update(
     current: RealtimeSession, update: RealtimeSession, *, has_assistant_audio: bool
 ) -> ErrorDetails | None:
@@ -230,6 +243,8 @@ def check_update(
     if not isinstance(audio, AudioConfig):
         return None
     if isinstance(audio.input, AudioInputConfig):
+        if err := check_transcription(audio.input):
+            return err
         turn = audio.input.turn_detection
         prefix = "session.audio.input.turn_detection"
         if isinstance(turn, ServerVad):
@@ -246,6 +261,8 @@ def check_update(
                     return err
     if isinstance(audio.output, AudioOutputConfig):
         out = audio.output
+        if err := check_voice("session.audio.output.voice", out.voice):
+            return err
         speed = out.speed
         if isinstance(speed, (int, float)) and (
             err := _range_error("session.audio.output.speed", speed, 0.25, 1.5, integer=False)

@@ -41,6 +41,7 @@ from ..protocol import (
     ResponseStatusDetails,
     Usage,
 )
+from ._choices import RESPONSE_CONVERSATIONS, check_choice, check_voice
 from ._conversation import public_item
 from ._errors import active_response, cancel_not_active, server_error
 from ._responder import ResponderContext, item_text, run_responder
@@ -57,6 +58,18 @@ _log = get_logger("realtime_bus.testing.responses")
 def _text_budget(max_tokens: Any) -> int | None:
     """How many characters of text ``max_output_tokens`` allows (about 4 per token)."""
     return max_tokens * 4 if isinstance(max_tokens, int) else None
+
+
+def _check_params(params: ResponseCreateParams | None) -> ErrorDetails | None:
+    """The service's error for a ``response`` naming an unknown conversation or voice."""
+    if params is None:
+        return None
+    error = check_choice("response.conversation", params.conversation, RESPONSE_CONVERSATIONS)
+    if error is None and isinstance(params.audio, ResponseAudio):
+        out = params.audio.output
+        if isinstance(out, ResponseAudioOutput):
+            error = check_voice("response.audio.output.voice", out.voice)
+    return error
 
 
 def _internal_error() -> ErrorDetails:
@@ -137,6 +150,10 @@ class Responses:
         session = self.session
         config = session.config
         assert isinstance(config, RealtimeSession), "responses need a realtime session"
+        error = _check_params(params)
+        if error is not None:
+            session.emit_error(msgspec.structs.replace(error, event_id=event_id))
+            return
         conversation = "auto"
         if params is not None and isinstance(params.conversation, str):
             conversation = params.conversation

@@ -17,6 +17,7 @@ from msgspec import UNSET
 
 from .._log import get_logger
 from ..protocol import (
+    AudioInputConfig,
     AudioPCMA,
     AudioPCMU,
     ClientEvent,
@@ -41,10 +42,17 @@ from ..protocol import (
     SessionUpdate,
     SessionUpdated,
     TranscriptionSession,
+    TranscriptionSessionAudio,
     pcm_from_base64,
 )
 from ..protocol.server import ClientDecoder
-from ._config import check_update, merge, normalize, session_expiry_reason
+from ._config import (
+    check_transcription,
+    check_update,
+    merge,
+    normalize,
+    session_expiry_reason,
+)
 from ._conversation import Conversation
 from ._dispatch import DispatchTable
 from ._errors import invalid_request
@@ -409,6 +417,14 @@ class SimulatedSession:
             update = msgspec.structs.replace(update, id=UNSET, object=UNSET, expires_at=UNSET)
             self.config = normalize(merge(self.config, update))
         else:
+            audio = update.audio
+            if isinstance(audio, TranscriptionSessionAudio) and isinstance(
+                audio.input, AudioInputConfig
+            ):
+                error = check_transcription(audio.input)
+                if error is not None:
+                    self.emit_error(msgspec.structs.replace(error, event_id=event_id))
+                    return
             update = msgspec.structs.replace(update, id=UNSET, object=UNSET, expires_at=UNSET)
             self.config = merge(self.config, update)
         self.input.configure()
