@@ -30,7 +30,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--realtime-factor",
         type=non_negative_float,
         default=1.0,
-        help="output pacing: 1 real time, 0.5 twice as fast, 0 as fast as possible",
+        help=(
+            "output pacing: 1 real time (what clients that play audio expect), 0.5 twice as "
+            "fast, 0 as fast as possible (the default of Simulator() in code and of the pytest "
+            "fixtures); it also scales server VAD's idle_timeout_ms"
+        ),
     )
     parser.add_argument(
         "--max-session-seconds",

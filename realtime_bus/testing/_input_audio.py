@@ -159,14 +159,17 @@ class InputAudio:
     def arm_idle_timeout(self, playback_seconds: float) -> None:
         """After a response: start server VAD's ``idle_timeout_ms`` clock, if configured.
 
-        The service counts from when the response's audio has finished playing; here that is
-        its duration scaled by the simulator's ``realtime_factor``.
+        The service counts from when the response's audio has finished playing. Here the audio's
+        duration and the timeout are both scaled by the simulator's ``realtime_factor``.
         """
         self.disarm_idle_timeout()
         turn = self.turn_detection
         if not isinstance(turn, ServerVad) or not isinstance(turn.idle_timeout_ms, int):
             return
-        delay = playback_seconds * self.session.pacing.realtime_factor + turn.idle_timeout_ms / 1000
+        # Both the playback and the idle time run on the simulator's clock: at 0.5 they take
+        # half as long, at 0 (as fast as possible) the timeout is due at once.
+        factor = self.session.pacing.realtime_factor
+        delay = (playback_seconds + turn.idle_timeout_ms / 1000) * factor
         self._idle_timer = asyncio.get_running_loop().call_later(delay, self._idle_timeout)
 
     def disarm_idle_timeout(self) -> None:

@@ -56,7 +56,9 @@ class Simulator:
     Parameters: ``api_key`` (only that key is accepted; ``None`` accepts any non-empty key),
     ``responder`` (what the assistant says; :class:`DefaultResponder` when ``None``),
     ``realtime_factor`` (output pacing: 1.0 real time, 0.5 twice as fast, 0 as fast as
-    possible), ``max_session_seconds`` (sessions close with 1001 after this long), ``host``,
+    possible, the default here; ``realtime-bus serve`` defaults to 1.0; server VAD's
+    ``idle_timeout_ms`` runs on the same clock), ``max_session_seconds`` (sessions close with
+    1001 after this long), ``host``,
     ``port`` (0 picks a free port), ``model`` (when the client names none), ``audio_chunk_ms``
     (duration of each output audio delta), ``record`` (keep every event that crosses the wire in
     each session's ``received`` / ``sent``; turn it off for long-running servers),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 import pytest
@@ -245,8 +246,13 @@ async def test_transcription_session_transcribes_and_does_not_respond(sim: Simul
     assert error["event_id"] == "r"
 
 
-@pytest.mark.slow
-async def test_idle_timeout_triggers_a_response_after_silence(sim: Simulator) -> None:
+@pytest.mark.parametrize("factor", [0.0, 0.2])
+async def test_idle_timeout_triggers_a_response_after_silence(factor: float) -> None:
+    async with Simulator(realtime_factor=factor) as sim:
+        await _idle_timeout_scenario(sim, factor)
+
+
+async def _idle_timeout_scenario(sim: Simulator, factor: float) -> None:
     client = await connect(sim)
     await client.send(
         {
@@ -263,8 +269,13 @@ async def test_idle_timeout_triggers_a_response_after_silence(sim: Simulator) ->
     await client.expect("session.updated")
     await client.send({"type": "response.create"})
     await client.until("response.done")
-    # No speech for idle_timeout_ms after the response: the server prompts by itself.
-    events = await client.until("response.done", timeout=8)
+    ended = asyncio.get_running_loop().time()
+    # No speech for idle_timeout_ms after the response: the server prompts by itself, on the
+    # simulator's clock (5 s scaled by the pacing factor: at once at 0, after 1 s at 0.2).
+    events = await client.until("response.done", timeout=4)
+    triggered = next(e for e in events if e["type"] == "input_audio_buffer.timeout_triggered")
+    assert triggered
+    assert asyncio.get_running_loop().time() - ended >= 5.0 * factor * 0.9
     types = [e["type"] for e in events]
     assert types[:2] == ["rate_limits.updated", "input_audio_buffer.timeout_triggered"]
     text = next(e for e in events if e["type"] == "response.output_text.done")["text"]
