@@ -1,0 +1,53 @@
+"""The Python Agents SDK (``openai-agents``) against the simulator, at real-time pacing.
+
+The scenario is the one ``interop/`` runs with every framework: a text turn, a tool call, an
+audio turn with server VAD, and ``session.interrupt()`` during a spoken reply (the SDK truncates
+the item being played, without ``response.cancel``) followed by a new turn that is answered.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from realtime_bus.protocol import encode_server
+from realtime_bus.testing import Simulator, silence, synthesize_speech
+
+from ._client import validate_event
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
+
+SCENARIO = Path(__file__).parents[2] / "interop" / "openai_agents_scenario.py"
+
+
+def _scenario() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("openai_agents_scenario", SCENARIO)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_the_agents_sdk_text_tool_audio_and_interrupt() -> None:
+    scenario = _scenario()
+    async with Simulator(realtime_factor=1.0) as sim:
+        speech = synthesize_speech("what time is it") + silence(800)
+        results = await scenario.run(f"{sim.url}?model=gpt-realtime", speech)
+        session = sim.history[0]
+    assert results == {"text": "ok", "tool": "ok", "audio": "ok", "interrupt": "ok"}
+    received = [event.type for event in session.received]
+    # The interrupt is a truncate of the playing item, with no response.cancel: the case that
+    # used to leave the session with a response that never ended.
+    assert "conversation.item.truncate" in received
+    assert "response.cancel" not in received
+    sent = session.sent_types()
+    assert sent.count("response.created") == sent.count("response.done")
+    assert "error" not in sent
+    for event in session.sent:
+        validate_event(encode_server(event))
