@@ -25,7 +25,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENVS = HERE / ".venvs"
 
-SPEECH = {"question": "what time is it"}
+SPEECH = {
+    "question": "what time is it",
+    "weather": "what is the weather in Paris",
+    "story": "tell me a long story about the sea and the ships on it",
+    "still": "are you still there",
+}
 """The user's spoken turns, by name: ``<name>.pcm`` is PCM16 mono at 24 kHz."""
 
 STEPS = ("text", "tool", "audio", "interrupt")
