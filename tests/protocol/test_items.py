@@ -57,7 +57,8 @@ def test_function_output_serialises_non_strings() -> None:
 
 
 def test_the_audio_format_of_a_retrieved_part_survives_decoding() -> None:
-    from realtime_bus.protocol import ContentPart, ConversationItemRetrieved, Decoder, encode_server
+    from realtime_bus.protocol import ContentPart, ConversationItemRetrieved, Decoder
+    from realtime_bus.protocol.server import encode_server
 
     # The shape of the service's documented example of conversation.item.retrieved.
     frame = json.dumps(

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from realtime_bus.protocol import encode_server
+from realtime_bus.protocol.server import encode_server
 from realtime_bus.testing import Simulator, silence, synthesize_speech
 
 from ._client import validate_event
