@@ -8,5 +8,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "realtime_bus.cli._demo",
     "realtime_bus.cli._serve",
     "realtime_bus.cli._twilio",
+    "realtime_bus.cli._talk",
 )
 """Modules, in the order ``realtime-bus --help`` lists them."""

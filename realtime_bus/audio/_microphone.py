@@ -1,0 +1,121 @@
+"""The microphone as an async iterator of chunks in the session's input format."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from types import TracebackType
+
+from ._device_streams import Devices, DeviceStream, SoundDevices
+from ._g711 import g711_encode
+from ._pcm import SessionFormat, format_rate
+from ._resample import Resampler
+
+__all__ = ["Microphone"]
+
+
+class Microphone:
+    """Captured audio, converted to ``fmt``, one device block (``block_ms``) at a time.
+
+    ::
+
+        async with Microphone() as mic:
+            await stream_audio(bus, mic, speed=None)   # the microphone is real time already
+
+    The device opens at ``device_rate`` (24 kHz by default) and the audio is resampled to the
+    session's rate when they differ. If the application falls behind by more than
+    ``max_buffer_ms``, the oldest audio is dropped (counted in :attr:`dropped_ms`) rather than
+    delivered late. Iterating raises :class:`TimeoutError` when the device delivers nothing
+    for ``timeout`` seconds.
+    """
+
+    def __init__(
+        self,
+        devices: Devices | None = None,
+        *,
+        fmt: SessionFormat = "audio/pcm",
+        device_rate: int = 24_000,
+        block_ms: float = 20.0,
+        max_buffer_ms: float = 2000.0,
+        timeout: float = 5.0,
+    ) -> None:
+        self.devices: Devices = devices if devices is not None else SoundDevices()
+        self.fmt: SessionFormat = fmt
+        self.device_rate = device_rate
+        self.blocksize = max(1, int(device_rate * block_ms / 1000))
+        self.timeout = timeout
+        self._max_chunks = max(1, int(max_buffer_ms / block_ms))
+        rate = format_rate(fmt)
+        self._resampler = Resampler(device_rate, rate) if device_rate != rate else None
+        self._chunks: deque[bytes] = deque()
+        self._ready = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stream: DeviceStream | None = None
+        self._closed = False
+        self.dropped_ms = 0.0
+        """Audio dropped because the application did not keep up."""
+
+    async def __aenter__(self) -> Microphone:
+        self._loop = asyncio.get_running_loop()
+        self._stream = self.devices.open_input(self.device_rate, self.blocksize, self._captured)
+        self._stream.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop capturing; iteration ends after what was captured."""
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            stream.stop()
+            stream.close()
+        self._closed = True
+        self._ready.set()
+
+    def _captured(self, pcm: bytes) -> None:
+        # The device's thread: hand over to the event loop, never block here.
+        loop = self._loop
+        if loop is None or self._closed:
+            return
+        try:
+            loop.call_soon_threadsafe(self._add, pcm)
+        except RuntimeError:  # the loop has closed
+            pass
+
+    def _add(self, pcm: bytes) -> None:
+        if self._closed:
+            return
+        if self._resampler is not None:
+            pcm = self._resampler.process(pcm)
+        data = g711_encode(pcm, self.fmt) if self.fmt != "audio/pcm" else pcm
+        if not data:
+            return
+        if len(self._chunks) >= self._max_chunks:
+            old = self._chunks.popleft()
+            self.dropped_ms += (
+                len(old) / (2 if self.fmt == "audio/pcm" else 1) / format_rate(self.fmt) * 1000
+            )
+        self._chunks.append(data)
+        self._ready.set()
+
+    def __aiter__(self) -> Microphone:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while not self._chunks:
+            if self._closed:
+                raise StopAsyncIteration
+            self._ready.clear()
+            try:
+                await asyncio.wait_for(self._ready.wait(), self.timeout)
+            except TimeoutError:
+                raise TimeoutError(
+                    f"the microphone delivered nothing for {self.timeout:g} s"
+                ) from None
+        return self._chunks.popleft()

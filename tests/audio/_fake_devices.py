@@ -1,0 +1,103 @@
+"""A fake sound card: real threads that call back like PortAudio's, at real time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from realtime_bus.audio.devices import InputCallback, OutputCallback
+
+
+class FakeInput:
+    """A microphone that 'hears' whatever is queued with :meth:`speak` (silence otherwise)."""
+
+    def __init__(self, rate: int, blocksize: int, callback: InputCallback, speed: float) -> None:
+        self.rate, self.blocksize, self.callback, self.speed = rate, blocksize, callback, speed
+        self.pending = bytearray()
+        self.lock = threading.Lock()
+        self.running = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="fake-mic", daemon=True)
+        self.closed = False
+
+    def speak(self, pcm: bytes) -> None:
+        with self.lock:
+            self.pending += pcm
+
+    def start(self) -> None:
+        self.running.set()
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.running.clear()
+        if self.thread.is_alive():
+            self.thread.join(5)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def _run(self) -> None:
+        step = self.blocksize / self.rate / self.speed
+        nbytes = 2 * self.blocksize
+        start = time.monotonic()
+        k = 0
+        while self.running.is_set():
+            k += 1
+            time.sleep(max(0.0, start + k * step - time.monotonic()))
+            with self.lock:
+                block = bytes(self.pending[:nbytes])
+                del self.pending[:nbytes]
+            self.callback(block + bytes(nbytes - len(block)))
+
+
+class FakeOutput:
+    """A speaker that asks for a block every block duration, ``latency`` seconds from the ear."""
+
+    def __init__(self, rate: int, blocksize: int, callback: OutputCallback, latency: float) -> None:
+        self.rate, self.blocksize, self.callback, self.latency = rate, blocksize, callback, latency
+        self.played = bytearray()
+        self.running = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="fake-speaker", daemon=True)
+        self.closed = False
+
+    def start(self) -> None:
+        self.running.set()
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.running.clear()
+        if self.thread.is_alive():
+            self.thread.join(5)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def _run(self) -> None:
+        step = self.blocksize / self.rate
+        start = time.monotonic()
+        k = 0
+        while self.running.is_set():
+            k += 1
+            time.sleep(max(0.0, start + k * step - time.monotonic()))
+            block = self.callback(2 * self.blocksize, self.latency)
+            assert len(block) == 2 * self.blocksize
+            self.played += block
+
+
+class FakeDevices:
+    def __init__(self, *, speed: float = 1.0, latency: float = 0.0) -> None:
+        self.speed = speed
+        self.latency = latency
+        self.inputs: list[FakeInput] = []
+        self.outputs: list[FakeOutput] = []
+        self.on_input: Callable[[FakeInput], None] | None = None
+
+    def open_input(self, rate: int, blocksize: int, callback: InputCallback) -> FakeInput:
+        stream = FakeInput(rate, blocksize, callback, self.speed)
+        self.inputs.append(stream)
+        return stream
+
+    def open_output(self, rate: int, blocksize: int, callback: OutputCallback) -> FakeOutput:
+        stream = FakeOutput(rate, blocksize, callback, self.latency)
+        self.outputs.append(stream)
+        return stream

@@ -1,0 +1,175 @@
+"""Microphone and speaker over the device interface, driven by a fake sound card in real threads."""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+
+import pytest
+
+from realtime_bus import Bus, ConversationItemInputAudioTranscriptionCompleted, TranscriptionConfig
+from realtime_bus.agent import Playback
+from realtime_bus.audio import stream_audio, ulaw_encode
+from realtime_bus.audio.devices import Microphone, SoundDevices, Speaker
+from realtime_bus.protocol import ConversationItemTruncate
+from realtime_bus.testing import Simulator, decode_speech, synthesize_speech
+
+from ._fake_devices import FakeDevices
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def paced_sim() -> AsyncIterator[Simulator]:
+    async with Simulator(realtime_factor=1.0) as simulator:
+        yield simulator
+
+
+class Chunk:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+class FakePlayback:
+    """Just the part of Playback a speaker uses: callbacks in, played bytes out."""
+
+    def __init__(self) -> None:
+        self.audio: list[object] = []
+        self.clears: list[object] = []
+        self.reports: list[int] = []
+
+    def on_audio(self, fn: object) -> object:
+        self.audio.append(fn)
+        return fn
+
+    def on_clear(self, fn: object) -> object:
+        self.clears.append(fn)
+        return fn
+
+    def played(self, nbytes: int) -> None:
+        self.reports.append(nbytes)
+
+
+async def _until(predicate: object, timeout: float = 10.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():  # type: ignore[operator]  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def test_microphone_streams_into_a_session(sim: Simulator) -> None:
+    devices = FakeDevices(speed=4.0)  # a fast microphone: the simulator counts samples
+    async with Bus(sim.url, api_key="sk-test") as bus:
+        await bus.session.update(transcription=TranscriptionConfig(model="whisper-1"), wait=True)
+        heard = bus.expect(ConversationItemInputAudioTranscriptionCompleted)
+        async with Microphone(devices) as mic:
+            sending = asyncio.create_task(stream_audio(bus, mic, speed=None))
+            devices.inputs[0].speak(synthesize_speech("hello microphone"))
+            assert (await heard.wait(timeout=15)).transcript == "hello microphone"
+        sent_ms = await asyncio.wait_for(sending, 10)
+    assert sent_ms > 1000
+    assert devices.inputs[0].closed
+
+
+async def test_microphone_resamples_drops_when_behind_and_times_out() -> None:
+    devices = FakeDevices(speed=10.0)
+    async with Microphone(devices, device_rate=48000, max_buffer_ms=100, timeout=0.5) as mic:
+        await asyncio.sleep(0.3)  # nobody reads: 3 s of audio arrive (10x), 100 ms are kept
+        chunks = [await mic.__anext__() for _ in range(5)]
+        assert mic.dropped_ms > 0
+        # 48 kHz blocks arrive as 24 kHz audio (soxr hands it over in bursts of two blocks)
+        assert all(len(c) % 2 == 0 and 0 < len(c) <= 2 * 960 for c in chunks)
+        assert sum(map(len, chunks)) >= 4 * 960
+        assert mic.dropped_ms > 2000
+        devices.inputs[0].running.clear()  # the device stalls
+        with pytest.raises(TimeoutError, match="delivered nothing"):
+            await _drain(mic)
+    mulaw = FakeDevices(speed=10.0)
+    async with Microphone(mulaw, fmt="audio/pcmu", device_rate=8000) as mic:
+        mulaw.inputs[0].speak(b"\x00\x00" * 160)
+        assert await mic.__anext__() == ulaw_encode(b"\x00\x00" * 160)
+
+
+async def test_speaker_reports_what_the_device_took_after_its_latency() -> None:
+    playback = FakePlayback()
+    devices = FakeDevices(latency=0.05)
+    async with Speaker(playback, devices):  # type: ignore[arg-type]
+        (on_audio,) = playback.audio
+        on_audio(Chunk(bytes(range(256)) * 15))  # 3840 bytes: 80 ms
+        await _until(lambda: sum(playback.reports) == 3840)
+        output = devices.outputs[0]
+        assert bytes(range(256)) * 15 in bytes(output.played)
+        (on_clear,) = playback.clears
+        on_audio(Chunk(b"\x01\x00" * 24000))  # a second of audio...
+        await asyncio.sleep(0.1)
+        on_clear()  # ...cleared after about 100 ms
+        await asyncio.sleep(0.15)
+        reported = sum(playback.reports) - 3840
+        assert 0 < reported < 48000 // 2
+    assert output.closed
+
+
+async def test_speaker_resamples_and_counts_in_session_bytes() -> None:
+    playback = FakePlayback()
+    devices = FakeDevices()
+    async with Speaker(playback, devices, fmt="audio/pcmu", device_rate=48000) as speaker:  # type: ignore[arg-type]
+        (on_audio,) = playback.audio
+        tone = array.array("h", [8000, -8000] * 4000).tobytes()  # 8000 samples at 8 kHz
+        on_audio(Chunk(ulaw_encode(tone)))
+        await _until(lambda: sum(playback.reports) >= 7900)
+        assert speaker.reported_bytes == sum(playback.reports) <= 8000  # mu-law bytes, not PCM
+
+
+async def _drain(mic: Microphone) -> None:
+    async for _ in mic:
+        pass
+
+
+def test_sound_devices_say_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    with pytest.raises(ImportError, match=r"realtime-bus\[devices\]"):
+        SoundDevices().open_input(24000, 480, lambda pcm: None)
+
+
+async def test_a_voice_conversation_with_barge_in(paced_sim: Simulator) -> None:
+    sim = paced_sim
+    devices = FakeDevices(speed=2.0, latency=0.04)
+    async with Bus(sim.url, api_key="sk-test") as bus:
+        await bus.session.update(transcription=TranscriptionConfig(model="whisper-1"), wait=True)
+        heard = bus.expect(ConversationItemInputAudioTranscriptionCompleted)
+        playback = Playback(bus)
+        async with Speaker(playback, devices) as speaker, Microphone(devices) as mic:
+            sending = asyncio.create_task(stream_audio(bus, mic, speed=None))
+            devices.inputs[0].speak(synthesize_speech("tell me a long story please"))
+            await heard.wait(timeout=15)
+            await _until(lambda: speaker.reported_bytes >= 48 * 600, timeout=15)
+            second = bus.expect(ConversationItemInputAudioTranscriptionCompleted)
+            devices.inputs[0].speak(synthesize_speech("stop", lead_silence_ms=0))
+            assert (await second.wait(timeout=15)).transcript == "stop"
+            await _until(lambda: not playback.is_playing, timeout=15)
+        await asyncio.wait_for(sending, 10)
+        await playback.close()
+    truncates = [e for e in sim.history[0].received if isinstance(e, ConversationItemTruncate)]
+    assert len(truncates) == 1
+    # What the fake speaker actually played of the first reply: its non-silent samples.
+    samples = array.array("h", bytes(devices.outputs[0].played))
+    first, last = _loud_span(samples)
+    played_ms = (last - first) / 24
+    end_ms = truncates[0].audio_end_ms
+    assert end_ms >= 500
+    # reported 40 ms after the device took it: the truncate lags at most a latency and a block
+    assert played_ms - 40 - 40 - 20 <= end_ms <= played_ms + 20
+    reply = bytes(devices.outputs[0].played)
+    assert decode_speech(reply) is not None  # the second reply was played in full
+
+
+def _loud_span(samples: array.array[int]) -> tuple[int, int]:
+    first = next(i for i, s in enumerate(samples) if s)
+    # the first reply ends at the first long run of silence after it started
+    i = first
+    quiet = 0
+    while i < len(samples) and quiet < 2400:
+        quiet = quiet + 1 if samples[i] == 0 else 0
+        i += 1
+    return first, i - quiet
