@@ -15,6 +15,11 @@ __all__ = ["COMMAND"]
 _DESCRIPTION = """\
 Serve a protocol-faithful Realtime API on this machine, for developing and testing agents
 offline. Point a client's websocket base URL at the printed URL.
+
+--record-dir DIR records every session to DIR (one JSON Lines file per session).
+--replay FILE answers each client with a recorded session instead: the server frames recorded
+before the client's first event go out at once, and each later burst when the client sends
+the event that preceded it in the recording.
 """
 
 
@@ -43,6 +48,18 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         help="sessions are closed with 1001 after this long",
     )
     parser.add_argument(
+        "--record-dir", metavar="DIR", default=None, help="record each session to DIR/SESSION.jsonl"
+    )
+    parser.add_argument(
+        "--replay", metavar="FILE", default=None, help="answer with this recording's server frames"
+    )
+    parser.add_argument(
+        "--pace",
+        type=non_negative_float,
+        default=0.0,
+        help="with --replay: 1 keeps the recorded time between frames of a burst, 0 sends at once",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -55,6 +72,8 @@ def _run(args: argparse.Namespace) -> int:
         # This process is the application here, so it may set up logging.
         logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
+        if args.replay is not None:
+            return asyncio.run(_serve_replay(args))
         return asyncio.run(_serve(args))
     except KeyboardInterrupt:
         return 0
@@ -79,6 +98,7 @@ async def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         record=False,  # a long-running server keeps no transcript of the wire
         keep_closed=0,  # ...and frees each session, its audio included, once it closes
+        record_dir=args.record_dir,
     )
     async with sim:
         print(f"Realtime simulator: {sim.url}", flush=True)
@@ -86,8 +106,36 @@ async def _serve(args: argparse.Namespace) -> int:
         print(f"  REST base URL:      {sim.http_url}", flush=True)
         key = "only the key given with --api-key" if args.api_key else "any non-empty key"
         print(f"  accepts {key}. Press Ctrl-C to stop.", flush=True)
+        if args.record_dir is not None:
+            print(f"  recording each session to {args.record_dir}", flush=True)
         await stop.wait()
     return 0
+
+
+async def _serve_replay(args: argparse.Namespace) -> int:
+    from ..recording import RecordingError
+    from ..testing import ReplayServer
+
+    try:
+        server = ReplayServer(args.replay, host=args.host, port=args.port, pace=args.pace)
+    except RecordingError as exc:
+        raise CommandError(str(exc)) from None
+    stop = _stop_event()
+    async with server:
+        print(f"Replaying {args.replay}: {server.url}", flush=True)
+        print(f"  websocket base URL: {server.ws_base_url}", flush=True)
+        print("  accepts any non-empty key. Press Ctrl-C to stop.", flush=True)
+        await stop.wait()
+    return 0
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
 
 
 COMMAND = Command(

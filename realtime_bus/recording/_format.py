@@ -88,6 +88,11 @@ class FrameLine(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="kin
     base64: str | None = None
     audio: AudioSummary | None = None
 
+    @property
+    def kind(self) -> Literal["frame"]:
+        """``"frame"`` (the line's ``kind``)."""
+        return "frame"
+
     def data(self) -> bytes:
         """The frame's bytes, as they crossed the wire (audio emptied when it was left out)."""
         if len(self.frame):

@@ -65,6 +65,7 @@ from ._registry import (
     SimulatedClientSecrets,
 )
 from ._replay import Replay
+from ._replay_server import ReplayServer
 from ._responder import (
     DefaultResponder,
     Reply,
@@ -99,6 +100,7 @@ __all__ = [
     "HttpRoutes",
     "InjectedFault",
     "Replay",
+    "ReplayServer",
     "Reply",
     "Responder",
     "ResponderContext",

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import importlib
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from websockets.typing import Subprotocol
 
 from .._log import get_logger
 from ..protocol import RealtimeSession, TranscriptionSession
+from ..recording import Recorder
 from ._config import default_session, default_transcription_session, expires_at
 from ._faults import Faults
 from ._handshake import Admission, admit, select_subprotocol
@@ -24,6 +26,7 @@ from ._listener import Listener
 from ._registry import SimulatedCalls, SimulatedClientSecrets
 from ._responder import DefaultResponder, Responder
 from ._session import SimulatedSession
+from ._session_recording import finish_recording, start_recording
 from ._wsconn import WebSocketConnection
 
 __all__ = ["MAX_MESSAGE_BYTES", "Simulator"]
@@ -65,7 +68,9 @@ class Simulator:
     ``keep_closed`` (how many closed sessions stay in :attr:`history` for tests to inspect,
     their audio included; older ones are freed; ``None`` keeps them all), ``request_timeout``
     (seconds a connection may take to deliver a whole HTTP request, and may sit idle between
-    requests, before it is closed: a slow or silent client cannot hold a connection forever).
+    requests, before it is closed: a slow or silent client cannot hold a connection forever),
+    ``record_dir`` (record each session there, one recording per session, in the format of
+    ``docs/recording.md``).
     """
 
     def __init__(
@@ -82,6 +87,7 @@ class Simulator:
         record: bool = True,
         keep_closed: int | None = 100,
         request_timeout: float = 10.0,
+        record_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         if realtime_factor < 0:
             raise ValueError("realtime_factor cannot be negative")
@@ -109,6 +115,9 @@ class Simulator:
         """The sessions this simulator has had, oldest first: the live ones and the last
         ``keep_closed`` closed ones."""
         self.keep_closed = keep_closed
+        self.record_dir = record_dir
+        """Where each session is recorded (``SESSION_ID.jsonl``), if anywhere."""
+        self._recorders: dict[str, tuple[Recorder, WebSocketConnection]] = {}
         self.request_timeout = request_timeout
         """Seconds an HTTP connection may take to deliver a request, or sit idle."""
         self._opened = 0
@@ -249,6 +258,9 @@ class Simulator:
             ) from None
 
     def _session_closed(self, session: SimulatedSession) -> None:
+        recording = self._recorders.pop(session.id, None)
+        if recording is not None:
+            finish_recording(*recording)
         if session in self.connections:
             self.connections.remove(session)
         if session.call_id is not None:
@@ -334,11 +346,25 @@ class Simulator:
             session.connection_closed()
 
         ws = WebSocketConnection(transport, protocol, on_message, on_closed)
+        recorder = None
+        if self.record_dir is not None:
+            recorder = start_recording(
+                self.record_dir,
+                ws,
+                events[0],
+                base_url=f"ws://{self.host}:{self.port}",
+                session_id=session_id_for(ws),
+                secrets=[
+                    s for s in (self._api_key, admission.secret and admission.secret.value) if s
+                ],
+            )
         session = self._open_session(ws, admission)
+        if recorder is not None:
+            self._recorders[session.id] = (recorder, ws)
         return ws
 
     def _open_session(self, ws: WebSocketConnection, admission: Admission) -> SimulatedSession:
-        ids_session = f"sess_{ws.protocol.id.hex[:21]}"
+        ids_session = session_id_for(ws)
         expiry = expires_at(self.max_session_seconds)
         base: RealtimeSession | TranscriptionSession | None = None
         if admission.secret is not None:
@@ -410,3 +436,8 @@ def _select_subprotocol(
 ) -> Subprotocol | None:
     chosen = select_subprotocol(offered)
     return None if chosen is None else Subprotocol(chosen)
+
+
+def session_id_for(ws: WebSocketConnection) -> str:
+    """The id of the session on ``ws`` (derived from the connection's id)."""
+    return f"sess_{ws.protocol.id.hex[:21]}"

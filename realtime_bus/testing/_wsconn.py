@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from websockets.exceptions import InvalidState
 from websockets.frames import Frame, Opcode
@@ -68,6 +68,8 @@ class WebSocketConnection:
         """While true a close frame from the client is swallowed: no reply, TCP stays open."""
         self.frame_delay = 0.0
         """Seconds each outgoing frame is held before it is written (0: none)."""
+        self.tap: Callable[[Literal["in", "out"], bytes], None] | None = None
+        """Told of every message, seen from the client's side (``in``: sent by the server)."""
 
     # -- state -----------------------------------------------------------------------------
 
@@ -97,6 +99,8 @@ class WebSocketConnection:
         """Queue one text frame; it is written at the end of this event-loop turn."""
         if isinstance(data, str):
             data = data.encode()
+        if self.tap is not None:
+            self.tap("in", data)
         if self.frame_delay > 0:
             if self.open:
                 self._send_later(data)
@@ -217,12 +221,16 @@ class WebSocketConnection:
                 if opcode is not Opcode.CONT:
                     self._fragment_is_text = opcode is Opcode.TEXT
                 if frame.fin and not self._fragments:
+                    if self.tap is not None:
+                        self.tap("out", data)
                     self._on_message(data, self._fragment_is_text)
                     continue
                 self._fragments.append(data)
                 if frame.fin:
                     message = b"".join(self._fragments)
                     self._fragments.clear()
+                    if self.tap is not None:
+                        self.tap("out", message)
                     self._on_message(message, self._fragment_is_text)
             elif opcode is Opcode.CLOSE and self.never_answer_close:
                 # Swallow the core's reply (close frame and end of stream): the client waits.
