@@ -34,6 +34,7 @@ from ._outbound import OutboundQueue
 from ._router import Router
 from ._standby import StandbyConnection
 from ._state import BusState
+from ._tap import FrameTap
 from ._waiters import Expectation, OverflowPolicy, Stream
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "Disconnected",
     "ErrorReport",
     "EventKey",
+    "FrameTap",
     "Expectation",
     "Handshake",
     "KeyMatcher",

@@ -9,5 +9,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "realtime_bus.cli._serve",
     "realtime_bus.cli._twilio",
     "realtime_bus.cli._talk",
+    "realtime_bus.cli._tail",
+    "realtime_bus.cli._record",
+    "realtime_bus.cli._replay",
+    "realtime_bus.cli._report",
+    "realtime_bus.cli._proxy",
 )
 """Modules, in the order ``realtime-bus --help`` lists them."""

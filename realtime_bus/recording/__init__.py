@@ -20,6 +20,7 @@ from ._format import (
     Marker,
     RecordingError,
 )
+from ._proxy import RecordingProxy, upstream_url
 from ._reader import Connection, Recording, load_recording, parse_recording
 from ._recorder import Recorder, RecordTarget
 from ._replay import Replayer, ReplayTransport
@@ -39,9 +40,11 @@ __all__ = [
     "Recorder",
     "Recording",
     "RecordingError",
+    "RecordingProxy",
     "ReplayTransport",
     "Replayer",
     "load_recording",
     "parse_recording",
     "safe_url",
+    "upstream_url",
 ]

@@ -35,7 +35,11 @@ class ReplayTransport:
         self.connection = connection
         self._frames = [f for f in connection.frames if f.dir == "in"]
         start = connection.frames[0].t if connection.frames else 0.0
-        self._gates = gates_for(connection.frames, start)
+        if replayer.gated:
+            self._gates = gates_for(connection.frames, start)
+        else:  # every frame on the connection's own clock
+            ungated = Gate(types={}, audio=0, anchor=start, after=None)
+            self._gates = [ungated] * len(self._frames)
         self._next = 0
         self.count = ClientCount()
         self._progress = asyncio.Event()
@@ -159,7 +163,8 @@ class Replayer:
     ``pace`` scales the recorded time between frames (``0``: as fast as possible);
     ``gate_timeout`` bounds the wait for the application to send what the recorded client
     sent before the next server frame (then the frame plays anyway, and
-    :attr:`stalls` says so).
+    :attr:`stalls` says so); ``gated=False`` plays every frame on the recorded clock without
+    waiting for the application (for printing a recording).
     """
 
     def __init__(
@@ -168,6 +173,7 @@ class Replayer:
         *,
         pace: float = 0.0,
         gate_timeout: float = 5.0,
+        gated: bool = True,
     ) -> None:
         if pace < 0:
             raise ValueError("pace cannot be negative")
@@ -176,6 +182,7 @@ class Replayer:
         )
         self.pace = pace
         self.gate_timeout = gate_timeout
+        self.gated = gated
         self._connections = self.recording.connections()
         if not self._connections:
             raise RecordingError("the recording has no connection to replay")

@@ -1,0 +1,82 @@
+"""realtime-bus proxy: a recording relay between any Realtime client and any server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from ._command import Command, CommandError, port_number
+
+__all__ = ["COMMAND"]
+
+_DESCRIPTION = """\
+Relay Realtime WebSocket connections to an upstream server and record each one to DIR (one
+JSON Lines file per connection, see docs/recording.md). The client's own credentials are
+forwarded to the upstream server and never recorded. Point any client's websocket base URL at
+the printed URL:
+
+  realtime-bus proxy --port 8780 --upstream wss://api.openai.com/v1 --record recordings/
+  AsyncOpenAI(websocket_base_url="ws://127.0.0.1:8780/v1")
+"""
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=port_number, required=True, help="port (0: a free one)")
+    parser.add_argument(
+        "--upstream",
+        required=True,
+        metavar="URL",
+        help="the server to relay to, e.g. wss://api.openai.com/v1 or the simulator's ws URL",
+    )
+    parser.add_argument("--record", required=True, metavar="DIR", help="where recordings go")
+    parser.add_argument(
+        "--no-audio", action="store_true", help="keep only the size and duration of audio"
+    )
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from ..recording import RecordingProxy
+
+    try:
+        proxy = RecordingProxy(
+            args.upstream,
+            args.record,
+            host=args.host,
+            port=args.port,
+            record_audio=not args.no_audio,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc), status=2) from None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with proxy:
+        print(f"Recording proxy: {proxy.url} -> {args.upstream}", flush=True)
+        print(f"  websocket base URL: {proxy.ws_base_url}", flush=True)
+        print(f"  recording to {args.record}. Press Ctrl-C to stop.", flush=True)
+        await stop.wait()
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
+
+
+COMMAND = Command(
+    name="proxy",
+    help="relay Realtime connections to a server, recording each one",
+    description=_DESCRIPTION,
+    arguments=_arguments,
+    run=_run,
+)

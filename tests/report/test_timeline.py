@@ -1,0 +1,205 @@
+"""The numbers of a session report: turns, latency, interruptions, tools, tokens and cost."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import msgspec
+import pytest
+
+from realtime_bus.recording import FrameLine, Header, Marker, Recording
+from realtime_bus.report import build_timeline, cost_of, prices_for, render_report
+
+
+def _frame(direction: str, t: float, event: dict[str, Any]) -> FrameLine:
+    raw = msgspec.Raw(json.dumps(event).encode())
+    return FrameLine(dir=direction, t=t, wall=1_700_000_000 + t, frame=raw)  # type: ignore[arg-type]
+
+
+def _pcm(seconds: float, level: int = 8000) -> str:
+    samples = int(24000 * seconds)
+    data = b"".join(
+        int(level if n % 48 < 24 else -level).to_bytes(2, "little", signed=True)
+        for n in range(samples)
+    )
+    return base64.b64encode(data).decode()
+
+
+USAGE = {
+    "total_tokens": 300,
+    "input_tokens": 200,
+    "output_tokens": 100,
+    "input_token_details": {"text_tokens": 50, "audio_tokens": 150, "cached_tokens": 0},
+    "output_token_details": {"text_tokens": 20, "audio_tokens": 80},
+}
+
+
+def _session() -> Recording:
+    header = Header(
+        library="0", dialect="ga", url="ws://h/v1/realtime", started_at="x", started_unix=0.0
+    )
+    entries: list[FrameLine | Marker] = [
+        Marker(kind="connect", t=0.0, wall=0.0, attempt=1),
+        _frame("in", 0.1, {"type": "session.created", "session": {"model": "gpt-realtime"}}),
+        _frame("out", 0.5, {"type": "input_audio_buffer.append", "audio": _pcm(1.5)}),
+        _frame("in", 1.0, {"type": "input_audio_buffer.speech_started", "audio_start_ms": 500}),
+        _frame("in", 2.0, {"type": "input_audio_buffer.speech_stopped", "audio_end_ms": 1500}),
+        _frame("in", 2.1, {"type": "response.created", "response": {"id": "r1"}}),
+        _frame(
+            "in",
+            2.2,
+            {"type": "conversation.item.input_audio_transcription.completed", "transcript": "hi"},
+        ),
+        _frame(
+            "in",
+            2.35,
+            {"type": "response.output_audio.delta", "response_id": "r1", "delta": _pcm(1.0)},
+        ),
+        _frame(
+            "in",
+            2.4,
+            {
+                "type": "response.function_call_arguments.done",
+                "response_id": "r1",
+                "name": "get_weather",
+                "arguments": "{}",
+                "call_id": "c1",
+            },
+        ),
+        _frame("in", 2.6, {"type": "input_audio_buffer.speech_started", "audio_start_ms": 2100}),
+        _frame("out", 2.65, {"type": "response.cancel"}),
+        _frame(
+            "out", 2.7, {"type": "conversation.item.truncate", "item_id": "i1", "audio_end_ms": 250}
+        ),
+        _frame(
+            "in",
+            2.75,
+            {"type": "conversation.item.truncated", "item_id": "i1", "audio_end_ms": 250},
+        ),
+        _frame(
+            "in",
+            2.8,
+            {
+                "type": "response.done",
+                "response": {"id": "r1", "status": "cancelled", "usage": USAGE},
+            },
+        ),
+        _frame(
+            "out",
+            3.0,
+            {
+                "type": "conversation.item.create",
+                "item": {"type": "function_call_output", "call_id": "c1", "output": '{"ok":1}'},
+            },
+        ),
+        _frame("out", 3.1, {"type": "response.create"}),
+        _frame("in", 3.15, {"type": "response.created", "response": {"id": "r2"}}),
+        _frame(
+            "in",
+            3.4,
+            {
+                "type": "response.output_text.delta",
+                "response_id": "r2",
+                "item_id": "i2",
+                "delta": "It",
+            },
+        ),
+        _frame(
+            "in",
+            3.5,
+            {
+                "type": "response.output_text.done",
+                "response_id": "r2",
+                "item_id": "i2",
+                "text": "It is sunny",
+            },
+        ),
+        _frame(
+            "in",
+            3.6,
+            {
+                "type": "response.done",
+                "response": {"id": "r2", "status": "completed", "usage": USAGE},
+            },
+        ),
+        _frame(
+            "in",
+            3.7,
+            {
+                "type": "error",
+                "error": {"type": "invalid_request_error", "code": "x", "message": "bad"},
+            },
+        ),
+        Marker(kind="disconnect", t=4.0, wall=4.0, code=1001, reason="bye"),
+    ]
+    return Recording(header=header, entries=entries)
+
+
+def test_turns_latency_and_incidents() -> None:
+    tl = build_timeline(_session())
+    assert [t.response_id for t in tl.turns] == ["r1", "r2"]
+    voice, text = tl.turns
+    assert voice.trigger == "voice"
+    assert voice.latency_ms == pytest.approx(350)  # speech stopped at 2.0, first audio at 2.35
+    assert voice.user_text == "hi"
+    assert voice.status == "cancelled"
+    assert voice.tools == ["get_weather({})"]
+    assert text.trigger == "text"
+    assert text.latency_ms == pytest.approx(300)  # response.create at 3.1, first text at 3.4
+    assert text.assistant_text == "It is sunny"
+    assert tl.latency_summary() == {
+        "count": 2,
+        "median": pytest.approx(325),
+        "p90": pytest.approx(350),
+        "max": pytest.approx(350),
+    }
+    kinds = [(m.label, m.t) for m in tl.incidents]
+    assert ("interruption", 2.6) in kinds  # the user spoke over the response
+    assert ("truncate", 2.7) in kinds
+    assert ("truncated", 2.75) in kinds
+    assert ("cancel", 2.65) in kinds
+    assert ("error", 3.7) in kinds
+    assert [m.label for m in tl.connection] == ["connected", "disconnected"]
+    assert [m.kind for m in tl.tools] == ["call", "output"]
+    assert [s.start for s in tl.vad] == [1.0]
+    assert tl.user_audio_s == pytest.approx(1.5)
+    assert tl.assistant_audio_s == pytest.approx(1.0)
+    assert max(tl.user_peaks) == pytest.approx(8000 / 32768, rel=0.01)
+    assert tl.input_tokens == 400
+    assert tl.output_tokens == 200
+
+
+def test_cost_follows_the_token_kinds() -> None:
+    prices = prices_for("gpt-realtime-2025-08-28")
+    assert prices is not None
+    expected = (50 * 4.0 + 150 * 32.0 + 20 * 16.0 + 80 * 64.0) / 1e6
+    assert cost_of(USAGE, prices) == pytest.approx(expected)
+    assert build_timeline(_session()).cost == pytest.approx(2 * expected)
+    assert prices_for("some-other-model") is None
+
+
+def test_the_page_escapes_what_the_session_said() -> None:
+    recording = _session()
+    recording.entries.insert(
+        5,
+        _frame(
+            "out",
+            1.9,
+            {
+                "type": "conversation.item.create",
+                "item": {
+                    "type": "message",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": "<script>alert(1)</script>"}],
+                },
+            },
+        ),
+    )
+    page = render_report(build_timeline(recording), recording.header)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)" in page
+    assert 'id="timeline"' in page
+    assert 'id="turns"' in page
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # no network
