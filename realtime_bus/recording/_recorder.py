@@ -187,7 +187,7 @@ class Recorder:
         self.marker("connect", attempt=attempt)
 
     def lifecycle(self, event: Any) -> None:
-        """A bus lifecycle event (the bus's tap): disconnects and reconnect attempts."""
+        """A bus lifecycle event (the bus's tap): disconnects, reconnect attempts, rotations."""
         kind = getattr(event, "type", "")
         if kind == "bus.disconnected":
             self.marker(
@@ -198,6 +198,10 @@ class Recorder:
             )
         elif kind == "bus.reconnecting":
             self.marker("reconnect", attempt=event.attempt, delay=round(event.delay, 6))
+        elif kind == "bus.rotated":
+            self.marker(
+                "rotation", session_id=event.old_session_id, new_session_id=event.new_session_id
+            )
 
     def close(self, code: int | None = None, reason: str | None = None) -> None:
         """Write the ``close`` marker and flush; closes the file if the recorder opened it."""

@@ -77,3 +77,17 @@ async def test_a_different_app_is_reported_at_its_first_divergence(tmp_path: Pat
     with pytest.raises(AssertionError, match="diverged"):
         replay.assert_matches()
     assert replay.replayer.stalls  # it never sent the rest
+
+
+async def test_a_hand_over_is_recorded_as_a_rotation(tmp_path: Path) -> None:
+    path = tmp_path / "rotated.jsonl"
+    async with Simulator() as sim:
+        bus = Bus(sim.url, api_key="sk-test", query={"model": "m"}, record=path)
+        async with bus:
+            old = bus.session_id
+            await bus.hand_over(await bus.open_standby())
+            new = bus.session_id
+    entries = load_recording(path).entries
+    rotations = [e for e in entries if isinstance(e, Marker) and e.kind == "rotation"]
+    assert [(m.session_id, m.new_session_id) for m in rotations] == [(old, new)]
+    assert old != new
