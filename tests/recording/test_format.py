@@ -25,7 +25,7 @@ from .test_record_replay import record_session
 pytestmark = pytest.mark.anyio
 
 
-def _validate(path: Path) -> list[dict[str, Any]]:
+def validate_lines(path: Path) -> list[dict[str, Any]]:
     schema = json.loads(SCHEMA_PATH.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
@@ -40,7 +40,7 @@ def _validate(path: Path) -> list[dict[str, Any]]:
 async def test_a_bus_recording_validates_against_the_schema(tmp_path: Path) -> None:
     path = tmp_path / "session.jsonl"
     await record_session(path)
-    lines = _validate(path)
+    lines = validate_lines(path)
     kinds = {line["kind"] for line in lines}
     assert {"header", "frame", "connect", "close"} <= kinds
     types = {line["frame"]["type"] for line in lines if "frame" in line}
@@ -50,7 +50,7 @@ async def test_a_bus_recording_validates_against_the_schema(tmp_path: Path) -> N
 async def test_without_audio_frames_keep_its_size_and_duration(tmp_path: Path) -> None:
     path = tmp_path / "session.jsonl"
     await record_session(path, record_audio=False)
-    lines = _validate(path)
+    lines = validate_lines(path)
     assert lines[0]["audio"] is False
     appends = [x for x in lines if x.get("frame", {}).get("type") == "input_audio_buffer.append"]
     deltas = [x for x in lines if x.get("frame", {}).get("type") == "response.output_audio.delta"]
@@ -73,7 +73,7 @@ def test_frames_that_are_not_json_keep_their_exact_bytes(tmp_path: Path) -> None
     recorder.close()
     path = tmp_path / "r.jsonl"
     path.write_text(buffer.getvalue())
-    _validate(path)
+    validate_lines(path)
     recording = load_recording(path)
     assert [f.data() for f in recording.frames] == frames
     assert isinstance(recording.entries[0], FrameLine)

@@ -11,6 +11,8 @@ from openai import AsyncOpenAI
 from realtime_bus.recording import RecordingProxy, load_recording, upstream_url
 from realtime_bus.testing import Simulator
 
+from .test_format import validate_lines
+
 pytestmark = pytest.mark.anyio
 
 KEY = "sk-proxy-client-own-key-42"
@@ -55,6 +57,7 @@ async def test_the_proxy_records_an_openai_client_talking_to_the_simulator(
     data = path.read_bytes()
     assert KEY.encode() not in data  # forwarded (the simulator accepted it), never recorded
     recording = load_recording(path)
+    validate_lines(path)
     assert recording.header.source == "proxy"
     assert recording.header.url == sim.url + "?model=gpt-realtime"
     server_types = [e["type"] for e in recording.events("in")]

@@ -12,6 +12,7 @@ from realtime_bus.recording import load_recording
 from realtime_bus.testing import ReplayServer, Simulator
 
 from ._app import drive, install
+from .test_format import validate_lines
 
 pytestmark = pytest.mark.anyio
 
@@ -32,6 +33,7 @@ async def test_the_simulator_records_each_session_as_the_bus_sees_it(tmp_path: P
         await sim.history[-1].wait_closed(5)
     path = sessions / f"{session_id}.jsonl"
     recording = load_recording(path)
+    validate_lines(path)
     assert recording.header.source == "simulator"
     assert recording.header.url.endswith("/v1/realtime?model=m")
     assert b"sk-sim-only-key-1" not in path.read_bytes()
