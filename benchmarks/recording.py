@@ -6,10 +6,14 @@
    system, the server runs in its own process) per event, from the first event to the last.
    Target: recording on takes at most 1.1x the CPU of recording off.
 2. Replay throughput vs the bare msgspec decode of the same frames. The N frames are recorded
-   (as a bus would record them) into a file; ``replay`` loads that file and plays it into a
-   ``Bus`` with one no-op ``"*"`` handler (``Replayer``, as fast as possible); ``bare`` decodes
-   the same frames with msgspec's typed union of every server event, in a loop. Target: replay
-   at least 0.5x the bare events per second.
+   (as a bus would record them) into a file, loaded (``load_recording``, timed on its own, in
+   MB/s); ``replay`` plays the loaded recording into a ``Bus`` with one no-op ``"*"`` handler
+   (``Replayer``, as fast as possible); ``transport`` takes the frames from the replay
+   transport and decodes them as the bus does, with no bus; ``bare`` decodes the same frames,
+   already in memory, with msgspec's typed union of every server event, in a loop. Target:
+   replay at least 0.5x the bare events per second.
+3. For scale, the receive CPU with recording to ``/dev/null``: the recorder's own code
+   without the disk.
 
 Runs are interleaved and medians reported, with ratios from the same run.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -41,7 +46,10 @@ from _shared import (
 from realtime_bus import Bus
 from realtime_bus.bus import ConnectionLost
 from realtime_bus.protocol import SERVER_EVENT_CLASSES
-from realtime_bus.recording import Recorder, Replayer, load_recording
+from realtime_bus.recording import Recorder, Recording, Replayer, load_recording
+
+# On the project's disk, where an application would write (the cache folder is ignored by git).
+CACHE = Path(__file__).resolve().parent / ".cache"
 
 
 async def receive_cpu(srv: Server, n: int, record: Path | None) -> float:
@@ -84,12 +92,12 @@ def write_recording(frames: list[bytes], path: Path) -> None:
     recorder.close(code=1000)
 
 
-async def replay_rate(path: Path, n: int) -> float:
-    """Events per second: load the recording and play it into a bus, as fast as possible."""
+async def replay_rate(recording: Recording, n: int) -> float:
+    """Events per second: play a loaded recording into a bus, as fast as possible."""
     count = 0
     done = asyncio.Event()
     started = time.perf_counter()
-    replayer = Replayer(load_recording(path))
+    replayer = Replayer(recording)
     bus = Bus("ws://replay.invalid/", connector=replayer, reconnect=False)
 
     @bus.on("*")
@@ -105,6 +113,21 @@ async def replay_rate(path: Path, n: int) -> float:
     return n / elapsed
 
 
+async def transport_rate(recording: Recording, n: int) -> float:
+    """Events per second: take a loaded recording's frames from the replay transport,
+    decoding each as the bus does, with no bus (the replay machinery alone)."""
+    from realtime_bus.protocol import Decoder
+    from realtime_bus.transport import ConnectOptions, Endpoint
+
+    decode = Decoder().decode
+    started = time.perf_counter()
+    replayer = Replayer(recording)
+    transport = await replayer(Endpoint(url="memory:"), ConnectOptions())
+    for _ in range(n):
+        decode(await transport.recv())
+    return n / (time.perf_counter() - started)
+
+
 def bare_rate(frames: list[bytes]) -> float:
     """Events per second: msgspec's typed decode of every frame, in a loop."""
     decode = msgspec.json.Decoder(Union[SERVER_EVENT_CLASSES]).decode  # noqa: UP007
@@ -118,28 +141,40 @@ async def amain(args: argparse.Namespace) -> None:
     off: list[float] = []
     on: list[float] = []
     replay: list[float] = []
+    alone: list[float] = []
+    null: list[float] = []
+    loading: list[float] = []
     bare: list[float] = []
     frames = [f.encode() for f in load_frames(args.corpus)[: args.n]]
-    with tempfile.TemporaryDirectory(prefix="rb-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="rb-bench-", dir=CACHE) as tmp:
         folder = Path(tmp)
         recording = folder / "replay.jsonl"
         write_recording(frames, recording)
+        size = recording.stat().st_size
         with server(corpus(args.corpus)) as srv:
             assert srv.proc is not None
             load = OtherLoad(srv.proc.pid)
             await receive_cpu(srv, min(args.n, 2000), None)  # warm-up
             await receive_cpu(srv, min(args.n, 2000), folder / "warm.jsonl")
             for rep in range(args.repeats):
-                runs = [("off", None), ("on", folder / f"on-{rep}.jsonl")]
-                for name, target in runs if rep % 2 == 0 else runs[::-1]:
-                    (off if name == "off" else on).append(await receive_cpu(srv, args.n, target))
+                runs = [
+                    (off, None),
+                    (on, folder / f"on-{rep}.jsonl"),
+                    (null, Path(os.devnull)),
+                ]
+                for results, target in runs if rep % 2 == 0 else runs[::-1]:
+                    results.append(await receive_cpu(srv, args.n, target))
                     await settle()
+                started = time.perf_counter()
+                loaded = load_recording(recording)
+                loading.append(size / (time.perf_counter() - started))
+                alone.append(await transport_rate(loaded, args.n))
                 if rep % 2 == 0:
-                    replay.append(await replay_rate(recording, args.n))
+                    replay.append(await replay_rate(loaded, args.n))
                     bare.append(bare_rate(frames))
                 else:
                     bare.append(bare_rate(frames))
-                    replay.append(await replay_rate(recording, args.n))
+                    replay.append(await replay_rate(loaded, args.n))
                 await settle()
                 print(
                     f"repeat {rep + 1}/{args.repeats}: off {off[-1] * 1e6:.2f} us, on "
@@ -161,7 +196,28 @@ async def amain(args: argparse.Namespace) -> None:
                 "<= 1.1x",
             ],
             [
-                "replay (load + play into a bus) vs bare msgspec decode",
+                "receive CPU/event, recording to /dev/null vs off",
+                f"{median(null) * 1e6:.2f} us",
+                f"{median(off) * 1e6:.2f} us",
+                f"{paired_ratio(null, off):.2f}x",
+                "(our code, without the disk)",
+            ],
+            [
+                "load_recording (read and check every line)",
+                f"{median(loading) / 1e6:.0f} MB/s",
+                "",
+                "",
+                "",
+            ],
+            [
+                "replay transport alone (recv + decode) vs bare decode",
+                fmt_rate(median(alone)),
+                fmt_rate(median(bare)),
+                f"{paired_ratio(alone, bare):.2f}x",
+                "(the replay machinery, no bus)",
+            ],
+            [
+                "replay (a loaded recording into a bus) vs bare msgspec decode",
                 fmt_rate(median(replay)),
                 fmt_rate(median(bare)),
                 f"{replay_ratio:.2f}x",
@@ -181,6 +237,7 @@ def main() -> None:
     if args.n > args.corpus:
         ap.error("-n cannot exceed --corpus")
     quiet_logs()
+    CACHE.mkdir(exist_ok=True)
     asyncio.run(amain(args))
 
 

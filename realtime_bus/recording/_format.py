@@ -95,8 +95,9 @@ class FrameLine(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="kin
 
     def data(self) -> bytes:
         """The frame's bytes, as they crossed the wire (audio emptied when it was left out)."""
-        if len(self.frame):
-            return bytes(self.frame)
+        frame = self.frame
+        if frame is not NO_FRAME and len(frame):
+            return bytes(frame)
         if self.text is not None:
             return self.text.encode()
         import base64

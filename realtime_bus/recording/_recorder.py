@@ -2,7 +2,8 @@
 
 It is the bus's recorder tap (see ``Bus(record=...)``) and is also used by the simulator and the
 proxy. Frames are written from the caller's task with no await: one formatted line each into a
-buffered file, flushed at every lifecycle marker and when the recording closes.
+batch written with one writev, flushed at every lifecycle marker and when the recording
+closes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ __all__ = ["RecordTarget", "Recorder", "library_version"]
 RecordTarget = str | os.PathLike[str] | IO[Any]
 """Where a recording goes: a path (created, or truncated) or an open file (text or binary)."""
 
-_BUFFER = 1 << 16
+_writev = getattr(os, "writev", None)
+_BATCH_BYTES = 1 << 18
+_BATCH_PARTS = 768  # below every system's IOV_MAX (1024 on Linux)
 _HEAD = {
     "in": b'{"kind":"frame","dir":"in","t":%.6f,"wall":%.6f,"frame":',
     "out": b'{"kind":"frame","dir":"out","t":%.6f,"wall":%.6f,"frame":',
@@ -77,10 +80,15 @@ class Recorder:
         self.audio = audio
         self._formats = AudioFormats()
         self._owned = not hasattr(target, "write")
-        self._file: Any
+        self._file: Any = None
+        self._fd = -1
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._text = False
         if self._owned:
-            self._file = open(os.fspath(target), "wb", buffering=_BUFFER)  # type: ignore[arg-type]  # noqa: SIM115
-            self._text = False
+            # Only the owner may read it: a recording holds the conversation.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+            self._fd = os.open(os.fspath(target), flags, 0o600)  # type: ignore[arg-type]
         else:
             self._file = target
             self._text = isinstance(target, io.TextIOBase)
@@ -135,11 +143,37 @@ class Recorder:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _write(self, line: bytes) -> None:
-        if self._text:
-            self._file.write(line.decode())
+    def _write(self, *parts: bytes) -> None:
+        if self._fd >= 0:
+            # Gathered and written with one writev per batch: no copy into a buffer first.
+            self._pending.extend(parts)
+            self._pending_size += sum(map(len, parts))
+            if self._pending_size >= _BATCH_BYTES or len(self._pending) >= _BATCH_PARTS:
+                self._drain()
+        elif self._text:
+            self._file.write(b"".join(parts).decode())
         else:
-            self._file.write(line)
+            for part in parts:
+                self._file.write(part)
+
+    def _drain(self) -> None:
+        pending, self._pending, self._pending_size = self._pending, [], 0
+        if not pending:
+            return
+        if _writev is None:  # pragma: no cover - Windows
+            rest = b"".join(pending)
+        else:
+            written = _writev(self._fd, pending)
+            rest = b"".join(pending)[written:] if written < sum(map(len, pending)) else b""
+        while rest:  # a short write (rare on a regular file): finish it
+            rest = rest[os.write(self._fd, rest) :]
+
+    def flush(self) -> None:
+        """Write out what is gathered (done at every marker and when the recording closes)."""
+        if self._fd >= 0:
+            self._drain()
+        else:
+            self._file.flush()
 
     def frame(self, direction: Direction, frame: bytes | str, event: Any = None) -> None:
         """Write one frame. ``event`` (the decoded event, if known) spares a JSON check."""
@@ -158,7 +192,7 @@ class Recorder:
         self.frames += 1
         if summary is None and (event is not None or _is_json(data)) and b"\n" not in data:
             # The common case, formatted directly: the frame is embedded byte for byte.
-            self._write(_HEAD[direction] % (now, wall) + data + b"}\n")
+            self._write(_HEAD[direction] % (now, wall), data, b"}\n")
             return
         line = FrameLine(dir=direction, t=round(now, 6), wall=round(wall, 6), audio=summary)
         if b"\n" not in data and _is_json(data):
@@ -185,7 +219,7 @@ class Recorder:
         now = time.monotonic() - self._t0
         marker = Marker(kind=kind, t=round(now, 6), wall=round(time.time(), 6), **fields)
         self._write(_encode(marker) + b"\n")
-        self._file.flush()
+        self.flush()
 
     def opened(self, attempt: int) -> None:
         """A connection opened (the bus's tap)."""
@@ -214,10 +248,10 @@ class Recorder:
             return
         self.marker("close", code=code, reason=reason)
         self.closed = True
-        if self._owned:
-            self._file.close()
-        else:
-            self._file.flush()
+        self.flush()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     def __repr__(self) -> str:
         return f"<Recorder frames={self.frames}{' closed' if self.closed else ''}>"

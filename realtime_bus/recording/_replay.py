@@ -34,6 +34,7 @@ class ReplayTransport:
         self._replayer = replayer
         self.connection = connection
         self._frames = [f for f in connection.frames if f.dir == "in"]
+        self._count = len(self._frames)
         start = connection.frames[0].t if connection.frames else 0.0
         if replayer.gated:
             self._gates = gates_for(connection.frames, start)
@@ -72,23 +73,22 @@ class ReplayTransport:
         """The next recorded server frame, when its gate opens and its time comes."""
         if self._closed.is_set():
             raise self._ended()
-        if self._next >= len(self._frames):
+        index = self._next
+        if index >= self._count:
             self._replayer._connection_played(self)
             await self._end()
-        frame, gate = self._frames[self._next], self._gates[self._next]
+        frame, gate = self._frames[index], self._gates[index]
         if gate is not self._released:
             await self._open(gate)
             self._released, self._released_at = gate, time.monotonic()
         pace = self._replayer.pace
         if pace > 0:
-            due = self._released_at + (frame.t - gate.anchor) * pace
-            delay = due - time.monotonic()
+            delay = self._released_at + (frame.t - gate.anchor) * pace - time.monotonic()
             if delay > 0:
                 await self._sleep(delay)
-        elif self._next % _YIELD_EVERY == _YIELD_EVERY - 1:
+        elif index % _YIELD_EVERY == _YIELD_EVERY - 1:
             await asyncio.sleep(0)
-        self._next += 1
-        self._replayer.frames_played += 1
+        self._next = index + 1
         return frame.data()
 
     async def _open(self, gate: Gate) -> None:
@@ -192,7 +192,6 @@ class Replayer:
         """Every frame the application sent, in order."""
         self.stalls: list[str] = []
         """Gates that timed out: what the application did not send in time."""
-        self.frames_played = 0
         self._done = asyncio.Event()
 
     async def __call__(self, endpoint: Endpoint, options: ConnectOptions) -> ReplayTransport:
@@ -218,6 +217,11 @@ class Replayer:
             f"connection {transport.connection.attempt}: waited {self.gate_timeout:g} s for "
             f"{transport.count.missing(gate)}{after}; played on"
         )
+
+    @property
+    def frames_played(self) -> int:
+        """Server frames played so far, over every connection."""
+        return sum(t.played for t in self.transports)
 
     @property
     def done(self) -> bool:
