@@ -63,6 +63,7 @@ from ._registry import (
     SimulatedCalls,
     SimulatedClientSecret,
     SimulatedClientSecrets,
+    SimulatedTranslationSecret,
 )
 from ._replay import Replay
 from ._replay_server import ReplayServer
@@ -80,6 +81,7 @@ from ._rest_faults import RestFaults
 from ._session import SimulatedSession
 from ._simulator import MAX_MESSAGE_BYTES, Simulator
 from ._speech import decode_speech, silence, synthesize_speech, tone
+from ._translation_session import SimulatedTranslationSession
 
 __all__ = [
     "rest_of",
@@ -91,6 +93,8 @@ __all__ = [
     "CallState",
     "SimulatedCalls",
     "SimulatedClientSecret",
+    "SimulatedTranslationSecret",
+    "SimulatedTranslationSession",
     "SimulatedClientSecrets",
     "DefaultResponder",
     "Faults",

@@ -11,15 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from ._http import HttpResponse, RequestHead
-from ._registry import SimulatedCall, SimulatedCalls, SimulatedClientSecret, SimulatedClientSecrets
+from ._registry import (
+    SimulatedCall,
+    SimulatedCalls,
+    SimulatedClientSecret,
+    SimulatedClientSecrets,
+    SimulatedTranslationSecret,
+)
 
 __all__ = ["Admission", "admit", "select_subprotocol"]
 
 REALTIME_PATHS = frozenset({"/v1/realtime", "/openai/realtime", "/openai/v1/realtime", "/realtime"})
 """Where the Realtime WebSocket is served (OpenAI, Azure, and a bare path)."""
+
+TRANSLATION_PATHS = frozenset(f"{path}/translations" for path in REALTIME_PATHS)
+"""Where translation sessions are served (``/v1/realtime/translations``, ...)."""
 
 _KEY_SUBPROTOCOL = "openai-insecure-api-key."
 
@@ -33,6 +43,8 @@ class Admission:
     model: str
     secret: SimulatedClientSecret | None
     call: SimulatedCall | None
+    kind: Literal["realtime", "translation"] = "realtime"
+    translation_secret: SimulatedTranslationSecret | None = None
 
 
 def _unauthorized(message: str, code: str | None = None) -> HttpResponse:
@@ -77,7 +89,8 @@ def admit(
     """Check a WebSocket upgrade request: an :class:`Admission`, or the refusal to send."""
     split = urlsplit(head.target)
     path = split.path.rstrip("/") or "/"
-    if path not in REALTIME_PATHS:
+    translation = path in TRANSLATION_PATHS
+    if path not in REALTIME_PATHS and not translation:
         return HttpResponse.error(404, f"Invalid URL (GET {path})")
     if head.method != "GET":
         return HttpResponse.error(405, f"Method {head.method} not allowed here.")
@@ -91,6 +104,24 @@ def admit(
             "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
         )
     secret: SimulatedClientSecret | None = None
+    model = query.get("model") or query.get("deployment") or default_model
+    if translation:
+        translation_secret = secrets.get_translation(key) if key.startswith("ek_") else None
+        if key.startswith("ek_") and translation_secret is None:
+            return _unauthorized(
+                "Invalid or expired ephemeral key provided.", code="invalid_api_key"
+            )
+        if not key.startswith("ek_") and api_key is not None and key != api_key:
+            return _unauthorized("Incorrect API key provided.", code="invalid_api_key")
+        return Admission(
+            path=path,
+            query=query,
+            model=model,
+            secret=None,
+            call=None,
+            kind="translation",
+            translation_secret=translation_secret,
+        )
     if key.startswith("ek_"):
         secret = secrets.get(key)
         if secret is None:
@@ -105,7 +136,6 @@ def admit(
         call = calls.get(call_id)
         if call is None or call.state in ("ended", "rejected"):
             return HttpResponse.error(404, f"Call '{call_id}' not found.", code="call_not_found")
-    model = query.get("model") or query.get("deployment") or default_model
     return Admission(path=path, query=query, model=model, secret=secret, call=call)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..protocol import RealtimeSession, TranscriptionSession
+from ..protocol import RealtimeSession, TranscriptionSession, TranslationSession
 from ._ids import random_id
 from ._port import Connection
 
@@ -27,6 +27,7 @@ __all__ = [
     "SimulatedClientSecret",
     "SimulatedClientSecrets",
     "SimulatedCall",
+    "SimulatedTranslationSecret",
 ]
 
 DEFAULT_SECRET_TTL = 600
@@ -49,11 +50,38 @@ class SimulatedClientSecret:
         return time.time() >= self.expires_at
 
 
+@dataclass(slots=True)
+class SimulatedTranslationSecret:
+    """An ephemeral key for a translation session (``/realtime/translations``)."""
+
+    value: str = field(repr=False)
+    session: TranslationSession
+    expires_at: int
+    """Unix seconds."""
+
+    @property
+    def expired(self) -> bool:
+        """Whether the key is past its expiry."""
+        return time.time() >= self.expires_at
+
+
 class SimulatedClientSecrets:
     """The client secrets issued by one simulator."""
 
     def __init__(self) -> None:
         self._secrets: dict[str, SimulatedClientSecret] = {}
+        self._translation: dict[str, SimulatedTranslationSecret] = {}
+
+    def add_translation(self, secret: SimulatedTranslationSecret) -> None:
+        """Register a translation session's key."""
+        self._translation[secret.value] = secret
+
+    def get_translation(self, value: str) -> SimulatedTranslationSecret | None:
+        """The live translation key ``value``; ``None`` when unknown or expired."""
+        secret = self._translation.get(value)
+        if secret is None or secret.expired:
+            return None
+        return secret
 
     def issue(
         self,

@@ -39,7 +39,7 @@ from ..protocol import (
 from ._config import default_session, default_transcription_session
 from ._http import HttpRequest, HttpResponse
 from ._ids import random_id
-from ._registry import SimulatedCall
+from ._registry import SimulatedCall, SimulatedTranslationSecret
 from ._rest_faults import RestFaults
 from ._rest_live import LiveRest
 from ._rest_wire import (
@@ -267,6 +267,10 @@ class SimulatedRest:
         )
         value = random_id("ek", 32)
         self.translation_secrets[value] = session
+        # The key opens a translation WebSocket on this simulator.
+        self.sim.client_secrets.add_translation(
+            SimulatedTranslationSecret(value=value, session=session, expires_at=expires_at)
+        )
         return HttpResponse.json({"value": value, "expires_at": expires_at, "session": session})
 
     # -- calls -----------------------------------------------------------------------------

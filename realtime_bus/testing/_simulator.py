@@ -27,6 +27,7 @@ from ._registry import SimulatedCalls, SimulatedClientSecrets
 from ._responder import DefaultResponder, Responder
 from ._session import SimulatedSession
 from ._session_recording import finish_recording, start_recording
+from ._translation_session import SimulatedTranslationSession, open_translation_session
 from ._wsconn import WebSocketConnection
 
 __all__ = ["MAX_MESSAGE_BYTES", "Simulator"]
@@ -114,6 +115,8 @@ class Simulator:
         self.history: list[SimulatedSession] = []
         """The sessions this simulator has had, oldest first: the live ones and the last
         ``keep_closed`` closed ones."""
+        self.translations: list[SimulatedTranslationSession] = []
+        """The live translation sessions (``/v1/realtime/translations``), oldest first."""
         self.keep_closed = keep_closed
         self.record_dir = record_dir
         """Where each session is recorded (``SESSION_ID.jsonl``), if anywhere."""
@@ -335,7 +338,7 @@ class Simulator:
         if response.status_code != 101:
             transport.close()
             return None
-        session: SimulatedSession | None = None
+        session: SimulatedSession | SimulatedTranslationSession | None = None
 
         def on_message(data: bytes, is_text: bool) -> None:
             assert session is not None
@@ -346,6 +349,17 @@ class Simulator:
             session.connection_closed()
 
         ws = WebSocketConnection(transport, protocol, on_message, on_closed)
+        if admission.kind == "translation":
+            session = open_translation_session(
+                self,
+                ws,
+                path=admission.path,
+                query=admission.query,
+                model=admission.model,
+                secret=admission.translation_secret,
+                max_session_seconds=self.max_session_seconds,
+            )
+            return ws
         recorder = None
         if self.record_dir is not None:
             recorder = start_recording(
