@@ -17,10 +17,10 @@ import sys
 import _harness
 
 SCRIPTS = {
-    "openai-agents (Python)": "openai_agents.py",
-    "@openai/agents-realtime (Node)": "openai_agents_js.py",
-    "pipecat": "pipecat.py",
-    "livekit-plugins-openai": "livekit.py",
+    "openai-agents (Python)": "run_openai_agents.py",
+    "@openai/agents-realtime (Node)": "run_openai_agents_js.py",
+    "pipecat": "run_pipecat.py",
+    "livekit-plugins-openai": "run_livekit.py",
 }
 
 
