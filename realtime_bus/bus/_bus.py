@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -14,7 +13,7 @@ from typing import Any, TypeVar, overload
 import msgspec
 
 from .._log import get_logger
-from ..protocol import ClientEvent, Dialect, ErrorEvent, Session, SessionUpdate
+from ..protocol import ClientEvent, Dialect, Session, SessionUpdate
 from ..recording import Recorder, RecordTarget
 from ..transport import (
     ConnectOptions,
@@ -31,12 +30,13 @@ from ._backoff import ReconnectPolicy
 from ._connection import Connection, ConnectionSettings
 from ._dialect import DialectSpec, RealtimeHelpers, dialect_for
 from ._dispatcher import BusStats, Dispatcher, ErrorReport
-from ._errors import BusClosed, ConfigurationError, ServerError
+from ._errors import BusClosed, ConfigurationError
 from ._lifecycle import Closed, DerivedEvent
 from ._matching import EventKey, KeyMatcher, key_of
 from ._outbound import OutboundQueue
 from ._replay import SessionMemory
 from ._router import Router, Subscription
+from ._sending import Outbox
 from ._standby import StandbyConnection
 from ._state import BusState, Lifecycle
 from ._tap import FrameTap
@@ -184,8 +184,7 @@ class Bus:
             stats=self.stats,
         )
         self._outbound = OutboundQueue(outbound_maxsize, coalesce=coalesce_audio)
-        self._id_prefix = f"rb{secrets.token_hex(3)}_"
-        self._ids = itertools.count(1)
+        self._outbox = Outbox(self._outbound, self._waiters, self.dialect, self._life, self.name)
         self._memory = SessionMemory(self.dialect)
         if session is not None:
             self._memory.config = msgspec.to_builtins(session)
@@ -561,15 +560,10 @@ class Bus:
     # -- sending ----------------------------------------------------------------------------
 
     def _prepare(self, event: ClientEvent) -> ClientEvent:
-        if not isinstance(event, ClientEvent):
-            raise TypeError(f"expected a client event, got {type(event).__name__}")
-        if event.event_id is msgspec.UNSET or event.event_id is None:
-            event.event_id = f"{self._id_prefix}{next(self._ids)}"
-        return event
+        return self._outbox.prepare(event)
 
     def _check_usable(self) -> None:
-        if not self._life.usable:
-            raise BusClosed(f"{self.name} is closed")
+        self._outbox.check_usable()
 
     async def send(self, event: ClientEvent) -> ClientEvent:
         """Queue ``event`` for sending; waits while the outbound queue is full.
@@ -579,19 +573,11 @@ class Bus:
         drops, events not yet written stay queued and go out, in order and once, after the
         reconnect; events already written are not sent again.
         """
-        self._check_usable()
-        queue = self._outbound
-        if len(queue) < queue.maxsize:
-            queue.put_nowait(self._prepare(event))  # room: no need to suspend
-        else:
-            await queue.put(self._prepare(event))
-        return event
+        return await self._outbox.send(event)
 
     def send_nowait(self, event: ClientEvent) -> ClientEvent:
         """Queue ``event`` without waiting; raises :class:`QueueFull` when the queue is full."""
-        self._check_usable()
-        self._outbound.put_nowait(self._prepare(event))
-        return event
+        return self._outbox.send_nowait(event)
 
     async def request(self, event: ClientEvent, *, timeout: float | None = 30.0) -> Any:
         """Send ``event`` and return the server event that acknowledges it.
@@ -599,40 +585,12 @@ class Bus:
         ``session.update`` -> ``session.updated``, ``conversation.item.create`` ->
         ``conversation.item.added``, ``input_audio_buffer.commit`` -> ``.committed``,
         ``response.create`` -> ``response.created``, ``response.cancel`` -> the cancelled
-        ``response.done``, and so on. Raises :class:`ServerError` when the server answers with
-        an ``error`` naming this event, :class:`ConnectionLost` if the connection drops first,
-        ``TimeoutError`` after ``timeout`` seconds.
+        ``response.done``, and so on (the dialect's acknowledgement table). Raises
+        :class:`ServerError` when the server answers with an ``error`` naming this event,
+        :class:`ConnectionLost` if the connection drops first, ``TimeoutError`` after
+        ``timeout`` seconds.
         """
-        self._check_usable()
-        self._prepare(event)
-        rule = self.dialect.acknowledgement(event)
-        if rule is None:
-            raise ValueError(f"the server does not acknowledge {event.type!r}")
-        ack_types, acknowledges = rule
-        event_id = event.event_id
-
-        def answers(server_event: Any) -> bool:
-            if type(server_event) is ErrorEvent:
-                return server_event.error.event_id == event_id
-            return acknowledges(server_event)
-
-        exp: Expectation[Any] = Expectation(
-            (*ack_types, "error"),
-            answers,
-            early=IN_DISPATCHER.get(),
-            fail_on_disconnect=True,
-            on_done=self._waiters.remove,
-        )
-        self._waiters.add(exp)
-        try:
-            await self._outbound.put(event)
-        except BaseException:
-            exp.cancel()
-            raise
-        answer = await exp.wait(timeout)
-        if type(answer) is ErrorEvent:
-            raise ServerError(answer)
-        return answer
+        return await self._outbox.request(event, timeout)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -677,6 +635,8 @@ class Bus:
         if not life.started:
             life.to(BusState.CLOSED)
             self._outbound.close()
+            if self._connection.tap is not None:
+                self._connection.tap.close()
             return
         life.request_stop()
         if not IN_DISPATCHER.get():

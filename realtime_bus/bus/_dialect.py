@@ -13,7 +13,9 @@ protocol family; what differs is captured in a :class:`DialectSpec`:
 - ``configures`` / ``replay``: what a written client event adds to the configuration the bus
   keeps, and the event that sends it again on a new session (server-first protocols; a
   client-first start event already carries it);
-- ``helpers``: the typed helper namespace (``bus.helpers``).
+- ``helpers``: the typed helper namespace (``bus.helpers``);
+- ``error_types`` / ``error_event_id``: the server's error events and the client event each
+  names (a request it names raises :class:`ServerError`).
 
 Adding a dialect: build a ``DialectSpec`` from your protocol's codec and tables, then either
 pass it as ``Bus(protocol=spec)`` or call :func:`register_dialect` so ``protocol="name"`` finds
@@ -104,6 +106,10 @@ class DialectSpec:
     configures: Callable[[ClientEvent], Mapping[str, Any] | None] = _nothing
     replay: Callable[[Mapping[str, Any]], ClientEvent] | None = None
     helpers: Callable[[Sender], Any] = field(default=lambda _sender: None)
+    error_types: frozenset[str] = frozenset({"error"})
+    """Server event types that report an error (a request they name fails with it)."""
+    error_event_id: Callable[[Any], Any] = field(default=lambda event: event.error.event_id)
+    """The client ``event_id`` an error event names."""
 
 
 class RealtimeHelpers:
