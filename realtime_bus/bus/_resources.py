@@ -8,7 +8,7 @@ server's acknowledgement (see :meth:`Bus.request`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal, TypeVar, cast, overload
 
 from msgspec import UNSET, UnsetType
 
@@ -19,21 +19,33 @@ from ..protocol import (
     AudioOutputConfig,
     ClientEvent,
     ConversationItem,
+    ConversationItemAdded,
     ConversationItemCreate,
+    ConversationItemCreated,
     ConversationItemDelete,
+    ConversationItemDeleted,
     ConversationItemRetrieve,
+    ConversationItemRetrieved,
     ConversationItemTruncate,
+    ConversationItemTruncated,
     InputAudioBufferAppend,
     InputAudioBufferClear,
+    InputAudioBufferCleared,
     InputAudioBufferCommit,
+    InputAudioBufferCommitted,
     Modality,
     OutputAudioBufferClear,
+    OutputAudioBufferCleared,
     RealtimeSession,
     ResponseCancel,
     ResponseCreate,
+    ResponseCreated,
     ResponseCreateParams,
+    ResponseDone,
+    ServerEvent,
     Session,
     SessionUpdate,
+    SessionUpdated,
     Tool,
     ToolChoice,
     TranscriptionConfig,
@@ -52,22 +64,84 @@ __all__ = [
 ]
 
 
+_Sent = TypeVar("_Sent", bound=ClientEvent)
+_Ack = TypeVar("_Ack", bound=ServerEvent)
+
+# Each helper returns the event it queued, or with ``wait=True`` the server's acknowledgement:
+# the overloads give each case its class (``session.update(wait=True)`` -> SessionUpdated).
+
+
 class _Resource:
     __slots__ = ("_bus",)
 
     def __init__(self, bus: Sender) -> None:
         self._bus = bus
 
-    async def _send(self, event: ClientEvent, wait: bool) -> Any:
+    async def _send(self, event: _Sent, wait: bool, ack: type[_Ack]) -> _Sent | _Ack:
+        """Queue ``event`` (returned), or with ``wait`` return its acknowledgement (``ack``)."""
         if wait:
-            return await self._bus.request(event)
-        return await self._bus.send(event)
+            return cast(_Ack, await self._bus.request(event))
+        return cast(_Sent, await self._bus.send(event))
 
 
 class SessionResource(_Resource):
     """``bus.session``."""
 
     __slots__ = ()
+
+    @overload
+    async def update(
+        self,
+        session: Session | None = None,
+        *,
+        instructions: str | UnsetType = UNSET,
+        voice: str | UnsetType = UNSET,
+        output_modalities: list[Modality] | UnsetType = UNSET,
+        turn_detection: TurnDetection | UnsetType | None = UNSET,
+        input_format: AudioFormat | UnsetType = UNSET,
+        output_format: AudioFormat | UnsetType = UNSET,
+        transcription: TranscriptionConfig | UnsetType | None = UNSET,
+        tools: list[Tool] | UnsetType = UNSET,
+        tool_choice: ToolChoice | UnsetType = UNSET,
+        model: str | UnsetType = UNSET,
+        wait: Literal[False] = False,
+    ) -> SessionUpdate: ...
+
+    @overload
+    async def update(
+        self,
+        session: Session | None = None,
+        *,
+        instructions: str | UnsetType = UNSET,
+        voice: str | UnsetType = UNSET,
+        output_modalities: list[Modality] | UnsetType = UNSET,
+        turn_detection: TurnDetection | UnsetType | None = UNSET,
+        input_format: AudioFormat | UnsetType = UNSET,
+        output_format: AudioFormat | UnsetType = UNSET,
+        transcription: TranscriptionConfig | UnsetType | None = UNSET,
+        tools: list[Tool] | UnsetType = UNSET,
+        tool_choice: ToolChoice | UnsetType = UNSET,
+        model: str | UnsetType = UNSET,
+        wait: Literal[True],
+    ) -> SessionUpdated: ...
+
+    @overload
+    async def update(
+        self,
+        session: Session | None = None,
+        *,
+        instructions: str | UnsetType = UNSET,
+        voice: str | UnsetType = UNSET,
+        output_modalities: list[Modality] | UnsetType = UNSET,
+        turn_detection: TurnDetection | UnsetType | None = UNSET,
+        input_format: AudioFormat | UnsetType = UNSET,
+        output_format: AudioFormat | UnsetType = UNSET,
+        transcription: TranscriptionConfig | UnsetType | None = UNSET,
+        tools: list[Tool] | UnsetType = UNSET,
+        tool_choice: ToolChoice | UnsetType = UNSET,
+        model: str | UnsetType = UNSET,
+        wait: bool,
+    ) -> SessionUpdate | SessionUpdated: ...
 
     async def update(
         self,
@@ -84,7 +158,7 @@ class SessionResource(_Resource):
         tool_choice: ToolChoice | UnsetType = UNSET,
         model: str | UnsetType = UNSET,
         wait: bool = False,
-    ) -> Any:
+    ) -> SessionUpdate | SessionUpdated:
         """Send ``session.update`` with ``session``, or with a realtime session built from the
         keyword shortcuts (``voice`` and the formats go to ``audio.output`` / ``audio.input``;
         ``turn_detection=None`` turns VAD off). With ``wait=True`` returns ``session.updated``.
@@ -115,13 +189,58 @@ class SessionResource(_Resource):
                 model=model,
                 audio=audio,
             )
-        return await self._send(SessionUpdate(session=session), wait)
+        return await self._send(SessionUpdate(session=session), wait, SessionUpdated)
 
 
 class ResponseResource(_Resource):
     """``bus.response``."""
 
     __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        response: ResponseCreateParams | None = None,
+        *,
+        instructions: str | UnsetType = UNSET,
+        output_modalities: list[Modality] | UnsetType = UNSET,
+        conversation: str | UnsetType = UNSET,
+        metadata: dict[str, str] | UnsetType = UNSET,
+        input: list[ConversationItem] | UnsetType = UNSET,
+        tools: list[Tool] | UnsetType = UNSET,
+        tool_choice: ToolChoice | UnsetType = UNSET,
+        wait: Literal[False] = False,
+    ) -> ResponseCreate: ...
+
+    @overload
+    async def create(
+        self,
+        response: ResponseCreateParams | None = None,
+        *,
+        instructions: str | UnsetType = UNSET,
+        output_modalities: list[Modality] | UnsetType = UNSET,
+        conversation: str | UnsetType = UNSET,
+        metadata: dict[str, str] | UnsetType = UNSET,
+        input: list[ConversationItem] | UnsetType = UNSET,
+        tools: list[Tool] | UnsetType = UNSET,
+        tool_choice: ToolChoice | UnsetType = UNSET,
+        wait: Literal[True],
+    ) -> ResponseCreated: ...
+
+    @overload
+    async def create(
+        self,
+        response: ResponseCreateParams | None = None,
+        *,
+        instructions: str | UnsetType = UNSET,
+        output_modalities: list[Modality] | UnsetType = UNSET,
+        conversation: str | UnsetType = UNSET,
+        metadata: dict[str, str] | UnsetType = UNSET,
+        input: list[ConversationItem] | UnsetType = UNSET,
+        tools: list[Tool] | UnsetType = UNSET,
+        tool_choice: ToolChoice | UnsetType = UNSET,
+        wait: bool,
+    ) -> ResponseCreate | ResponseCreated: ...
 
     async def create(
         self,
@@ -135,7 +254,7 @@ class ResponseResource(_Resource):
         tools: list[Tool] | UnsetType = UNSET,
         tool_choice: ToolChoice | UnsetType = UNSET,
         wait: bool = False,
-    ) -> Any:
+    ) -> ResponseCreate | ResponseCreated:
         """Send ``response.create``. ``conversation="none"`` makes an out-of-band response;
         ``metadata`` tags it (and lets ``wait=True`` match its ``response.created``)."""
         shortcuts = (instructions, output_modalities, conversation, metadata, input, tools)
@@ -153,12 +272,38 @@ class ResponseResource(_Resource):
                 tool_choice=tool_choice,
             )
         event = ResponseCreate() if response is None else ResponseCreate(response=response)
-        return await self._send(event, wait)
+        return await self._send(event, wait, ResponseCreated)
 
-    async def cancel(self, response_id: str | UnsetType = UNSET, *, wait: bool = False) -> Any:
+    @overload
+    async def cancel(
+        self,
+        response_id: str | UnsetType = UNSET,
+        *,
+        wait: Literal[False] = False,
+    ) -> ResponseCancel: ...
+
+    @overload
+    async def cancel(
+        self,
+        response_id: str | UnsetType = UNSET,
+        *,
+        wait: Literal[True],
+    ) -> ResponseDone: ...
+
+    @overload
+    async def cancel(
+        self,
+        response_id: str | UnsetType = UNSET,
+        *,
+        wait: bool,
+    ) -> ResponseCancel | ResponseDone: ...
+
+    async def cancel(
+        self, response_id: str | UnsetType = UNSET, *, wait: bool = False
+    ) -> ResponseCancel | ResponseDone:
         """Send ``response.cancel`` (it overtakes queued audio appends). With ``wait=True``
         returns the cancelled ``response.done``."""
-        return await self._send(ResponseCancel(response_id=response_id), wait)
+        return await self._send(ResponseCancel(response_id=response_id), wait, ResponseDone)
 
 
 class InputAudioBufferResource(_Resource):
@@ -166,18 +311,65 @@ class InputAudioBufferResource(_Resource):
 
     __slots__ = ()
 
-    async def append(self, audio: bytes | bytearray | memoryview | str) -> Any:
+    async def append(self, audio: bytes | bytearray | memoryview | str) -> InputAudioBufferAppend:
         """Append audio: raw bytes in the session's input format, or a base64 string."""
         data = audio if isinstance(audio, str) else base64_from_pcm(audio)
-        return await self._bus.send(InputAudioBufferAppend(audio=data))
+        # Never acknowledged: always queued and returned.
+        return cast(
+            InputAudioBufferAppend, await self._bus.send(InputAudioBufferAppend(audio=data))
+        )
 
-    async def commit(self, *, wait: bool = False) -> Any:
+    @overload
+    async def commit(
+        self,
+        *,
+        wait: Literal[False] = False,
+    ) -> InputAudioBufferCommit: ...
+
+    @overload
+    async def commit(
+        self,
+        *,
+        wait: Literal[True],
+    ) -> InputAudioBufferCommitted: ...
+
+    @overload
+    async def commit(
+        self,
+        *,
+        wait: bool,
+    ) -> InputAudioBufferCommit | InputAudioBufferCommitted: ...
+
+    async def commit(
+        self, *, wait: bool = False
+    ) -> InputAudioBufferCommit | InputAudioBufferCommitted:
         """Send ``input_audio_buffer.commit`` (``wait=True``: returns ``.committed``)."""
-        return await self._send(InputAudioBufferCommit(), wait)
+        return await self._send(InputAudioBufferCommit(), wait, InputAudioBufferCommitted)
 
-    async def clear(self, *, wait: bool = False) -> Any:
+    @overload
+    async def clear(
+        self,
+        *,
+        wait: Literal[False] = False,
+    ) -> InputAudioBufferClear: ...
+
+    @overload
+    async def clear(
+        self,
+        *,
+        wait: Literal[True],
+    ) -> InputAudioBufferCleared: ...
+
+    @overload
+    async def clear(
+        self,
+        *,
+        wait: bool,
+    ) -> InputAudioBufferClear | InputAudioBufferCleared: ...
+
+    async def clear(self, *, wait: bool = False) -> InputAudioBufferClear | InputAudioBufferCleared:
         """Send ``input_audio_buffer.clear`` (``wait=True``: returns ``.cleared``)."""
-        return await self._send(InputAudioBufferClear(), wait)
+        return await self._send(InputAudioBufferClear(), wait, InputAudioBufferCleared)
 
 
 class OutputAudioBufferResource(_Resource):
@@ -185,9 +377,32 @@ class OutputAudioBufferResource(_Resource):
 
     __slots__ = ()
 
-    async def clear(self, *, wait: bool = False) -> Any:
+    @overload
+    async def clear(
+        self,
+        *,
+        wait: Literal[False] = False,
+    ) -> OutputAudioBufferClear: ...
+
+    @overload
+    async def clear(
+        self,
+        *,
+        wait: Literal[True],
+    ) -> OutputAudioBufferCleared: ...
+
+    @overload
+    async def clear(
+        self,
+        *,
+        wait: bool,
+    ) -> OutputAudioBufferClear | OutputAudioBufferCleared: ...
+
+    async def clear(
+        self, *, wait: bool = False
+    ) -> OutputAudioBufferClear | OutputAudioBufferCleared:
         """Send ``output_audio_buffer.clear`` (it overtakes queued audio appends)."""
-        return await self._send(OutputAudioBufferClear(), wait)
+        return await self._send(OutputAudioBufferClear(), wait, OutputAudioBufferCleared)
 
 
 class ConversationItemResource(_Resource):
@@ -195,35 +410,154 @@ class ConversationItemResource(_Resource):
 
     __slots__ = ()
 
+    @overload
+    async def create(
+        self,
+        item: ConversationItem,
+        *,
+        previous_item_id: str | UnsetType = UNSET,
+        wait: Literal[False] = False,
+    ) -> ConversationItemCreate: ...
+
+    @overload
+    async def create(
+        self,
+        item: ConversationItem,
+        *,
+        previous_item_id: str | UnsetType = UNSET,
+        wait: Literal[True],
+    ) -> ConversationItemAdded | ConversationItemCreated: ...
+
+    @overload
+    async def create(
+        self,
+        item: ConversationItem,
+        *,
+        previous_item_id: str | UnsetType = UNSET,
+        wait: bool,
+    ) -> ConversationItemCreate | ConversationItemAdded | ConversationItemCreated: ...
+
     async def create(
         self,
         item: ConversationItem,
         *,
         previous_item_id: str | UnsetType = UNSET,
         wait: bool = False,
-    ) -> Any:
-        """Send ``conversation.item.create`` (``wait=True``: returns ``.added``)."""
-        return await self._send(
-            ConversationItemCreate(item=item, previous_item_id=previous_item_id), wait
+    ) -> ConversationItemCreate | ConversationItemAdded | ConversationItemCreated:
+        """Send ``conversation.item.create`` (``wait=True``: returns ``.added``, or ``.created``
+        from servers that send that instead)."""
+        event = ConversationItemCreate(item=item, previous_item_id=previous_item_id)
+        # The acknowledgement is .added, or .created from servers that send that instead.
+        ack = ConversationItemAdded if wait else ConversationItemCreated
+        answer = await self._send(event, wait, ack)
+        return cast(
+            "ConversationItemCreate | ConversationItemAdded | ConversationItemCreated", answer
         )
 
-    async def delete(self, item_id: str, *, wait: bool = False) -> Any:
-        """Send ``conversation.item.delete`` (``wait=True``: returns ``.deleted``)."""
-        return await self._send(ConversationItemDelete(item_id=item_id), wait)
+    @overload
+    async def delete(
+        self,
+        item_id: str,
+        *,
+        wait: Literal[False] = False,
+    ) -> ConversationItemDelete: ...
 
-    async def retrieve(self, item_id: str, *, wait: bool = False) -> Any:
+    @overload
+    async def delete(
+        self,
+        item_id: str,
+        *,
+        wait: Literal[True],
+    ) -> ConversationItemDeleted: ...
+
+    @overload
+    async def delete(
+        self,
+        item_id: str,
+        *,
+        wait: bool,
+    ) -> ConversationItemDelete | ConversationItemDeleted: ...
+
+    async def delete(
+        self, item_id: str, *, wait: bool = False
+    ) -> ConversationItemDelete | ConversationItemDeleted:
+        """Send ``conversation.item.delete`` (``wait=True``: returns ``.deleted``)."""
+        return await self._send(
+            ConversationItemDelete(item_id=item_id), wait, ConversationItemDeleted
+        )
+
+    @overload
+    async def retrieve(
+        self,
+        item_id: str,
+        *,
+        wait: Literal[False] = False,
+    ) -> ConversationItemRetrieve: ...
+
+    @overload
+    async def retrieve(
+        self,
+        item_id: str,
+        *,
+        wait: Literal[True],
+    ) -> ConversationItemRetrieved: ...
+
+    @overload
+    async def retrieve(
+        self,
+        item_id: str,
+        *,
+        wait: bool,
+    ) -> ConversationItemRetrieve | ConversationItemRetrieved: ...
+
+    async def retrieve(
+        self, item_id: str, *, wait: bool = False
+    ) -> ConversationItemRetrieve | ConversationItemRetrieved:
         """Send ``conversation.item.retrieve`` (``wait=True``: returns ``.retrieved``)."""
-        return await self._send(ConversationItemRetrieve(item_id=item_id), wait)
+        return await self._send(
+            ConversationItemRetrieve(item_id=item_id), wait, ConversationItemRetrieved
+        )
+
+    @overload
+    async def truncate(
+        self,
+        item_id: str,
+        *,
+        content_index: int = 0,
+        audio_end_ms: int,
+        wait: Literal[False] = False,
+    ) -> ConversationItemTruncate: ...
+
+    @overload
+    async def truncate(
+        self,
+        item_id: str,
+        *,
+        content_index: int = 0,
+        audio_end_ms: int,
+        wait: Literal[True],
+    ) -> ConversationItemTruncated: ...
+
+    @overload
+    async def truncate(
+        self,
+        item_id: str,
+        *,
+        content_index: int = 0,
+        audio_end_ms: int,
+        wait: bool,
+    ) -> ConversationItemTruncate | ConversationItemTruncated: ...
 
     async def truncate(
         self, item_id: str, *, content_index: int = 0, audio_end_ms: int, wait: bool = False
-    ) -> Any:
+    ) -> ConversationItemTruncate | ConversationItemTruncated:
         """Send ``conversation.item.truncate`` (``wait=True``: returns ``.truncated``)."""
         return await self._send(
             ConversationItemTruncate(
                 item_id=item_id, content_index=content_index, audio_end_ms=audio_end_ms
             ),
             wait,
+            ConversationItemTruncated,
         )
 
 

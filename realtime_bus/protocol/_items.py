@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from msgspec import UnsetType
+
 from ._audio import base64_from_pcm
 from ._models import ContentPart, FunctionCallOutputItem, MessageItem
 
@@ -40,7 +42,13 @@ def user_audio(pcm: bytes, *, transcript: str | None = None) -> MessageItem:
     return MessageItem(role="user", content=[part])
 
 
-def function_output(call_id: str, output: Any) -> FunctionCallOutputItem:
-    """The result of a function call; anything but a string is sent as JSON."""
+def function_output(call_id: str | UnsetType | None, output: Any) -> FunctionCallOutputItem:
+    """The result of a function call; anything but a string is sent as JSON.
+
+    ``call_id`` is typed as the events carry it (``FunctionCallItem.call_id``), so it can be
+    passed on as is; a call without one raises ``ValueError`` (the service always sends it).
+    """
+    if not isinstance(call_id, str) or not call_id:
+        raise ValueError("function_output needs the call's call_id; this call has none")
     text = output if isinstance(output, str) else json.dumps(output)
     return FunctionCallOutputItem(call_id=call_id, output=text)

@@ -630,6 +630,29 @@ class Response(Model):
     metadata: dict[str, str] | UnsetType | None = UNSET
     usage: Usage | UnsetType | None = UNSET
 
+    @property
+    def output_items(self) -> list[ConversationItem]:
+        """:attr:`output` as a list: empty when the server sent none (``response.created``).
+
+        The fields keep the schema's optionality so decoding is never stricter than the
+        service; this accessor is the precise type for the common loop over the output.
+        """
+        output = self.output
+        return output if isinstance(output, list) else []
+
+    @property
+    def text(self) -> str:
+        """The text of the response's output: every ``output_text`` part and audio transcript
+        of its messages, joined (empty when there is none)."""
+        pieces: list[str] = []
+        for item in self.output_items:
+            if isinstance(item, MessageItem):
+                for part in item.content:
+                    value = part.text if isinstance(part.text, str) else part.transcript
+                    if isinstance(value, str):
+                        pieces.append(value)
+        return "".join(pieces)
+
 
 class ResponseCreateParams(Model):
     """Settings of one response (``response.create``); unset fields follow the session.

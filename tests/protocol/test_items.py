@@ -84,3 +84,42 @@ def test_the_audio_format_of_a_retrieved_part_survives_decoding() -> None:
     assert isinstance(part, ContentPart)
     assert part.format == "pcm16"
     assert json.loads(encode_server(event)) == json.loads(frame)
+
+
+def test_function_output_takes_the_call_id_as_events_carry_it() -> None:
+    from msgspec import UNSET
+
+    from realtime_bus.protocol import FunctionCallItem
+
+    call = FunctionCallItem(name="f", arguments="{}", call_id="call_7")
+    assert function_output(call.call_id, 1).call_id == "call_7"
+    for missing in (UNSET, None, ""):
+        with pytest.raises(ValueError, match="call_id"):
+            function_output(missing, 1)
+
+
+def test_response_accessors_give_precise_types() -> None:
+    from realtime_bus.protocol import (
+        ContentPart,
+        FunctionCallItem,
+        MessageItem,
+        Response,
+        ResponseDone,
+        decode,
+    )
+
+    assert Response().output_items == []
+    assert Response(output=None).output_items == []
+    assert Response().text == ""
+    frame = (
+        b'{"type":"response.done","event_id":"e","response":{"id":"r","output":['
+        b'{"type":"message","role":"assistant","content":['
+        b'{"type":"output_text","text":"Hello, "},{"type":"output_audio","transcript":"world"}]},'
+        b'{"type":"function_call","name":"f","arguments":"{}","call_id":"c"}]}}'
+    )
+    done = decode(frame)
+    assert isinstance(done, ResponseDone)
+    items = done.response.output_items
+    assert [type(item) for item in items] == [MessageItem, FunctionCallItem]
+    assert done.response.text == "Hello, world"
+    assert Response(output=[MessageItem(role="assistant", content=[ContentPart()])]).text == ""
