@@ -66,20 +66,35 @@ def test_the_pages_have_python_blocks() -> None:
     assert len(blocks()) >= 20
 
 
+# Pages may show other projects' code (interop with agent frameworks): modules that are not
+# installed type as Any; this package's own modules must all resolve.
+_CONFIG = """\
+[mypy]
+strict = True
+ignore_missing_imports = True
+
+[mypy-realtime_bus.*]
+ignore_missing_imports = False
+"""
+
+
 def test_every_python_block_passes_mypy_strict(tmp_path: Path) -> None:
     sources = blocks()
     for name, source in sources.items():
         (tmp_path / f"{name}.py").write_text(source)
+    config = tmp_path / "mypy.ini"
+    config.write_text(_CONFIG)
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "mypy",
-            "--strict",
+            "--config-file",
+            str(config),
             "--no-error-summary",
             "--cache-dir",
             str(ROOT / ".mypy_cache"),
-            *sorted(str(p) for p in tmp_path.glob("*.py")),
+            *sorted(str(path) for path in tmp_path.glob("*.py")),
         ],
         capture_output=True,
         text=True,
