@@ -147,7 +147,7 @@ class Recorder:
         if self._fd >= 0:
             # Gathered and written with one writev per batch: no copy into a buffer first.
             self._pending.extend(parts)
-            self._pending_size += sum(map(len, parts))
+            self._pending_size += sum(len(part) for part in parts)
             if self._pending_size >= _BATCH_BYTES or len(self._pending) >= _BATCH_PARTS:
                 self._drain()
         elif self._text:
@@ -192,7 +192,15 @@ class Recorder:
         self.frames += 1
         if summary is None and (event is not None or _is_json(data)) and b"\n" not in data:
             # The common case, formatted directly: the frame is embedded byte for byte.
-            self._write(_HEAD[direction] % (now, wall), data, b"}\n")
+            head = _HEAD[direction] % (now, wall)
+            if self._fd >= 0:
+                pending = self._pending
+                pending += (head, data, b"}\n")
+                self._pending_size += len(data) + 80
+                if self._pending_size >= _BATCH_BYTES or len(pending) >= _BATCH_PARTS:
+                    self._drain()
+            else:
+                self._write(head, data, b"}\n")
             return
         line = FrameLine(dir=direction, t=round(now, 6), wall=round(wall, 6), audio=summary)
         if b"\n" not in data and _is_json(data):
