@@ -244,6 +244,7 @@ class Connection:
             max_bytes=settings.inbound_max_bytes,
             on_ready=lambda event: self._on_ready(event, attempt, old_session),
             announce=self.announce,
+            on_lost=self._announce_loss,
             tap=self.tap,
         )
         if adopted is not None:
@@ -257,16 +258,13 @@ class Connection:
         read = asyncio.create_task(reader.run(transport, adopted is not None), name=f"{name}-read")
         write = asyncio.create_task(self._write(transport), name=f"{name}-write")
         stop = asyncio.create_task(self._life.stopping.wait())
-        closed = asyncio.create_task(transport.wait_closed())
         handover = self._handover = asyncio.get_running_loop().create_future()
         handed_over = False
         try:
-            await asyncio.wait(
-                {read, write, stop, closed, handover}, return_when=asyncio.FIRST_COMPLETED
-            )
-            if stop.done() and not read.done() and not closed.done():
+            await asyncio.wait({read, write, stop, handover}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.done() and not read.done():
                 await self._close_link(transport, write)
-            elif handover.done() and not (read.done() or write.done() or closed.done()):
+            elif handover.done() and not (read.done() or write.done()):
                 # hand_over holds the writer's lock: no frame is half written.
                 write.cancel()
                 handed_over = True
@@ -274,22 +272,25 @@ class Connection:
                 return True, None
             elif handover.done():
                 self._adopt = None  # the link failed at the same moment: reconnect instead
-            elif not read.done() and closed.done():
-                # The link closed before the reader saw it: it is behind, or about to notice.
+            elif (
+                not read.done() and write.done() and isinstance(write.exception(), TransportClosed)
+            ):
+                # The writer found the link gone before the reader did: the reader is behind,
+                # or about to notice. Let it take what the transport still holds.
                 if reader.paused:
-                    self._announce_loss(closed.result())
+                    self._announce_loss(write.exception())
                 reader.drain()
                 await asyncio.wait({read}, timeout=settings.close_timeout)
         finally:
             self._handover = None
-            for task in (stop, write, closed, read, handover):
+            for task in (stop, write, read, handover):
                 if not task.done():
                     task.cancel()
-            await asyncio.gather(read, write, stop, closed, return_exceptions=True)
+            await asyncio.gather(read, write, stop, return_exceptions=True)
             if not handed_over:
                 self._cancel_timers()
                 transport.abort()
-        cause = self._cause(read, write, closed)
+        cause = self._cause(read, write)
         if isinstance(cause, TransportClosed) and cause.protocol_error:
             self._dispatcher.report(ErrorReport("protocol", cause))
         self._waiters.fail_all(

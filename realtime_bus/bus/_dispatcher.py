@@ -96,12 +96,14 @@ class Dispatcher:
         self.waiters = waiters
         self.streams: list[Stream[Any]] = []
         self.error_handlers: list[Callable[[ErrorReport], Any]] = []
-        self.inbound: deque[Any] = deque()
-        self.urgent: deque[Any] = deque()
-        self.derived: deque[Any] = deque()
+        self.inbound: deque[tuple[Any, int]] = deque()
+        """Received events (and error reports) with the size of their frame, in order."""
+        # The two small lanes are lists: they are nearly always empty, and an empty deque
+        # costs more memory than a bus can afford per idle session.
+        self.urgent: list[Any] = []
+        self.derived: list[Any] = []
         """Derived events published by handlers: dispatched before the rest of ``inbound``."""
         self.inbound_bytes = 0
-        self._sizes: deque[int] = deque()
         self.slow_threshold = slow_threshold
         self.stats = stats
         self._log = log
@@ -117,8 +119,7 @@ class Dispatcher:
     def push(self, item: Any, size: int = 0) -> None:
         """Append a received event (or an :class:`ErrorReport`) for dispatch; ``size`` is the
         length of its frame, counted in :attr:`inbound_bytes` until it is dispatched."""
-        self.inbound.append(item)
-        self._sizes.append(size)
+        self.inbound.append((item, size))
         if size:
             self.inbound_bytes += size
             if self.inbound_bytes > self.stats.max_inbound_bytes:
@@ -139,16 +140,6 @@ class Dispatcher:
         if self.waiters.early:
             self.waiters.feed(self.waiters.early, event)
         self._wake.set()
-
-    def _next(self) -> Any:
-        if self.urgent:
-            return self.urgent.popleft()
-        if self.derived:
-            return self.derived.popleft()
-        size = self._sizes.popleft()
-        if size:
-            self.inbound_bytes -= size
-        return self.inbound.popleft()
 
     def report(self, report: ErrorReport, size: int = 0) -> None:
         """Queue an error report; it reaches ``on_error`` handlers in order with events.
@@ -262,7 +253,14 @@ class Dispatcher:
             self._idle.clear()
             if len(inbound) > self.stats.max_inbound_backlog:
                 self.stats.max_inbound_backlog = len(inbound)
-            item = self._next()
+            if urgent:
+                item = urgent.pop(0)
+            elif derived:
+                item = derived.pop(0)
+            else:
+                item, size = inbound.popleft()
+                if size:
+                    self.inbound_bytes -= size
             if type(item) is ErrorReport:
                 await self._deliver_report(item)
                 continue

@@ -43,6 +43,7 @@ class Reader:
         "_draining",
         "_log",
         "_logged_at",
+        "_on_lost",
         "_on_ready",
         "_stats",
         "_tap",
@@ -64,6 +65,7 @@ class Reader:
         max_bytes: int,
         on_ready: Callable[[Any], None],
         announce: Callable[[LifecycleEvent, bool], None],
+        on_lost: Callable[[TransportClosed], None],
         tap: FrameTap | None = None,
     ) -> None:
         self._dialect = dialect
@@ -73,6 +75,7 @@ class Reader:
         self._log = log
         self._on_ready = on_ready
         self._announce = announce
+        self._on_lost = on_lost
         self._tap = tap
         self._draining = False
         self._logged_at = -_LOG_EVERY
@@ -133,9 +136,9 @@ class Reader:
             if (len(inbound) >= max_events or dispatcher.inbound_bytes >= max_bytes) and not (
                 self._draining
             ):
-                await self._pause()
+                await self._pause(transport)
 
-    async def _pause(self) -> None:
+    async def _pause(self, transport: Transport) -> None:
         dispatcher = self._dispatcher
         inbound = dispatcher.inbound
         backlog, size = len(inbound), dispatcher.inbound_bytes
@@ -155,11 +158,20 @@ class Reader:
         )
         self._announce(ReadingPaused(backlog=backlog, backlog_bytes=size), True)
         low_events, low_bytes = self.max_events // 2, self.max_bytes // 2
-        # Polling is fine here: this only happens when handlers are far behind.
-        while not self._draining and (  # noqa: ASYNC110
-            len(inbound) > low_events or dispatcher.inbound_bytes > low_bytes
-        ):
-            await asyncio.sleep(0.01)
+        # While paused, watch the link: a loss is told at once, ahead of the backlog.
+        closed = asyncio.ensure_future(transport.wait_closed())
+        try:
+            # Polling is fine here: this only happens when handlers are far behind.
+            while not self._draining and (
+                len(inbound) > low_events or dispatcher.inbound_bytes > low_bytes
+            ):
+                if closed.done():
+                    self._on_lost(closed.result())
+                    self._draining = True  # take what the transport still holds
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            closed.cancel()
         self.paused = False
         paused_for = round(time.monotonic() - started, 3)
         if not self._draining:

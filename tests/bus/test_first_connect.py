@@ -36,7 +36,7 @@ async def test_an_unreachable_server_fails_the_first_connect_at_once(
     with pytest.raises(ConnectFailed) as info:
         async with bus:
             pass
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # it used to take 28 s of reconnect attempts
     assert isinstance(info.value, ConnectionLost)  # what the docs promise
     text = str(info.value)
     assert text.startswith(f"could not connect to ws://127.0.0.1:{port}/v1/realtime")

@@ -166,7 +166,7 @@ async def test_a_slow_consumer_keeps_its_link_and_is_told_reading_paused(
     sim: Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     # websockets stops reading once 16 frames wait: the pongs then sit unread in the socket.
-    options = ConnectOptions(ping_interval=0.1, ping_timeout=0.2, max_queue=16)
+    options = ConnectOptions(ping_interval=0.1, ping_timeout=0.5, max_queue=16)
     bus = make_bus(sim, options=options, inbound_maxsize=20, reconnect=FAST)
     seen: list[str] = []
     lifecycle: list[Any] = []
@@ -218,7 +218,7 @@ async def test_a_disconnect_while_paused_is_noticed_at_once_and_told_first(
         noticed = time.monotonic() - dropped_at
         async with asyncio.timeout(5):
             await release.wait()
-    assert noticed < 1.5
+    assert noticed < 2.5
     assert told_after[0] < 100  # told while most of the backlog still waited
 
 
