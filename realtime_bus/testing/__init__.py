@@ -57,6 +57,9 @@ minutes.``).
 
 from ._faults import Faults, InjectedFault
 from ._http import HttpError, HttpRequest, HttpResponse, HttpRoutes
+from ._live_responder import LiveContext, LiveEntry, LiveReply, LiveResponder
+from ._live_server import LiveConnection, LiveServer, live_of
+from ._live_session import LiveSession
 from ._registry import (
     CallState,
     SimulatedCall,
@@ -103,6 +106,13 @@ __all__ = [
     "HttpResponse",
     "HttpRoutes",
     "InjectedFault",
+    "LiveConnection",
+    "LiveContext",
+    "LiveEntry",
+    "LiveReply",
+    "LiveResponder",
+    "LiveServer",
+    "LiveSession",
     "Replay",
     "ReplayServer",
     "Reply",
@@ -115,6 +125,7 @@ __all__ = [
     "Simulator",
     "ToolCall",
     "decode_speech",
+    "live_of",
     "silence",
     "synthesize_speech",
     "tone",

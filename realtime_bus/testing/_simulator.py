@@ -23,6 +23,7 @@ from ._faults import Faults
 from ._handshake import Admission, admit, select_subprotocol
 from ._http import HttpResponse, HttpRoutes, RequestHead
 from ._listener import Listener
+from ._live_server import is_live_target, upgrade_live
 from ._registry import SimulatedCalls, SimulatedClientSecrets
 from ._responder import DefaultResponder, Responder
 from ._session import SimulatedSession
@@ -300,6 +301,8 @@ class Simulator:
         self, listener: Listener, head: RequestHead, raw: bytes
     ) -> WebSocketConnection | None:
         """Check a WebSocket upgrade; accept it and start a session, or refuse it."""
+        if is_live_target(head.target):
+            return upgrade_live(self, listener, head, raw)
         refusal = self.faults.take_refusal()
         if refusal is not None:
             self._refuse(
