@@ -198,6 +198,15 @@ class Playback:
         """The output played ``nbytes`` more bytes of assistant audio (in arrival order,
         across items and responses). More than was received is clamped to it."""
         self._ledger.report(nbytes)
+        self._note_played()
+
+    def _note_played(self) -> None:
+        """Tell the conversation that audio is playing (its turn metrics time the first)."""
+        note = getattr(self.conversation, "audio_played", None)
+        if note is not None:
+            current = self._ledger.current()
+            if current is not None and current.played_bytes > 0:
+                note(response_id=current.response_id)
 
     def mark(self, *, at: int | None = None) -> str:
         """Name a place in the playback stream and return the name.
@@ -214,7 +223,10 @@ class Playback:
         Returns False, changing nothing, for a mark that is unknown or was discarded by an
         interrupt (Twilio returns the marks of cleared audio: they were not played).
         """
-        return self._ledger.mark_played(name)
+        found = self._ledger.mark_played(name)
+        if found:
+            self._note_played()
+        return found
 
     # -- reading -------------------------------------------------------------------------------
 
