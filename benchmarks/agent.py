@@ -3,7 +3,8 @@
 1. CPU per event: the loopback server (``mode=in``) sends the first N voice-corpus frames as
    fast as the client reads them. ``bus`` is a bus with one no-op ``"*"`` handler; ``agent``
    is the same bus with a :class:`Conversation` (mirror, default audio retention, turn
-   metrics, derived events) attached as well. CPU time of this process (``process_time``)
+   metrics, derived events) attached as well; ``agent-no-audio`` keeps no audio
+   (``AudioRetention.none()``). CPU time of this process (``process_time``)
    from the first event to the last, divided by the events; runs interleaved, the ratio is
    the median of the paired ratios. Target: ``agent`` at most 1.15x ``bus``.
 2. The receive stamp: what ``time.monotonic()`` plus the stamp on the event costs per frame,
@@ -30,19 +31,23 @@ from _shared import OtherLoad, corpus, median, paired_ratio, print_table, quiet_
 from msgspec.structs import force_setattr
 
 from realtime_bus import Bus
-from realtime_bus.agent import DEFAULT_RETENTION, Conversation
+from realtime_bus.agent import DEFAULT_RETENTION, AudioRetention, Conversation
 from realtime_bus.bus import ConnectionLost
 from realtime_bus.protocol import Decoder
 
+KINDS = ("bus", "agent", "agent-no-audio")
 
-async def cpu_per_event(url: str, n: int, *, agent: bool) -> float:
+
+async def cpu_per_event(url: str, n: int, *, kind: str) -> float:
     """Microseconds of this process's CPU per event, first event to last."""
     count = 0
     first = last = 0.0
     done = asyncio.Event()
     bus = Bus(url=url, api_key="x", reconnect=False)
-    if agent:
+    if kind == "agent":
         Conversation(bus)
+    elif kind == "agent-no-audio":
+        Conversation(bus, audio=AudioRetention.none())
 
     @bus.on("*")
     def handler(event: Any) -> None:
@@ -196,19 +201,20 @@ async def amain(args: argparse.Namespace) -> None:
         ],
     )
 
-    cpu: dict[str, list[float]] = {"bus": [], "agent": []}
+    cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
     if not args.skip_cpu:
         with server(corpus(args.corpus)) as srv:
             assert srv.proc is not None
             load = OtherLoad(srv.proc.pid)
             url = srv.url(f"mode=in&n={args.n}")
             for name in cpu:  # warm-up
-                await cpu_per_event(srv.url("mode=in&n=2000"), 2000, agent=name == "agent")
+                await cpu_per_event(srv.url("mode=in&n=2000"), 2000, kind=name)
                 await settle()
             for rep in range(args.repeats):
-                order = list(cpu) if rep % 2 == 0 else list(reversed(cpu))
+                names = list(cpu)
+                order = names[rep % len(names) :] + names[: rep % len(names)]
                 for name in order:
-                    cpu[name].append(await cpu_per_event(url, args.n, agent=name == "agent"))
+                    cpu[name].append(await cpu_per_event(url, args.n, kind=name))
                     await settle()
                 print(
                     f"repeat {rep + 1}/{args.repeats}: "

@@ -23,8 +23,9 @@ __all__ = ["DEFAULT_RETENTION", "AudioRetention", "AudioStore", "bytes_per_ms", 
 class AudioRetention:
     """How much audio the mirror keeps as PCM.
 
-    ``seconds`` is the most audio kept, counted over every item together, newest kept;
-    ``None`` keeps all of it, ``0`` none. :meth:`none`, :meth:`last` and :meth:`all` read
+    ``seconds`` is the most audio kept, counted over every item together, newest kept (it is
+    let go in batches: up to 250 ms, or 2%, more may be held for a moment); ``None`` keeps all
+    of it, ``0`` none. :meth:`none`, :meth:`last` and :meth:`all` read
     better at the call site. Durations, transcripts and text are kept whatever the policy.
     """
 
@@ -63,11 +64,9 @@ def bytes_per_ms(audio_format: str | None) -> float:
 
 def pcm_size(chunk: str | bytes) -> int:
     """The decoded size of a base64 string (or the size of raw bytes), without decoding."""
-    if isinstance(chunk, bytes):
+    if isinstance(chunk, bytes) or not chunk:
         return len(chunk)
-    n = len(chunk)
-    pad = 2 if chunk.endswith("==") else 1 if chunk.endswith("=") else 0
-    return n * 3 // 4 - pad
+    return len(chunk) * 3 // 4 - (chunk[-1] == "=") - (chunk[-2] == "=")
 
 
 def decode_chunk(chunk: str | bytes) -> bytes:
@@ -76,38 +75,49 @@ def decode_chunk(chunk: str | bytes) -> bytes:
 
 
 class AudioStore:
-    """The conversation's kept audio: which part holds which chunk, oldest first."""
+    """The conversation's kept audio: the parts holding it, oldest first.
 
-    __slots__ = ("_order", "held_ms", "limit_ms")
+    Parts are let go oldest first, chunk by chunk; audio arrives one part at a time, so the
+    order of parts is the order of their audio. Trimming happens in batches, once a little
+    more than the limit is held (the larger of 250 ms and 2% over), so that keeping audio
+    costs next to nothing per delta.
+    """
+
+    __slots__ = ("held_ms", "high_ms", "keeps", "limit_ms", "order")
 
     def __init__(self, retention: AudioRetention) -> None:
-        self.limit_ms = None if retention.seconds is None else retention.seconds * 1000.0
-        self.held_ms = 0.0
-        self._order: deque[Part] = deque()
-
-    @property
-    def keeps(self) -> bool:
+        limit = None if retention.seconds is None else retention.seconds * 1000.0
+        self.limit_ms = limit
+        self.keeps = limit is None or limit > 0
         """Whether any audio is kept at all."""
-        return self.limit_ms is None or self.limit_ms > 0
+        self.high_ms = float("inf") if limit is None else limit + max(250.0, limit * 0.02)
+        self.held_ms = 0.0
+        self.order: deque[Part] = deque()
 
     def add(self, part: Part, chunk: str | bytes, size: int) -> None:
         """Keep ``chunk`` (``size`` PCM bytes) at the end of ``part``'s audio."""
+        if not part.chunks:
+            self.order.append(part)
         part.chunks.append(chunk)
         part.kept_bytes += size
         self.held_ms += size / part.bytes_per_ms
-        self._order.append(part)
-        limit = self.limit_ms
-        if limit is not None:
-            while self.held_ms > limit and self._order:
-                self._evict(self._order.popleft())
+        if self.held_ms > self.high_ms:
+            self.trim()
 
-    def _evict(self, part: Part) -> None:
-        if not part.chunks:
-            return
-        size = pcm_size(part.chunks.popleft())
-        part.kept_bytes -= size
-        part.dropped_bytes += size
-        self.held_ms -= size / part.bytes_per_ms
+    def trim(self) -> None:
+        """Let the oldest audio go until no more than the limit is held."""
+        limit = self.limit_ms or 0.0
+        order = self.order
+        while self.held_ms > limit and order:
+            part = order[0]
+            chunks = part.chunks
+            if chunks:
+                size = pcm_size(chunks.popleft())
+                part.kept_bytes -= size
+                part.dropped_bytes += size
+                self.held_ms -= size / part.bytes_per_ms
+            if not chunks:
+                order.popleft()
 
     def release(self, part: Part, size: int) -> None:
         """Account for ``size`` kept bytes that ``part`` gave up (truncation, deletion)."""

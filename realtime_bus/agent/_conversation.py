@@ -67,7 +67,8 @@ class Conversation(Mirror):
         if bus is not None:
             target: Any = getattr(bus, "async_bus", bus)
             self._publish = target.publish
-            bus.on(*self._table)(self.feed)
+            for name, handler in self._table.items():  # one handler per type: no lookup
+                bus.on(name)(handler)
         self.rotator: Rotator | None = None
         """Runs ``rotation`` and ``restore_history`` (see :class:`Rotation`)."""
         if rotation is not None or restore_history:
@@ -230,7 +231,8 @@ class Conversation(Mirror):
         """Stop following the bus (the mirror keeps what it has)."""
         bus, self.bus = self.bus, None
         if bus is not None:
-            bus.off(self.feed)
+            for handler in set(self._table.values()):
+                bus.off(handler)
         self._publish = None
 
     def __repr__(self) -> str:

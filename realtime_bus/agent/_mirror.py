@@ -80,6 +80,7 @@ class Mirror:
         self._in_bpm = 48.0
         self._transcribes = False
         self._turns = TurnTracker({**PRICING, **(pricing or {})})
+        self._open_turns = self._turns.open
         self._publish: Callable[[Any], None] | None = None
         self._table: dict[str, _Handler] = self._handlers()
 
@@ -339,7 +340,9 @@ class Mirror:
 
     def _transcription(self, event: Any) -> Transcription:
         index = event.content_index if isinstance(event.content_index, int) else 0
-        item = self._ensure(event.item_id, "message", stamp(event))
+        item = self._known.get(event.item_id)
+        if item is None:
+            item = self._ensure(event.item_id, "message", stamp(event))
         if item.role is None:
             item.role = "user"
         part = self._part(item, index, "input_audio")
@@ -353,9 +356,10 @@ class Mirror:
         item.content[index].transcript = text
 
     def _on_transcription_delta(self, event: Any) -> None:
-        transcription = self._transcription(event)
-        if isinstance(event.delta, str):
-            transcription.text += event.delta
+        delta = event.delta
+        if isinstance(delta, str):
+            transcription = self._transcription(event)
+            transcription.text += delta
             self._set_transcript(event, transcription.text)
 
     def _on_segment(self, event: Any) -> None:
@@ -451,32 +455,55 @@ class Mirror:
             part.transcript = transcript
 
     def _on_text_delta(self, event: Any) -> None:
-        item = self._known.get(event.item_id) or self._ensure(event.item_id)
+        item = self._known.get(event.item_id)
+        if item is None:
+            item = self._ensure(event.item_id)
         self._part(item, event.content_index, "text").text += event.delta
-        self._turns.text(event.response_id, stamp(event))
+        self._turns.text(event.response_id, event)
 
     def _on_text_done(self, event: Any) -> None:
         item = self._ensure(event.item_id, "message", stamp(event))
         self._part(item, event.content_index, "text").text = event.text
 
     def _on_audio_delta(self, event: Any) -> None:
-        item = self._known.get(event.item_id) or self._ensure(event.item_id)
-        part = self._part(item, event.content_index, "audio")
+        # The hot path (most events are audio): no decoding, no copies, few calls.
         delta = event.delta
-        size = pcm_size(delta)
+        if not delta:
+            return
+        item = self._known.get(event.item_id)
+        if item is None:
+            item = self._ensure(event.item_id)
+        content = item.content
+        index = event.content_index
+        part = content[index] if index < len(content) else self._part(item, index, "audio")
+        size = len(delta) * 3 // 4 - (delta[-1] == "=") - (delta[-2] == "=")
         part.audio_bytes += size
-        if self._store.keeps:
-            self._store.add(part, delta, size)
+        store = self._store
+        if store.keeps:
+            chunks = part.chunks
+            if not chunks:
+                store.order.append(part)
+            chunks.append(delta)
+            part.kept_bytes += size
+            store.held_ms += size / part.bytes_per_ms
+            if store.held_ms > store.high_ms:
+                store.trim()
         else:
             part.dropped_bytes += size
-        self._turns.audio(event.response_id, stamp(event))
+        turn = self._open_turns.get(event.response_id)
+        if turn is not None and turn.first_audio_at is None:
+            self._turns.audio(event.response_id, event)
 
     def _on_transcript_delta(self, event: Any) -> None:
-        item = self._known.get(event.item_id) or self._ensure(event.item_id)
-        part = self._part(item, event.content_index, "audio")
+        item = self._known.get(event.item_id)
+        if item is None:
+            item = self._ensure(event.item_id)
+        content = item.content
+        index = event.content_index
+        part = content[index] if index < len(content) else self._part(item, index, "audio")
         if item.truncated_ms is None:
             part.transcript += event.delta
-        self._turns.text(event.response_id, stamp(event))
+        self._turns.text(event.response_id, event)
 
     def _on_transcript_done(self, event: Any) -> None:
         item = self._ensure(event.item_id, "message", stamp(event))
@@ -486,7 +513,7 @@ class Mirror:
     def _on_arguments_delta(self, event: Any) -> None:
         item = self._known.get(event.item_id) or self._ensure(event.item_id, "function_call")
         item.arguments += event.delta
-        self._turns.text(event.response_id, stamp(event))
+        self._turns.text(event.response_id, event)
 
     def _on_arguments_done(self, event: Any) -> None:
         item = self._ensure(event.item_id, "function_call", stamp(event))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..protocol import Usage
-from ._metrics import SessionMetrics, TurnMetrics
+from ._metrics import SessionMetrics, TurnMetrics, stamp
 from ._pricing import ModelPrice, cost_of, price_for
 
 __all__ = ["TurnTracker"]
@@ -64,19 +65,19 @@ class TurnTracker:
         self.open[response_id] = turn
         return turn
 
-    def text(self, response_id: str, at: float) -> None:
+    def text(self, response_id: str, event: Any) -> None:
         """A text (or transcript, or arguments) delta arrived."""
         turn = self.open.get(response_id)
         if turn is not None and turn.first_text_at is None:
-            turn.first_text_at = at
+            turn.first_text_at = at = stamp(event)
             if turn.first_delta_at is None:
                 turn.first_delta_at = at
 
-    def audio(self, response_id: str, at: float) -> None:
+    def audio(self, response_id: str, event: Any) -> None:
         """An audio delta arrived."""
         turn = self.open.get(response_id)
         if turn is not None and turn.first_audio_at is None:
-            turn.first_audio_at = at
+            turn.first_audio_at = at = stamp(event)
             if turn.first_delta_at is None:
                 turn.first_delta_at = at
 
