@@ -12,6 +12,9 @@
     async with bus:
         await tools.install()          # session.update with every registered tool
 
+With a :class:`~realtime_bus.SyncBus`, ``Tools(sync_bus)`` works the same and
+``tools.install()`` blocks instead (the tools still run on the bus's loop).
+
 When the model calls a registered function, its JSON arguments are decoded and checked
 against the function's signature (msgspec, one pass), the function runs (sync or async), its
 result goes back as a ``function_call_output`` item, and once the response that made the calls
@@ -22,15 +25,16 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, get_type_hints
+from typing import Any, Generic, TypeVar, get_type_hints, overload
 
 import msgspec
 
 from ..bus import Bus
-from ..protocol import FunctionTool, ResponseDone, ResponseFunctionCallArgumentsDone
+from ..protocol import FunctionTool, ResponseDone, ResponseFunctionCallArgumentsDone, Tool
 from ..protocol import function_output as _function_output
+from ..sync import SyncBus
 
 __all__ = ["ToolError", "Tools"]
 
@@ -73,11 +77,15 @@ def _schema(arguments: type[msgspec.Struct]) -> dict[str, Any]:
     return schema
 
 
-@dataclass
-class Tools:
-    """The function tools of one bus (see the module docstring)."""
+AnyBus = TypeVar("AnyBus", Bus, SyncBus)
 
-    bus: Bus
+
+@dataclass
+class Tools(Generic[AnyBus]):
+    """The function tools of one bus, a :class:`~realtime_bus.Bus` or a
+    :class:`~realtime_bus.SyncBus` (see the module docstring)."""
+
+    bus: AnyBus
     respond: bool = True
     """Ask the model to go on (``response.create``) after the outputs are sent."""
     _tools: dict[str, _Registered] = field(default_factory=dict)
@@ -107,11 +115,26 @@ class Tools:
         """The registered tools, as the session's ``tools``."""
         return [registered.tool for registered in self._tools.values()]
 
-    async def install(self, *, wait: bool = True) -> Any:
-        """Send ``session.update`` with every registered tool (``tool_choice="auto"``)."""
-        return await self.bus.session.update(
-            tools=list(self.definitions), tool_choice="auto", wait=wait
-        )
+    @property
+    def _async_bus(self) -> Bus:
+        """Where the tools run: the bus, or the async bus under a sync one."""
+        return self.bus.async_bus if isinstance(self.bus, SyncBus) else self.bus
+
+    @overload
+    def install(self: Tools[Bus], *, wait: bool = True) -> Awaitable[Any]: ...
+
+    @overload
+    def install(self: Tools[SyncBus], *, wait: bool = True) -> Any: ...
+
+    def install(self, *, wait: bool = True) -> Any:
+        """Send ``session.update`` with every registered tool (``tool_choice="auto"``).
+
+        With a :class:`~realtime_bus.Bus`, await it; with a :class:`~realtime_bus.SyncBus` it
+        blocks. ``wait=True`` returns the server's ``session.updated``.
+        """
+        tools: list[Tool] = list(self.definitions)
+        # A Bus's helper returns the coroutine to await; a SyncBus's blocks and returns.
+        return self.bus.session.update(tools=tools, tool_choice="auto", wait=wait)
 
     async def _on_call(self, event: ResponseFunctionCallArgumentsDone) -> None:
         registered = self._tools.get(event.name)
@@ -133,7 +156,7 @@ class Tools:
             # The model hears that the tool failed; the application hears why (on_error).
             output = json.dumps({"error": f"{event.name} failed"})
             failure = exc
-        await self.bus.conversation.item.create(_function_output(event.call_id, output))
+        await self._async_bus.conversation.item.create(_function_output(event.call_id, output))
         self._pending[event.response_id] = self._pending.get(event.response_id, 0) + 1
         if failure is not None:
             raise failure
@@ -142,4 +165,4 @@ class Tools:
         response_id = event.response.id
         called = isinstance(response_id, str) and self._pending.pop(response_id, 0)
         if called and self.respond and event.response.status == "completed":
-            await self.bus.response.create()
+            await self._async_bus.response.create()

@@ -27,7 +27,6 @@ from ..bus import (
     ErrorReport,
     OverflowPolicy,
     QueueFull,
-    Stream,
 )
 from ..bus._router import EventKey
 from ..protocol import ClientEvent
@@ -108,6 +107,7 @@ class SyncBus:
         self.async_bus = bus
         """The :class:`~realtime_bus.Bus` underneath; await it only from async handlers."""
         self._runner = LoopThread(f"realtime-bus-{bus.name}")
+        self._portal = _BusPortal(self)
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._close_started = False  # guarded by _lock: the first close() does the work
@@ -399,7 +399,7 @@ class SyncBus:
         """
         self._require_running()
         expectation = self._call_on_loop(self.async_bus.expect, event, *more, check=check)
-        return SyncExpectation(self, expectation)
+        return SyncExpectation(self._portal, expectation)
 
     @overload
     def wait_for(
@@ -465,7 +465,7 @@ class SyncBus:
         source = self.async_bus.stream(
             event, *more, check=check, maxsize=maxsize, overflow=overflow
         )
-        stream = SyncStream(self, source)
+        stream = SyncStream(self._portal, source)
         self._streams.add(stream)
         return stream
 
@@ -583,11 +583,6 @@ class SyncBus:
             )
         return BusClosed(f"{self.name} is closed")
 
-    def _wrap_context(
-        self, cm: AbstractAsyncContextManager[Stream[E]]
-    ) -> AbstractContextManager[Stream[E]]:
-        return self._runner.wrap_context(cm)
-
     def _release_context(self, cm: AbstractContextManager[Any]) -> None:
         if not self._runner.running:
             return  # the loop has stopped, and stopping ended the stream's task
@@ -596,3 +591,32 @@ class SyncBus:
         except (RuntimeError, BusClosed, concurrent.futures.CancelledError):
             if self._runner.running:
                 raise
+
+
+class _BusPortal:
+    """The :class:`~._portal.Portal` a sync bus gives its blocking views: its own crossing to
+    the loop, so the views use no private part of the bus."""
+
+    __slots__ = ("_bus",)
+
+    def __init__(self, bus: SyncBus) -> None:
+        self._bus = bus
+
+    def invoke(
+        self,
+        func: Callable[..., Awaitable[Any]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        waits: bool,
+    ) -> Any:
+        return self._bus._invoke(func, args, kwargs, waits=waits)
+
+    def call_on_loop(self, func: Callable[..., T], /, *args: Any) -> T:
+        return self._bus._call_on_loop(func, *args)
+
+    def wrap_context(self, cm: AbstractAsyncContextManager[E]) -> AbstractContextManager[E]:
+        return self._bus._runner.wrap_context(cm)
+
+    def release_context(self, cm: AbstractContextManager[Any]) -> None:
+        self._bus._release_context(cm)

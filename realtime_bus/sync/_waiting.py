@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import TYPE_CHECKING, Generic, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from ..bus import Expectation, Stream
-
-if TYPE_CHECKING:
-    from ._bus import SyncBus
+from ._portal import Portal
 
 __all__ = ["SyncExpectation", "SyncStream"]
 
@@ -29,10 +27,10 @@ class SyncExpectation(Generic[E]):
     Used as a context manager, it is disarmed on leaving if it never fired.
     """
 
-    __slots__ = ("_bus", "_expectation")
+    __slots__ = ("_expectation", "_portal")
 
-    def __init__(self, bus: SyncBus, expectation: Expectation[E]) -> None:
-        self._bus = bus
+    def __init__(self, portal: Portal, expectation: Expectation[E]) -> None:
+        self._portal = portal
         self._expectation = expectation
 
     def wait(self, timeout: float | None = None) -> E:
@@ -41,12 +39,12 @@ class SyncExpectation(Generic[E]):
         Raises ``TimeoutError`` after ``timeout`` seconds (the wait is then disarmed) and
         :class:`~realtime_bus.BusClosed` if the bus closes first.
         """
-        result: E = self._bus._invoke(self._expectation.wait, (timeout,), {}, waits=True)
+        result: E = self._portal.invoke(self._expectation.wait, (timeout,), {}, waits=True)
         return result
 
     def cancel(self) -> None:
         """Disarm the wait."""
-        self._bus._call_on_loop(self._expectation.cancel)
+        self._portal.call_on_loop(self._expectation.cancel)
 
     @property
     def done(self) -> bool:
@@ -57,7 +55,7 @@ class SyncExpectation(Generic[E]):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._bus._call_on_loop(self._expectation.__exit__, None, None, None)
+        self._portal.call_on_loop(self._expectation.__exit__, None, None, None)
 
 
 class SyncStream(Generic[E]):
@@ -73,9 +71,9 @@ class SyncStream(Generic[E]):
     later event, which is backpressure by design.
     """
 
-    def __init__(self, bus: SyncBus, source: AbstractAsyncContextManager[Stream[E]]) -> None:
-        self._bus = bus
-        self._cm: AbstractContextManager[Stream[E]] = bus._wrap_context(source)
+    def __init__(self, portal: Portal, source: AbstractAsyncContextManager[Stream[E]]) -> None:
+        self._portal = portal
+        self._cm: AbstractContextManager[Stream[E]] = portal.wrap_context(source)
         self._stream: Stream[E] = self._cm.__enter__()
         self._managed = False
         self._released = False
@@ -98,7 +96,7 @@ class SyncStream(Generic[E]):
     def __iter__(self) -> Iterator[E]:
         try:
             while not self._released:
-                more, event = self._bus._invoke(_next, (self._stream,), {}, waits=True)
+                more, event = self._portal.invoke(_next, (self._stream,), {}, waits=True)
                 if not more:
                     return
                 yield cast(E, event)
@@ -111,7 +109,7 @@ class SyncStream(Generic[E]):
         if self._released:
             return
         self._released = True
-        self._bus._release_context(self._cm)
+        self._portal.release_context(self._cm)
 
 
 async def _next(stream: Stream[E]) -> tuple[bool, E | None]:
