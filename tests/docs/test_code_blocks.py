@@ -16,6 +16,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 _FENCE = re.compile(
     r"(?:^<!-- context:\n(?P<context>.*?)^-->\n(?:[ \t]*\n)*)?"
@@ -78,6 +80,7 @@ ignore_missing_imports = False
 """
 
 
+@pytest.mark.timeout(300)  # a cold mypy cache re-reads the whole package
 def test_every_python_block_passes_mypy_strict(tmp_path: Path) -> None:
     sources = blocks()
     for name, source in sources.items():
