@@ -6,23 +6,12 @@ side of the codec is in :mod:`realtime_bus.protocol.server`.
 
 Each module below declares its public names once (an event module derives them from its
 definitions); this package re-exports them all and its ``__all__`` is their concatenation. A
-second family of events is one more module (or package) in :data:`_FAMILY_MODULES`.
+second family of events is one more module (or package), star-imported here.
 """
 
+import types
 import typing
 
-from . import (
-    _audio,
-    _base,
-    _beta,
-    _client_events,
-    _codec,
-    _errors,
-    _items,
-    _models,
-    _server_events,
-    _translation,
-)
 from ._audio import *
 from ._base import *
 from ._beta import *
@@ -34,18 +23,14 @@ from ._models import *
 from ._server_events import *
 from ._translation import *
 
-_FAMILY_MODULES = (
-    _audio,
-    _base,
-    _beta,
-    _client_events,
-    _codec,
-    _errors,
-    _items,
-    _models,
-    _server_events,
-    _translation,
+# Importing a submodule binds it here: the star-imported modules are this package's _modules.
+_MODULES = tuple(
+    value
+    for name, value in globals().items()
+    if name.startswith("_")
+    and isinstance(value, types.ModuleType)
+    and value.__name__.startswith(f"{__name__}._")
 )
 
 if not typing.TYPE_CHECKING:  # type checkers take the star-imported names themselves
-    __all__ = sorted({name for module in _FAMILY_MODULES for name in module.__all__})
+    __all__ = sorted({name for module in _MODULES for name in module.__all__})
