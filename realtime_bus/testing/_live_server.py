@@ -20,6 +20,7 @@ from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
 from .._log import get_logger
+from .._secrets import RedactingLogger
 from ..protocol import ClientEvent, DecodeError, ServerEvent
 from ..protocol import live as L
 from ._handshake import _api_key
@@ -254,7 +255,9 @@ def upgrade_live(
             )
             return None
     channel: L.LiveChannel = "sideband" if action == "attach" else "fork" if action else "primary"
-    protocol = ServerProtocol(max_size=_MAX_MESSAGE_BYTES)
+    protocol = ServerProtocol(
+        max_size=_MAX_MESSAGE_BYTES, logger=RedactingLogger("websockets.server")
+    )
     protocol.receive_data(raw)
     events = protocol.events_received()
     transport = listener.transport

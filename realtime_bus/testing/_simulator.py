@@ -16,6 +16,7 @@ from websockets.server import ServerProtocol
 from websockets.typing import Subprotocol
 
 from .._log import get_logger
+from .._secrets import RedactingLogger
 from ..protocol import RealtimeSession, TranscriptionSession
 from ..recording import Recorder
 from ._config import default_session, default_transcription_session, expires_at
@@ -322,6 +323,7 @@ class Simulator:
             self._refuse(listener, head, admission)
             return None
         protocol = ServerProtocol(
+            logger=RedactingLogger("websockets.server"),
             subprotocols=[Subprotocol("realtime")],
             select_subprotocol=_select_subprotocol,
             max_size=MAX_MESSAGE_BYTES,

@@ -1,5 +1,6 @@
 """Frames over a connection: the transport protocol, the WebSocket client, endpoints, keys."""
 
+from .._secrets import RedactingLogger, redact_text
 from ._base import Connector, Transport, abort_transport
 from ._endpoint import (
     Endpoint,
@@ -19,7 +20,6 @@ from ._errors import (
 )
 from ._memory import MemoryTransport, memory_pair
 from ._options import ConnectOptions
-from ._redact import RedactingLogger, redact_text
 from ._websocket import WebSocketTransport, open_websocket
 
 __all__ = [

@@ -17,10 +17,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 from websockets.version import version as websockets_version
 
+from .._secrets import RedactingLogger, redact_text
 from ._endpoint import Endpoint
 from ._errors import ConnectFailed, HandshakeRefused, TransportClosed
 from ._options import ConnectOptions
-from ._redact import RedactingLogger, redact_text
 
 __all__ = ["WebSocketTransport", "open_websocket"]
 

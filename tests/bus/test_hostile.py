@@ -59,15 +59,9 @@ SECRETS = {
 }
 
 
-def _client_side(record: logging.LogRecord) -> bool:
-    # The simulator is the server here: what it logs about requests it receives is its own.
-    return not record.name.startswith(("websockets.server", "realtime_bus.testing"))
-
-
 def _stdlib_logging() -> tuple[io.StringIO, Callable[[], None]]:
     out = io.StringIO()
     handler = logging.StreamHandler(out)
-    handler.addFilter(_client_side)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     root = logging.getLogger()
     old_level = root.level
@@ -84,7 +78,6 @@ def _stdlib_logging() -> tuple[io.StringIO, Callable[[], None]]:
 def _structlog_logging() -> tuple[io.StringIO, Callable[[], None]]:
     out = io.StringIO()
     handler = logging.StreamHandler(out)
-    handler.addFilter(_client_side)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             processor=structlog.dev.ConsoleRenderer(colors=False),
