@@ -14,7 +14,7 @@ import asyncio
 import re
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
@@ -246,6 +246,8 @@ def upgrade_live(
     parent: LiveSession | None = None
     if action is not None:
         parent = live.get(target_id)
+        if parent is None and action == "attach":
+            parent = _adopt_rest_session(sim, live, target_id)
         if parent is None or parent.ended:
             _refuse(
                 listener,
@@ -292,6 +294,22 @@ def upgrade_live(
     _track(sim, connection)
     _log.info("simulator_live_connection_opened", channel=channel, session_id=session.id)
     return ws
+
+
+def _adopt_rest_session(sim: Simulator, live: LiveServer, session_id: str) -> LiveSession | None:
+    """The simulated side of a session created over REST, started when a sideband first
+    attaches to it; a REST ``hangup`` or ``refer`` then ends it."""
+    from ._rest import rest_of
+
+    # The Live side sees the simulator through a narrow port; the REST side is the whole one.
+    created = rest_of(cast(Any, sim)).live.get(session_id)
+    if created is None or created.state != "active" or created.config is None:
+        return None
+    session = LiveSession(live, session_id, parent=None)
+    session.adopt(created.config)
+    session.recording = created.recording  # one recording, served by GET .../content
+    created.attached.append(session)
+    return session
 
 
 def _track(host: Simulator, connection: LiveConnection) -> None:

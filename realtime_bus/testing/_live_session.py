@@ -184,6 +184,15 @@ class LiveSession:
             if self.history and self.history[-1].role == "user":
                 self.model.schedule(self.model.answer())
 
+    def adopt(self, config: L.SessionConfig) -> None:
+        """Start a session created over REST (a WebRTC offer, an accepted SIP call): its
+        media runs elsewhere, and the sidebands that attach to it observe and control it."""
+        self.config = _resolve(self.id, config, self._expires())
+        self.server.add(self)
+        loop = asyncio.get_running_loop()
+        self._expiry = loop.call_later(self.server.sim.max_session_seconds, self.expire)
+        self.history += _initial_history(config)
+
     def _expires(self) -> int:
         return int(time.time() + self.server.sim.max_session_seconds)
 

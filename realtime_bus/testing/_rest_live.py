@@ -118,13 +118,19 @@ class _IncomingEvent(msgspec.Struct):
 # Sessions
 
 
+class _Running(Protocol):
+    """The simulated side of a session (the Live server's), as ending it needs it."""
+
+    def end(self, reason: Any, *, code: int | None = None, text: str = "") -> None: ...
+
+
 @dataclass(slots=True)
 class SimulatedLiveSession:
     """A GPT-Live session created over REST (WebRTC, a fork) or by the phone network (SIP).
 
     ``config`` is its startup configuration (set by ``accept`` for a phone session);
     ``recording`` the PCM16 audio a stored session keeps for ``GET .../content``; ``attached``
-    the WebSocket connections (sideband) attached to it, closed when it ends.
+    the simulated side that sidebands attach to (started by the first one), ended with it.
     """
 
     session_id: str
@@ -136,7 +142,7 @@ class SimulatedLiveSession:
     refer_to: str | None = None
     reject_status: int | None = None
     recording: bytearray = field(default_factory=bytearray, repr=False)
-    attached: list[Any] = field(default_factory=list, repr=False)
+    attached: list[_Running] = field(default_factory=list, repr=False)
 
     @property
     def stored(self) -> bool:
@@ -144,12 +150,11 @@ class SimulatedLiveSession:
         return self.config is not None and self.config.store is True
 
     def end(self, code: int = 1000, reason: str = "The session has ended.") -> None:
-        """End the session and close what is attached to it."""
+        """End the session: its simulated side says ``session.closed`` (``remote_hangup``) to
+        every attached connection and closes them."""
         self.state = "ended"
-        for connection in list(self.attached):
-            close = getattr(connection, "close", None)
-            if callable(close) and not getattr(connection, "closed", False):
-                close(code, reason)
+        for running in list(self.attached):
+            running.end("remote_hangup", code=code, text=reason)
 
     def recording_wav(self) -> bytes:
         """The recording as a WAV file (PCM16, 24 kHz, mono)."""

@@ -257,3 +257,39 @@ def test_request_bodies_are_checked_when_built() -> None:
 
     with pytest.raises(msgspec.ValidationError):
         LiveRejectRequest(status_code=42)
+
+
+async def test_a_sideband_attaches_to_a_rest_session_and_hangup_ends_it(
+    api: RealtimeAPI, sim: Simulator, rest: SimulatedRest, phone_app: LivePhoneApp
+) -> None:
+    import asyncio
+    import json
+
+    import websockets
+
+    from realtime_bus.testing import live_of
+
+    placed = await rest.live.place_call(phone_app.url)  # accepted by the app's webhook
+    url = f"{sim.ws_base_url}/live/sessions/{placed.session_id}/attach"
+    async with websockets.connect(
+        url, additional_headers={"Authorization": f"Bearer {API_KEY}"}
+    ) as ws:
+        running = live_of(sim).get(placed.session_id)
+        assert running is not None
+        assert running.config is not None
+        assert running.config.instructions == "You answer the phone."
+        await ws.send(json.dumps({"type": "session.update", "session": {"triggers": []}}))
+        updated = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert updated["type"] == "session.updated"
+        await api.live.sessions.hangup(placed.session_id)
+        closed = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert (closed["type"], closed["reason"]) == ("session.closed", "remote_hangup")
+        await asyncio.wait_for(ws.wait_closed(), 5)
+    assert running.ended
+
+    # An unknown or ended session is still refused.
+    with pytest.raises(websockets.InvalidStatus, match="404"):
+        async with websockets.connect(
+            url, additional_headers={"Authorization": f"Bearer {API_KEY}"}
+        ):
+            pass
