@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
@@ -52,6 +53,30 @@ _SUPPORTED = {
 }
 
 
+class ExternalSession(Protocol):
+    """A session created outside the Live WebSockets, as a sideband attaching to it needs it."""
+
+    @property
+    def state(self) -> str:
+        """``active`` while a sideband may attach."""
+        ...
+
+    @property
+    def config(self) -> L.SessionConfig | None:
+        """Its startup configuration."""
+        ...
+
+    @property
+    def recording(self) -> bytearray:
+        """The audio a stored session keeps; the simulated side appends to it."""
+        ...
+
+    @property
+    def attached(self) -> list[Any]:
+        """The simulated sides started for it (ended when it ends)."""
+        ...
+
+
 @dataclass(slots=True)
 class LiveServer:
     """The Live side of one simulator."""
@@ -63,6 +88,8 @@ class LiveServer:
     """The context size ``session.usage.updated`` reports its ratio against."""
     sessions: dict[str, LiveSession] = field(default_factory=dict)
     """Every Live session started on this simulator, by id."""
+    external: Callable[[str], ExternalSession | None] | None = None
+    """Where a sideband finds a session this server did not start (the REST side sets it)."""
 
     _waiters: list[asyncio.Future[None]] = field(default_factory=list, repr=False)
 
@@ -247,7 +274,7 @@ def upgrade_live(
     if action is not None:
         parent = live.get(target_id)
         if parent is None and action == "attach":
-            parent = _adopt_rest_session(sim, live, target_id)
+            parent = _adopt_external(live, target_id)
         if parent is None or parent.ended:
             _refuse(
                 listener,
@@ -296,19 +323,16 @@ def upgrade_live(
     return ws
 
 
-def _adopt_rest_session(sim: Simulator, live: LiveServer, session_id: str) -> LiveSession | None:
-    """The simulated side of a session created over REST, started when a sideband first
-    attaches to it; a REST ``hangup`` or ``refer`` then ends it."""
-    from ._rest import rest_of
-
-    # The Live side sees the simulator through a narrow port; the REST side is the whole one.
-    created = rest_of(cast(Any, sim)).live.get(session_id)
-    if created is None or created.state != "active" or created.config is None:
+def _adopt_external(live: LiveServer, session_id: str) -> LiveSession | None:
+    """The simulated side of a session created elsewhere (over REST: a WebRTC offer, an
+    accepted SIP call), started when a sideband first attaches; ending it there ends it."""
+    external = live.external(session_id) if live.external is not None else None
+    if external is None or external.state != "active" or external.config is None:
         return None
     session = LiveSession(live, session_id, parent=None)
-    session.adopt(created.config)
-    session.recording = created.recording  # one recording, served by GET .../content
-    created.attached.append(session)
+    session.adopt(external.config)
+    session.recording = external.recording  # one recording, served by GET .../content
+    external.attached.append(session)
     return session
 
 

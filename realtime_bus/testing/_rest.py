@@ -23,7 +23,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 from msgspec import UnsetType
@@ -39,6 +39,7 @@ from ..protocol import (
 from ._config import default_session, default_transcription_session
 from ._http import HttpRequest, HttpResponse
 from ._ids import random_id
+from ._live_server import live_of
 from ._registry import SimulatedCall, SimulatedTranslationSecret
 from ._rest_faults import RestFaults
 from ._rest_live import LiveRest
@@ -129,6 +130,8 @@ class SimulatedRest:
 
     def __post_init__(self) -> None:
         self.live = LiveRest(self)
+        # A sideband attaching to a session created here finds it through the Live server.
+        live_of(cast(Any, self.sim)).external = self.live.get
         if not self.webhook_secret:
             self.webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
