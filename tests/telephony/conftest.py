@@ -89,8 +89,10 @@ def make_app(sim: Simulator, calls: Calls, **kwargs: Any) -> TwilioApp:
             calls.transcripts[call.call_sid].append(event.transcript)
 
         @call.bus.on(TwilioDtmf)
-        def pressed(event: TwilioDtmf) -> None:
+        async def pressed(event: TwilioDtmf) -> None:
             calls.digits[event.call.call_sid].append(event.digit)
+            if event.digit == "*":
+                await event.call.hang_up()
 
         @call.bus.on("agent.twilio.stop")
         def stopped(event: Any) -> None:

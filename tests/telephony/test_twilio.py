@@ -91,6 +91,17 @@ async def test_dtmf_becomes_a_bus_event_and_stop_closes_the_bus(
     assert bridge.calls.finished[phone.call_sid].stats.media_in == 0
 
 
+async def test_the_application_hangs_up(bridge: Bridge, sim: Simulator) -> None:
+    async with FakeTwilio(bridge.media_url) as phone:
+        await phone.wait_until(lambda: phone.call_sid in bridge.calls.parameters)
+        await phone.dtmf("*")  # the test's on_call hangs up on "*"
+        await asyncio.wait_for(phone.closed.wait(), 10)
+    assert phone.close_code == 1000
+    await asyncio.wait_for(_closed(sim.history[0]), 10)
+    await phone.wait_until(lambda: bridge.app.calls == {})
+    assert bridge.calls.finished[phone.call_sid].stats.media_in == 0
+
+
 async def _closed(session: object) -> None:
     while not session.closed:  # type: ignore[attr-defined]  # noqa: ASYNC110
         await asyncio.sleep(0.01)

@@ -184,6 +184,7 @@ async def run_call(
         await socket.close(1008)
         return None
     log = _log.bind(stream_sid=call.stream_sid, call_sid=call.call_sid)
+    call._hang_up = socket.close
     if calls is not None:
         calls[call.stream_sid] = call
     reason = "stop"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -51,6 +52,13 @@ class TwilioCall:
     stats: CallStats = field(default_factory=CallStats)
     bus: Bus | None = None
     playback: Playback | None = None
+    _hang_up: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
+
+    async def hang_up(self) -> None:
+        """End the stream: the WebSocket closes with 1000, the bus closes, and Twilio goes on
+        to the TwiML after ``<Connect>`` (none: the call ends)."""
+        if self._hang_up is not None:
+            await self._hang_up()
 
     def __repr__(self) -> str:
         return f"TwilioCall(stream_sid={self.stream_sid!r}, call_sid={self.call_sid!r})"
