@@ -113,7 +113,10 @@ class Microphone:
                 raise StopAsyncIteration
             self._ready.clear()
             try:
-                await asyncio.wait_for(self._ready.wait(), self.timeout)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can lose a cancellation
+                # that arrives as the wait completes, and the caller's task would run on.
+                async with asyncio.timeout(self.timeout):
+                    await self._ready.wait()
             except TimeoutError:
                 raise TimeoutError(
                     f"the microphone delivered nothing for {self.timeout:g} s"

@@ -215,7 +215,8 @@ async def _stream_async(pacer: Pacer, source: AsyncIterable[bytes], *, fill_gaps
         step = pacer.chunk_ms / 1000 / (pacer.speed or 1.0)
         while True:
             try:
-                item = await asyncio.wait_for(queue.get(), timeout=step)
+                async with asyncio.timeout(step):  # not wait_for: it can lose a cancel on 3.11
+                    item = await queue.get()
             except TimeoutError:
                 await pacer.gap()
                 continue

@@ -121,6 +121,19 @@ async def test_speaker_resamples_and_counts_in_session_bytes() -> None:
         assert speaker.reported_bytes == sum(playback.reports) <= 8000  # mu-law bytes, not PCM
 
 
+async def test_a_task_reading_the_microphone_can_always_be_cancelled() -> None:
+    # A cancel that lands as a block arrives must not be lost (asyncio.wait_for on 3.11 can
+    # drop it): the reader must end every time.
+    devices = FakeDevices(speed=20.0)  # a block every millisecond
+    async with Microphone(devices) as mic:
+        for _ in range(40):
+            reader = asyncio.create_task(_drain(mic))
+            await asyncio.sleep(0.003)
+            reader.cancel()
+            done, _ = await asyncio.wait({reader}, timeout=2)
+            assert done, "the cancelled reader kept running"
+
+
 async def _drain(mic: Microphone) -> None:
     async for _ in mic:
         pass

@@ -208,7 +208,8 @@ class TwilioApp:
 
     async def _voice(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            body = await asyncio.wait_for(_read_body(receive), _BODY_TIMEOUT)
+            async with asyncio.timeout(_BODY_TIMEOUT):
+                body = await _read_body(receive)
         except TimeoutError:
             await _respond(send, 408, "text/plain", "request body too slow\n")
             return

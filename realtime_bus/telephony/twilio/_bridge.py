@@ -128,7 +128,8 @@ class _Sender:
 
 async def _receive(socket: MediaSocket, timeout: float) -> str | None:
     try:
-        return await asyncio.wait_for(socket.receive_text(), timeout)
+        async with asyncio.timeout(timeout):  # not wait_for: it can lose a cancel on 3.11
+            return await socket.receive_text()
     except TimeoutError:
         return None
 
