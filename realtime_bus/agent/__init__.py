@@ -8,6 +8,7 @@ from ._audio_store import DEFAULT_RETENTION, AudioRetention
 from ._barge_in import BargeIn
 from ._conversation import Conversation
 from ._events import AgentItemDone, AgentResponseDone, AgentTurn
+from ._history import to_protocol
 from ._interrupt import Interruption
 from ._ledger import ItemPosition
 from ._metrics import SessionMetrics, TurnMetrics, UsageTotals
@@ -47,4 +48,5 @@ __all__ = [
     "UsageTotals",
     "cost_of",
     "price_for",
+    "to_protocol",
 ]

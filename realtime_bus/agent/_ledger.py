@@ -128,6 +128,10 @@ class Ledger:
         self._finished: deque[tuple[str, int]] = deque()
         self._clock_end = 0.0
         self._clock_bpm = 48
+        self.started: list[tuple[str, str, float | None]] = []
+        """Items whose first byte started playing since last read: (item id, response id,
+        when, or ``None`` for "just now"). The reader empties it."""
+        self._provisional: list[tuple[str, str, float]] = []
 
     # -- audio in ------------------------------------------------------------------------------
 
@@ -150,6 +154,11 @@ class Ledger:
             tail = _Segment(item, self.received)
             self._segments.append(tail)
         start = self.received
+        self._settle_provisional(now)
+        if item.received == 0 and not self.reported:
+            # By the wall clock, it starts once the audio before it has played; that counts
+            # only if the output still has not reported by then.
+            self._provisional.append((item_id, response_id, max(self._clock_end, now)))
         tail.end += nbytes
         item.received += nbytes
         self.received += nbytes
@@ -201,15 +210,34 @@ class Ledger:
 
     def estimate(self, now: float) -> None:
         """Move the played cursor by the wall clock, if the output has never reported."""
+        self._settle_provisional(now)
         if self.reported:
             return
         ahead = max(0.0, self._clock_end - now) * self._clock_bpm * 1000
         self._advance(self.received - int(ahead + 0.999))
 
+    def _settle_provisional(self, now: float) -> None:
+        if not self._provisional:
+            return
+        if self.reported:
+            self._provisional.clear()
+            return
+        due = [entry for entry in self._provisional if entry[2] <= now]
+        if due:
+            self.started.extend(due)
+            self._provisional = [entry for entry in self._provisional if entry[2] > now]
+
     def _advance(self, cursor: int) -> None:
         cursor = min(cursor, self.received)
         if cursor <= self.played:
             return
+        if self.reported:
+            for segment in self._segments:
+                if segment.start >= cursor:
+                    break
+                item = segment.item
+                if item.played == 0 and segment.start >= self.played:
+                    self.started.append((item.item_id, item.response_id, None))
         self.played = cursor
         segments = self._segments
         while segments and segments[0].end <= cursor:

@@ -39,6 +39,7 @@ from ..protocol import (
     pcm_from_base64,
 )
 from ._barge_in import BargeIn, BargeInWatcher
+from ._conversation import Conversation
 from ._interrupt import CANCEL_LOST_RACE, Interruption, ack_of, plan
 from ._ledger import ItemPosition, Ledger
 
@@ -99,7 +100,9 @@ class Playback:
             speaker.flush()
 
     ``conversation`` is the :class:`Conversation` whose mirror the interrupts keep in step (it
-    follows the server's truncate and delete acknowledgements); it may be ``None``.
+    follows the server's truncate and delete acknowledgements) and whose turn metrics learn
+    when each response's audio started playing (``TurnMetrics.first_played_at``); it may be
+    ``None``.
     ``barge_in`` decides when user speech interrupts (``False`` turns it off).
     ``server_output_buffer`` says whether the server plays the audio itself (WebRTC and SIP
     calls, so an interrupt sends ``output_audio_buffer.clear``); by default it is true for buses
@@ -110,7 +113,7 @@ class Playback:
     def __init__(
         self,
         bus: Bus,
-        conversation: object | None = None,
+        conversation: Conversation | None = None,
         *,
         barge_in: BargeIn | bool = True,
         server_output_buffer: bool | None = None,
@@ -198,15 +201,8 @@ class Playback:
         """The output played ``nbytes`` more bytes of assistant audio (in arrival order,
         across items and responses). More than was received is clamped to it."""
         self._ledger.report(nbytes)
-        self._note_played()
-
-    def _note_played(self) -> None:
-        """Tell the conversation that audio is playing (its turn metrics time the first)."""
-        note = getattr(self.conversation, "audio_played", None)
-        if note is not None:
-            current = self._ledger.current()
-            if current is not None and current.played_bytes > 0:
-                note(response_id=current.response_id)
+        if self._ledger.started:
+            self._note_started()
 
     def mark(self, *, at: int | None = None) -> str:
         """Name a place in the playback stream and return the name.
@@ -224,9 +220,20 @@ class Playback:
         interrupt (Twilio returns the marks of cleared audio: they were not played).
         """
         found = self._ledger.mark_played(name)
-        if found:
-            self._note_played()
+        if self._ledger.started:
+            self._note_started()
         return found
+
+    def _note_started(self) -> None:
+        """Tell the conversation when each response's audio started playing (its turn metrics
+        then have the latency to the first audio played)."""
+        started, self._ledger.started = self._ledger.started, []
+        conversation = self.conversation
+        if conversation is None:
+            return
+        now = time.monotonic()
+        for _item_id, response_id, at in started:
+            conversation.audio_played(response_id=response_id, at=now if at is None else at)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -471,6 +478,8 @@ class Playback:
         )
         if span is None:
             return None
+        if self._ledger.started:
+            self._note_started()
         return AudioChunk(
             item_id=event.item_id,
             response_id=event.response_id,
@@ -498,6 +507,9 @@ class Playback:
         self._ledger.audio_done(event.item_id, event.content_index)
 
     def _on_response_done(self, event: ResponseDone) -> None:
+        self._ledger.estimate(time.monotonic())
+        if self._ledger.started:
+            self._note_started()
         rid = event.response.id
         if isinstance(rid, str):
             self._active.pop(rid, None)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
 
-from realtime_bus import AudioPCMU, Bus, ContentPart, MessageItem, ResponseDone, ServerVad
-from realtime_bus.agent import AudioChunk, BargeIn, Playback
+from realtime_bus import (
+    AudioPCMU,
+    Bus,
+    ContentPart,
+    MessageItem,
+    ResponseDone,
+    ServerVad,
+    TranscriptionConfig,
+)
+from realtime_bus.agent import AudioChunk, BargeIn, Conversation, Playback
 from realtime_bus.testing import Reply, ScriptedResponder, Simulator, synthesize_speech
 
 from .conftest import FRAME_MS, make_bus, speak
@@ -310,3 +319,76 @@ async def test_without_reports_the_wall_clock_estimates_what_was_played() -> Non
             # about the second that passed, and never beyond what was received.
             assert position.item_id == item_id
             assert 900 <= end_ms <= position.received_ms + 200
+
+
+async def test_reported_playback_gives_the_turn_its_first_played_time() -> None:
+    async with Simulator(realtime_factor=1.0, responder=ScriptedResponder("Hello there.")) as sim:
+        bus = make_bus(sim)
+        conversation = Conversation(bus)
+        playback = Playback(bus, conversation)
+        reported_at: list[float] = []
+
+        @playback.on_audio
+        def output(chunk: AudioChunk) -> None:
+            playback.played(0)  # buffered, not heard yet
+            if chunk.start == 0:
+                return
+            if not reported_at:
+                reported_at.append(time.monotonic())
+            playback.played(chunk.nbytes)
+
+        async with bus:
+            await bus.session.update(turn_detection=None, wait=True)
+            await ask(bus, "hi")
+            await bus.wait_for("agent.turn", timeout=10)
+            (turn,) = conversation.metrics.turns
+            assert turn.first_played_at is not None
+            assert reported_at
+            assert abs(turn.first_played_at - reported_at[0]) < 0.05
+            assert turn.created_to_played_ms is not None
+            assert turn.created_to_played_ms > 0
+
+
+async def test_without_reports_the_clock_gives_the_first_played_time() -> None:
+    async with Simulator(realtime_factor=1.0, responder=ScriptedResponder("Hello there.")) as sim:
+        bus = make_bus(sim)
+        conversation = Conversation(bus)
+        Playback(bus, conversation)
+        first: list[float] = []
+        bus.add_handler(
+            "response.output_audio.delta", lambda e: first.append(time.monotonic()), once=True
+        )
+        async with bus:
+            await bus.session.update(turn_detection=None, wait=True)
+            await ask(bus, "hi")
+            await bus.wait_for("agent.turn", timeout=10)
+            (turn,) = conversation.metrics.turns
+            assert turn.first_played_at is not None
+            assert abs(turn.first_played_at - first[0]) < 0.05
+
+
+async def test_barge_in_can_wait_for_the_first_words_of_the_user() -> None:
+    async with Simulator(realtime_factor=1.0, responder=ScriptedResponder(LONG_REPLY)) as sim:
+        bus = make_bus(sim)
+        playback = Playback(bus, barge_in=BargeIn(wait_for_transcript=True))
+        order: list[str] = []
+        bus.add_handler(
+            "conversation.item.input_audio_transcription.delta",
+            lambda e: order.append("words"),
+            once=True,
+        )
+        playback.on_clear(lambda: order.append("interrupt"))
+        async with bus:
+            vad = ServerVad(interrupt_response=False, create_response=False)
+            await bus.session.update(
+                turn_detection=vad,
+                transcription=TranscriptionConfig(model="gpt-4o-transcribe"),
+                wait=True,
+            )
+            await ask(bus, "tell me a story")
+            await bus.wait_for("response.output_audio.delta", timeout=10)
+            truncated = bus.expect("conversation.item.truncated")
+            await speak(bus, synthesize_speech("one moment", lead_silence_ms=0))
+            event = await truncated.wait(10)
+            assert event.audio_end_ms > 0
+            assert order == ["words", "interrupt"]
