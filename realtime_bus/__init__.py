@@ -36,6 +36,8 @@ from .bus import Disconnected as Disconnected
 from .bus import ErrorReport as ErrorReport
 from .bus import Expectation as Expectation
 from .bus import LifecycleEvent as LifecycleEvent
+from .bus import LiveBus as LiveBus
+from .bus import LiveSessionClosed as LiveSessionClosed
 from .bus import QueueFull as QueueFull
 from .bus import ReadingPaused as ReadingPaused
 from .bus import ReadingResumed as ReadingResumed
@@ -52,6 +54,7 @@ from .bus import StreamOverflow as StreamOverflow
 from .protocol import *
 from .sync import SyncBus as SyncBus
 from .sync import SyncExpectation as SyncExpectation
+from .sync import SyncLiveBus as SyncLiveBus
 from .sync import SyncStream as SyncStream
 from .transport import ConnectOptions as ConnectOptions
 from .transport import Endpoint as Endpoint
@@ -87,6 +90,8 @@ _OWN_NAMES = (
     "ErrorReport",
     "Expectation",
     "LifecycleEvent",
+    "LiveBus",
+    "LiveSessionClosed",
     "QueueFull",
     "ReadingPaused",
     "ReadingResumed",
@@ -103,6 +108,7 @@ _OWN_NAMES = (
     # the sync facade
     "SyncBus",
     "SyncExpectation",
+    "SyncLiveBus",
     "SyncStream",
     # the transport
     "ConnectOptions",

@@ -45,6 +45,8 @@ ROOT_OWN = {
     "Expectation",
     "HandshakeRefused",
     "LifecycleEvent",
+    "LiveBus",
+    "LiveSessionClosed",
     "MissingCredentials",
     "QueueFull",
     "ReconnectFailed",
@@ -58,6 +60,7 @@ ROOT_OWN = {
     "StreamOverflow",
     "SyncBus",
     "SyncExpectation",
+    "SyncLiveBus",
     "SyncStream",
 }
 ROOT_REST = {

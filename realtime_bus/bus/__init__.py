@@ -29,6 +29,7 @@ from ._lifecycle import (
     Rotated,
     SessionExpiring,
 )
+from ._live_bus import LiveBus, LiveSessionClosed
 from ._matching import EventKey, KeyMatcher
 from ._outbound import OutboundQueue
 from ._router import Router
@@ -57,6 +58,8 @@ __all__ = [
     "Handshake",
     "KeyMatcher",
     "LifecycleEvent",
+    "LiveBus",
+    "LiveSessionClosed",
     "OutboundQueue",
     "OverflowPolicy",
     "QueueFull",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import itertools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -43,6 +44,12 @@ from ._tap import FrameTap
 from ._waiters import IN_DISPATCHER, Expectation, OverflowPolicy, Stream, WaiterSet
 
 __all__ = ["Bus"]
+
+
+def _live() -> Any:
+    """The LiveBus class (found at run time: the Live bus is built on this module)."""
+    return importlib.import_module(f"{__package__}._live_bus").LiveBus
+
 
 E = TypeVar("E")
 R = TypeVar("R")
@@ -315,6 +322,27 @@ class Bus:
             extra_headers=extra_headers,
         )
         return cls(endpoint=resolved, **kwargs)
+
+    @staticmethod
+    def live(model: str | None = "gpt-live-1", **kwargs: Any) -> Any:
+        """A :class:`LiveBus` to OpenAI's GPT-Live (``/v1/live/sessions``): see
+        :meth:`LiveBus.openai` (typed as ``LiveBus``)."""
+        return _live().openai(model, **kwargs)
+
+    @staticmethod
+    def azure_live(*, endpoint: str, **kwargs: Any) -> Any:
+        """A :class:`LiveBus` to GPT-Live on an Azure OpenAI resource: see :meth:`LiveBus.azure`."""
+        return _live().azure(endpoint=endpoint, **kwargs)
+
+    @staticmethod
+    def live_sideband(session_id: str, **kwargs: Any) -> Any:
+        """A :class:`LiveBus` attached to a running Live session: see :meth:`LiveBus.sideband`."""
+        return _live().sideband(session_id, **kwargs)
+
+    @staticmethod
+    def live_fork(session_id: str, **kwargs: Any) -> Any:
+        """A :class:`LiveBus` on a fork of a stored Live session: see :meth:`LiveBus.fork`."""
+        return _live().fork(session_id, **kwargs)
 
     def __repr__(self) -> str:
         return f"Bus(name={self.name!r}, url={self.endpoint.safe_url!r}, state={self.state.name})"

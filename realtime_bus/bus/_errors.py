@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..protocol import ErrorDetails, ErrorEvent, RealtimeBusError
+from ..protocol.live import ErrorDetails as LiveErrorDetails
+from ..protocol.live import ErrorEvent as LiveErrorEvent
 from ..transport import (
     ConfigurationError,
     ConnectFailed,
@@ -29,9 +31,9 @@ __all__ = [
 class ServerError(RealtimeBusError):
     """The server answered a request with an ``error`` event naming its ``event_id``."""
 
-    def __init__(self, event: ErrorEvent) -> None:
+    def __init__(self, event: ErrorEvent | LiveErrorEvent) -> None:
         self.event = event
-        self.error: ErrorDetails = event.error
+        self.error: ErrorDetails | LiveErrorDetails = event.error
         detail = f"{self.error.type}"
         if isinstance(self.error.code, str):
             detail += f"/{self.error.code}"

@@ -10,7 +10,8 @@
 """
 
 from ._bus import SyncBus
+from ._live import SyncLiveBus
 from ._namespace import SyncNamespace
 from ._waiting import SyncExpectation, SyncStream
 
-__all__ = ["SyncBus", "SyncExpectation", "SyncNamespace", "SyncStream"]
+__all__ = ["SyncBus", "SyncExpectation", "SyncLiveBus", "SyncNamespace", "SyncStream"]

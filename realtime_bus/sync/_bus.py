@@ -15,7 +15,7 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .._log import get_logger
 from ..bus import (
@@ -34,6 +34,9 @@ from ..transport import Endpoint
 from ._namespace import SyncNamespace
 from ._runner import LoopStopped, LoopThread, WouldBlock, run_without_waiting
 from ._waiting import SyncExpectation, SyncStream
+
+if TYPE_CHECKING:
+    from ._live import SyncLiveBus
 
 __all__ = ["SyncBus"]
 
@@ -138,6 +141,34 @@ class SyncBus:
     def azure(cls, **kwargs: Any) -> SyncBus:
         """A sync bus to an Azure OpenAI deployment; takes the arguments of :meth:`Bus.azure`."""
         return cls(bus=Bus.azure(**kwargs))
+
+    @staticmethod
+    def live(model: str | None = "gpt-live-1", **kwargs: Any) -> SyncLiveBus:
+        """A sync bus to GPT-Live; takes the arguments of :meth:`Bus.live`."""
+        from ._live import live
+
+        return live(model, **kwargs)
+
+    @staticmethod
+    def azure_live(*, endpoint: str, **kwargs: Any) -> SyncLiveBus:
+        """A sync bus to GPT-Live on Azure; takes the arguments of :meth:`Bus.azure_live`."""
+        from ._live import azure_live
+
+        return azure_live(endpoint=endpoint, **kwargs)
+
+    @staticmethod
+    def live_sideband(session_id: str, **kwargs: Any) -> SyncLiveBus:
+        """A sync bus attached to a running Live session (see :meth:`Bus.live_sideband`)."""
+        from ._live import live_sideband
+
+        return live_sideband(session_id, **kwargs)
+
+    @staticmethod
+    def live_fork(session_id: str, **kwargs: Any) -> SyncLiveBus:
+        """A sync bus on a fork of a stored Live session (see :meth:`Bus.live_fork`)."""
+        from ._live import live_fork
+
+        return live_fork(session_id, **kwargs)
 
     def __repr__(self) -> str:
         return (

@@ -34,7 +34,7 @@ __all__ = [
     "DecisionsDelegationConfig",
     "DecisionsDelegationUpdate",
     "DecisionsDelegationUpdateConfig",
-    "Delegation",
+    "DelegationConfig",
     "DelegationUpdate",
     "DeveloperItem",
     "ForkAudioConfig",
@@ -190,7 +190,8 @@ class DecisionsDelegation(_Tagged, tag="decisions"):
     acknowledgement_delay_ms: int | UnsetType | None = UNSET
 
 
-Delegation: TypeAlias = ClientDelegation | ResponsesDelegation | DecisionsDelegation
+DelegationConfig: TypeAlias = ClientDelegation | ResponsesDelegation | DecisionsDelegation
+"""Who a new session delegates task work to."""
 
 
 class ResponsesDelegationChange(_Tagged, tag="responses"):
@@ -292,7 +293,7 @@ class SessionConfig(Model):
     model: LiveModel
     audio: AudioConfig | UnsetType | None = UNSET
     client: ClientConfig | UnsetType | None = UNSET
-    delegation: Delegation | UnsetType | None = UNSET
+    delegation: DelegationConfig | UnsetType | None = UNSET
     input: list[InitialItem] | UnsetType | None = UNSET
     instructions: str | UnsetType | None = UNSET
     safety_identifier: str | UnsetType | None = UNSET
