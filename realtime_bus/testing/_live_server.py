@@ -90,12 +90,17 @@ class LiveServer:
     """Every Live session started on this simulator, by id."""
     external: Callable[[str], ExternalSession | None] | None = None
     """Where a sideband finds a session this server did not start (the REST side sets it)."""
+    on_started: Callable[[str, L.SessionConfig | None, bytearray], None] | None = None
+    """Told of every session that starts here, so the REST side can fork it and serve its
+    recording (the REST side sets it)."""
 
     _waiters: list[asyncio.Future[None]] = field(default_factory=list, repr=False)
 
     def add(self, session: LiveSession) -> None:
         """Register a session that has started (wakes :meth:`wait_for_session`)."""
         self.sessions[session.id] = session
+        if self.on_started is not None:
+            self.on_started(session.id, session.config, session.recording)
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_result(None)

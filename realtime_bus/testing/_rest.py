@@ -131,7 +131,9 @@ class SimulatedRest:
     def __post_init__(self) -> None:
         self.live = LiveRest(self)
         # A sideband attaching to a session created here finds it through the Live server.
-        live_of(cast(Any, self.sim)).external = self.live.get
+        live = live_of(cast(Any, self.sim))
+        live.external = self.live.get
+        live.on_started = self.live.started_elsewhere
         if not self.webhook_secret:
             self.webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 

@@ -134,7 +134,7 @@ class SimulatedLiveSession:
     """
 
     session_id: str
-    transport: Literal["webrtc", "sip"]
+    transport: Literal["webrtc", "sip", "websocket"]
     state: LiveSessionState = "active"
     config: SessionConfig | None = None
     parent_id: str | None = None
@@ -209,6 +209,21 @@ class LiveRest:
 
     def __iter__(self) -> Iterator[SimulatedLiveSession]:
         return iter(self.sessions)
+
+    def started_elsewhere(
+        self, session_id: str, config: SessionConfig | None, recording: bytearray
+    ) -> None:
+        """A session started on a Live WebSocket: known here too, so that a stored one can
+        be forked and its recording downloaded."""
+        if session_id not in self._sessions:
+            self._add(
+                SimulatedLiveSession(
+                    session_id=session_id,
+                    transport="websocket",
+                    config=config,
+                    recording=recording,
+                )
+            )
 
     def _add(self, session: SimulatedLiveSession) -> SimulatedLiveSession:
         self._sessions[session.session_id] = session

@@ -293,3 +293,35 @@ async def test_a_sideband_attaches_to_a_rest_session_and_hangup_ends_it(
             url, additional_headers={"Authorization": f"Bearer {API_KEY}"}
         ):
             pass
+
+
+async def test_a_stored_websocket_session_is_forked_and_downloaded_over_rest(
+    api: RealtimeAPI, sim: Simulator
+) -> None:
+    import asyncio
+    import base64
+    import json
+
+    import websockets
+
+    from realtime_bus.testing import synthesize_speech
+
+    url = f"{sim.ws_base_url}/live/sessions"
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    async with websockets.connect(url, additional_headers=headers) as ws:
+        start = {"model": "gpt-live-1", "store": True}
+        await ws.send(json.dumps({"type": "session.start", "session": start}))
+        started = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert started["type"] == "session.started"
+        session_id = started["session"]["id"]
+        speech = base64.b64encode(synthesize_speech("hello there") + bytes(48_000)).decode()
+        await ws.send(json.dumps({"type": "session.input_audio.append", "audio": speech}))
+        for _ in range(400):  # the answer comes after the user's turn
+            event = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if event["type"] == "session.output_audio.delta":
+                break
+        recording = await api.live.sessions.download_recording(session_id)
+        with wave.open(io.BytesIO(recording)) as wav:
+            assert wav.getnframes() > 0
+        forked = await api.live.sessions.fork(session_id, sdp=OFFER)
+        assert forked.session_id != session_id
