@@ -8,7 +8,8 @@
     write_report(load_recording("session.jsonl"), "report.html")
 
 :func:`build_timeline` gives the numbers (turns and their latency, tokens, cost) without the
-page.
+page. Costs are priced from :data:`realtime_bus.agent.PRICING` (dated, with its source); a
+model it does not know has no cost.
 """
 
 from __future__ import annotations
@@ -19,19 +20,14 @@ from pathlib import Path
 
 from ..recording import Recording
 from ._html import render_report
-from ._pricing import PRICES, Prices, cost_of, prices_for
 from ._timeline import Mark, Span, Timeline, Turn, build_timeline
 
 __all__ = [
-    "PRICES",
     "Mark",
-    "Prices",
     "Span",
     "Timeline",
     "Turn",
     "build_timeline",
-    "cost_of",
-    "prices_for",
     "render_report",
     "write_report",
 ]

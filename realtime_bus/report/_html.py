@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from ..agent import PRICING_DATE
 from ..recording import Header
 from ._svg import timeline_svg
 from ._timeline import Timeline, Turn
@@ -148,9 +149,10 @@ def render_report(tl: Timeline, header: Header, *, title: str = "Session report"
     )
     data = json.dumps({"turns": len(tl.turns), "frames": tl.frames}).replace("<", "\\u003c")
     price_note = (
-        f"Cost at the list prices of {escape(tl.model or '?')} (see realtime_bus.report.PRICES)."
+        f"Cost at the list prices of {escape(tl.model or '?')} as of {PRICING_DATE}"
+        " (realtime_bus.agent.PRICING, which names its source)."
         if tl.cost is not None
-        else "No prices known for this model: no cost."
+        else "No known price for this model (or a turn's usage could not be priced): no cost."
     )
     audio_note = (
         ""

@@ -12,14 +12,15 @@ from __future__ import annotations
 import audioop  # the standard library's before Python 3.13, the audioop-lts package after
 import binascii
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
+from ..agent import PRICING, ModelPrice, cost_of, price_for
+from ..protocol import Usage
 from ..recording import FrameLine, Marker, Recording
-from ._pricing import Prices, cost_of, prices_for
 
 __all__ = ["Mark", "Span", "Timeline", "Turn", "build_timeline"]
 
@@ -134,9 +135,11 @@ class Timeline:
 
     @property
     def cost(self) -> float | None:
-        """The session's cost in dollars (``None`` when the model's prices are unknown)."""
+        """The session's cost in dollars: ``None`` when the model's price is unknown, or when a
+        turn that used tokens could not be priced (a partial sum would understate it)."""
         costs = [t.cost for t in self.turns if t.cost is not None]
-        return sum(costs) if costs else None
+        unpriced = any(t.cost is None and (t.input_tokens or t.output_tokens) for t in self.turns)
+        return None if unpriced or not costs else sum(costs)
 
 
 class _Track:
@@ -193,7 +196,8 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 class _Builder:
-    def __init__(self, recording: Recording) -> None:
+    def __init__(self, recording: Recording, pricing: Mapping[str, ModelPrice]) -> None:
+        self.pricing = pricing
         self.duration = max(recording.duration, 0.001)
         self.tl = Timeline(
             duration=self.duration,
@@ -204,7 +208,7 @@ class _Builder:
         )
         self.user = _Track()
         self.assistant = _Track()
-        self.prices: Prices | None = None
+        self.price: ModelPrice | None = None
         self.formats = {"input": "audio/pcm", "output": "audio/pcm"}
         self.speech_start: float | None = None
         self.last_stop: float | None = None
@@ -243,7 +247,7 @@ class _Builder:
         session = e.get("session") or {}
         if isinstance(session.get("model"), str):
             self.tl.model = session["model"]
-            self.prices = prices_for(self.tl.model)
+            self.price = price_for(self.tl.model, self.pricing)
         audio = session.get("audio") or {}
         for side in ("input", "output"):
             fmt = ((audio.get(side) or {}).get("format") or {}).get("type")
@@ -387,7 +391,7 @@ class _Builder:
         usage = response.get("usage") or {}
         turn.input_tokens = int(usage.get("input_tokens") or 0)
         turn.output_tokens = int(usage.get("output_tokens") or 0)
-        turn.cost = cost_of(usage, self.prices) if usage else None
+        turn.cost = _cost(usage, self.price)
         reason = (response.get("status_details") or {}).get("reason")
         detail = f"{rid}: {status}" + (f" ({reason})" if reason else "")
         self.tl.responses.append(Span(start, t, status, detail, status, rid))
@@ -440,6 +444,25 @@ class _Builder:
         return tl
 
 
-def build_timeline(recording: Recording, step: Callable[[], None] | None = None) -> Timeline:
-    """The timeline of ``recording``; ``step`` is called once per line (for progress)."""
-    return _Builder(recording).run(recording, step)
+def _cost(usage: dict[str, Any], price: ModelPrice | None) -> float | None:
+    if not usage or price is None:
+        return None
+    try:
+        typed = msgspec.convert(usage, Usage)
+    except msgspec.ValidationError:
+        return None  # a usage object this library cannot read is not priced
+    cost = cost_of(typed, price)
+    return None if cost is None else cost.total
+
+
+def build_timeline(
+    recording: Recording,
+    step: Callable[[], None] | None = None,
+    *,
+    pricing: Mapping[str, ModelPrice] = PRICING,
+) -> Timeline:
+    """The timeline of ``recording``; ``step`` is called once per line (for progress).
+
+    Costs come from ``pricing`` (by default :data:`realtime_bus.agent.PRICING`, dated, with
+    its source); a model it does not know has no cost."""
+    return _Builder(recording, pricing).run(recording, step)

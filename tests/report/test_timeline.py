@@ -9,8 +9,9 @@ from typing import Any
 import msgspec
 import pytest
 
+from realtime_bus.agent import PRICING, ModelPrice
 from realtime_bus.recording import FrameLine, Header, Marker, Recording
-from realtime_bus.report import build_timeline, cost_of, prices_for, render_report
+from realtime_bus.report import build_timeline, render_report
 
 
 def _frame(direction: str, t: float, event: dict[str, Any]) -> FrameLine:
@@ -171,13 +172,58 @@ def test_turns_latency_and_incidents() -> None:
     assert tl.output_tokens == 200
 
 
-def test_cost_follows_the_token_kinds() -> None:
-    prices = prices_for("gpt-realtime-2025-08-28")
-    assert prices is not None
-    expected = (50 * 4.0 + 150 * 32.0 + 20 * 16.0 + 80 * 64.0) / 1e6
-    assert cost_of(USAGE, prices) == pytest.approx(expected)
-    assert build_timeline(_session()).cost == pytest.approx(2 * expected)
-    assert prices_for("some-other-model") is None
+def _with(recording: Recording, old: bytes, new: bytes) -> Recording:
+    """``recording`` with ``old`` replaced by ``new`` in every frame."""
+    for entry in recording.entries:
+        if isinstance(entry, FrameLine):
+            entry.frame = msgspec.Raw(bytes(entry.frame).replace(old, new))
+    return recording
+
+
+def test_cost_follows_the_token_kinds_at_the_agent_layers_prices() -> None:
+    price = PRICING["gpt-realtime"]
+    expected = (
+        50 * price.text_input
+        + 150 * price.audio_input
+        + 20 * price.text_output
+        + 80 * price.audio_output
+    ) / 1e6
+    assert expected == pytest.approx((50 * 4.0 + 150 * 32.0 + 20 * 16.0 + 80 * 64.0) / 1e6)
+    tl = build_timeline(_session())
+    assert [t.cost for t in tl.turns] == [pytest.approx(expected), pytest.approx(expected)]
+    assert tl.cost == pytest.approx(2 * expected)
+    snapshot = build_timeline(_with(_session(), b'"gpt-realtime"', b'"gpt-realtime-2025-08-28"'))
+    assert snapshot.cost == pytest.approx(2 * expected)
+    own = {"gpt-realtime": ModelPrice(1.0, 0.0, 1.0, 1.0, 0.0, 1.0)}
+    assert build_timeline(_session(), pricing=own).cost == pytest.approx(2 * 300 / 1e6)
+
+
+def test_no_cost_is_guessed() -> None:
+    for unknown in (b'"gpt-realtime-next"', b'"some-other-model"'):
+        tl = build_timeline(_with(_session(), b'"gpt-realtime"', unknown))
+        assert tl.cost is None
+        assert all(t.cost is None for t in tl.turns)
+        assert "no cost" in render_report(tl, _session().header, title="t")
+    # a usage with totals only cannot be split into text and audio: no cost for that turn, and
+    # none for the session (a partial sum would understate it)
+    recording = _session()
+    last = next(
+        e
+        for e in reversed(recording.entries)
+        if isinstance(e, FrameLine) and b'"completed"' in bytes(e.frame)
+    )
+    last.frame = msgspec.Raw(
+        json.dumps(
+            {
+                "type": "response.done",
+                "response": {"id": "r2", "status": "completed", "usage": {"input_tokens": 9}},
+            }
+        ).encode()
+    )
+    tl = build_timeline(recording)
+    assert tl.turns[0].cost is not None
+    assert tl.turns[1].cost is None
+    assert tl.cost is None
 
 
 def test_the_page_escapes_what_the_session_said() -> None:
