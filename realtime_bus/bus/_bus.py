@@ -752,6 +752,30 @@ class Bus:
             raise TimeoutError(f"{self.name} did not open within {timeout} s")
         raise BusClosed(f"{self.name} closed before it opened")
 
+    async def wait_idle(self, timeout: float | None = 10.0) -> None:
+        """Wait until every event received so far has been dispatched to its handlers.
+
+        For tests and replays: after the last frame arrived, ``await bus.wait_idle()`` returns
+        once the handlers have seen it. Returns at once when the bus has finished (nothing more
+        will be dispatched). Raises ``TimeoutError`` after ``timeout`` seconds, and
+        ``RuntimeError`` when called from a handler (the dispatcher would wait for itself).
+        """
+        if IN_DISPATCHER.get():
+            raise RuntimeError("wait_idle() cannot be awaited from a handler")
+        if self._life.finished.is_set():
+            return
+        idle = asyncio.create_task(self._dispatcher.wait_idle())
+        finished = asyncio.create_task(self._life.finished.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {idle, finished}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            idle.cancel()
+            finished.cancel()
+        if not done:
+            raise TimeoutError(f"{self.name} was not idle within {timeout} s")
+
     # -- helpers for lifecycle handlers -------------------------------------------------------
 
     @property

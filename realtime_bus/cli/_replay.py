@@ -79,7 +79,7 @@ async def _replay(args: argparse.Namespace) -> int:
             await replayer.wait_done(
                 timeout=max(60.0, replayer.recording.duration * args.pace * 2 + 60)
             )
-            await bus._dispatcher.wait_idle()
+            await bus.wait_idle(timeout=60.0)
     printer.note(f"{printer.count} events printed")
     return 0
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from typing import Any
 
@@ -55,7 +54,7 @@ class Replay:
         try:
             if exc_info[0] is None:
                 await self.replayer.wait_done(self.timeout)
-                await asyncio.wait_for(self.bus._dispatcher.wait_idle(), self.timeout)
+                await self.bus.wait_idle(self.timeout)
         finally:
             await self.bus.__aexit__(*exc_info)
 
