@@ -15,6 +15,14 @@ from .conftest import Bridge
 pytestmark = pytest.mark.anyio
 
 
+def _media_sent(phone: FakeTwilio) -> int:
+    return sum(f["event"] == "media" for f in phone.frames)
+
+
+def _marks_sent(phone: FakeTwilio) -> int:
+    return sum(f["event"] == "mark" for f in phone.frames)
+
+
 async def test_the_caller_is_heard_and_answered_with_media_and_marks(
     bridge: Bridge, sim: Simulator
 ) -> None:
@@ -22,7 +30,9 @@ async def test_the_caller_is_heard_and_answered_with_media_and_marks(
         await phone.say(synthesize_speech("book a table for two"), speed=4)
         answer = "You said: book a table for two"
         await phone.wait_until(lambda: phone.heard() == answer, timeout=15)
-        await phone.wait_until(lambda: not phone.marks)  # every mark came back once played
+        # the last chunk's media can be heard before its mark (the next message) arrives: wait
+        # until every chunk's mark has arrived and came back once played
+        await phone.wait_until(lambda: _marks_sent(phone) == _media_sent(phone) and not phone.marks)
     transcripts = bridge.calls.transcripts[phone.call_sid]
     assert transcripts == ["book a table for two"]
     assert bridge.calls.parameters[phone.call_sid] == {"From": "+15550100"}
