@@ -58,10 +58,12 @@ async def test_with_keep_closed_zero_nothing_holds_a_closed_session() -> None:
     async with Simulator(keep_closed=0, record=False) as sim:
         refs = [await _session_with_audio(sim) for _ in range(20)]
         await _until(lambda: not sim.connections)
-        await asyncio.sleep(0.05)  # let the closed sessions' tasks finish
-        gc.collect()
-        alive = [r for r in refs if r() is not None]
-        assert alive == []
+
+        def freed() -> bool:  # the closed sessions' tasks finish, then nothing holds them
+            gc.collect()
+            return all(r() is None for r in refs)
+
+        await _until(freed)
         assert sim.history == []
 
 
