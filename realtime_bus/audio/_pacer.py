@@ -106,13 +106,14 @@ class Pacer:
             return self._clock()
         return asyncio.get_running_loop().time()
 
-    async def _wait_slot(self) -> None:
+    async def _wait_slot(self, *, now_if_behind: bool = False) -> None:
         if self.speed is None:
             return
         now = self._now()
         step = self._seconds / self.speed
         if self._start is None or now - self._due(step) > step:
-            self._start, self._slot = now, 0
+            # a restarted clock has its first chunk due one step from now, or now (a gap)
+            self._start, self._slot = (now - step if now_if_behind else now), 0
         delay = self._due(step) - now
         if delay > 0:
             await self._sleep(delay)
@@ -121,8 +122,17 @@ class Pacer:
         assert self._start is not None
         return self._start + (self._slot + 1) * step
 
-    async def _emit(self, chunk: bytes) -> None:
-        await self._wait_slot()
+    def next_due_in(self) -> float:
+        """Seconds until the next chunk is due (one chunk's time before the clock starts)."""
+        if self.speed is None:
+            return 0.0
+        step = self._seconds / self.speed
+        if self._start is None:
+            return step
+        return max(0.0, self._due(step) - self._now())
+
+    async def _emit(self, chunk: bytes, *, now_if_behind: bool = False) -> None:
+        await self._wait_slot(now_if_behind=now_if_behind)
         await self.sink.send(InputAudioBufferAppend.from_pcm(chunk))
         self._slot += 1
         self.sent_bytes += len(chunk)
@@ -150,7 +160,7 @@ class Pacer:
 
     async def gap(self) -> None:
         """Send one chunk of silence now (a source fell behind): keeps server VAD's clock."""
-        await self._emit(silence_for(self.fmt, self.chunk_ms)[: self._size])
+        await self._emit(silence_for(self.fmt, self.chunk_ms)[: self._size], now_if_behind=True)
 
 
 AudioSource = (
@@ -212,11 +222,14 @@ async def _stream_async(pacer: Pacer, source: AsyncIterable[bytes], *, fill_gaps
 
     puller = asyncio.create_task(pull())
     try:
-        step = pacer.chunk_ms / 1000 / (pacer.speed or 1.0)
         while True:
-            try:
-                async with asyncio.timeout(step):  # not wait_for: it can lose a cancel on 3.11
-                    item = await queue.get()
+            try:  # a chunk of silence covers each slot the source leaves empty
+                if queue.empty():
+                    # not wait_for: it can lose a cancel on 3.11
+                    async with asyncio.timeout(pacer.next_due_in()):
+                        item = await queue.get()
+                else:
+                    item = queue.get_nowait()
             except TimeoutError:
                 await pacer.gap()
                 continue
