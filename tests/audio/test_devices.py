@@ -5,6 +5,7 @@ from __future__ import annotations
 import array
 import asyncio
 import sys
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -101,12 +102,14 @@ async def test_speaker_reports_what_the_device_took_after_its_latency() -> None:
         output = devices.outputs[0]
         assert bytes(range(256)) * 15 in bytes(output.played)
         (on_clear,) = playback.clears
+        start = time.monotonic()
         on_audio(Chunk(b"\x01\x00" * 24000))  # a second of audio...
         await asyncio.sleep(0.1)
-        on_clear()  # ...cleared after about 100 ms
+        on_clear()  # ...cleared after about 100 ms (measured: more on a loaded machine)
+        cleared_ms = (time.monotonic() - start) * 1000
         await asyncio.sleep(0.15)
         reported = sum(playback.reports) - 3840
-        assert 0 < reported < 48000 // 2
+        assert 0 < reported < 48 * (cleared_ms + 400)  # 48 bytes a millisecond
     assert output.closed
 
 
