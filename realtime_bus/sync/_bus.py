@@ -473,6 +473,13 @@ class SyncBus:
             waits=True,
         )
 
+    def wait_idle(self, timeout: float | None = 10.0) -> None:
+        """Block until every event received so far has been dispatched to its handlers.
+
+        Raises ``TimeoutError`` after ``timeout`` seconds; refused on the bus's own thread.
+        """
+        self._invoke(self.async_bus.wait_idle, (timeout,), {}, waits=True)
+
     def stream(
         self,
         event: EventKey,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import threading
 from typing import Any
@@ -287,3 +288,27 @@ def test_openai_and_azure_constructors(sim: Simulator, monkeypatch: pytest.Monke
     )
     assert azure.endpoint.url.startswith("wss://example.invalid/openai/v1/realtime")
     azure.close()
+
+
+def test_wait_idle_blocks_until_the_handlers_saw_what_arrived(sim: Simulator) -> None:
+    bus = make_bus(sim)
+    gate, held = threading.Event(), threading.Event()
+    seen: list[str] = []
+
+    @bus.on(ResponseDone)
+    async def slow(event: ResponseDone) -> None:
+        held.set()
+        await asyncio.to_thread(gate.wait, 10)  # holds up the dispatcher, not the loop (bounded)
+        seen.append(event.response.status or "")
+
+    with bus:
+        bus.session.update(output_modalities=["text"], wait=True)
+        bus.conversation.item.create(user_message("hello there"))
+        bus.response.create()
+        assert held.wait(10)
+        with pytest.raises(TimeoutError):
+            bus.wait_idle(timeout=0.2)
+        assert seen == []
+        gate.set()
+        bus.wait_idle(timeout=10)
+        assert seen == ["completed"]
