@@ -31,7 +31,13 @@ from ..bus import (
 from ..bus._router import EventKey
 from ..protocol import ClientEvent
 from ..transport import Endpoint
-from ._namespace import SyncNamespace
+from ._resources import (
+    SyncConversationResource,
+    SyncInputAudioBufferResource,
+    SyncOutputAudioBufferResource,
+    SyncResponseResource,
+    SyncSessionResource,
+)
 from ._runner import LoopStopped, LoopThread, WouldBlock, run_without_waiting
 from ._waiting import SyncExpectation, SyncStream
 
@@ -118,15 +124,16 @@ class SyncBus:
         self._streams: weakref.WeakSet[SyncStream[Any]] = weakref.WeakSet()
         self._log = get_logger("realtime_bus.sync", bus=bus.name)
 
-        # The typed helpers, derived from the bus's own namespaces.
-        self.session = SyncNamespace(bus.session, self._invoke, "session")
-        self.response = SyncNamespace(bus.response, self._invoke, "response")
-        self.input_audio_buffer = SyncNamespace(
-            bus.input_audio_buffer, self._invoke, "input_audio_buffer"
+        # The typed helpers: blocking views of the bus's own namespaces.
+        invoke = self._invoke
+        self.session = SyncSessionResource(bus.session, invoke, "session")
+        self.response = SyncResponseResource(bus.response, invoke, "response")
+        self.input_audio_buffer = SyncInputAudioBufferResource(
+            bus.input_audio_buffer, invoke, "input_audio_buffer"
         )
-        self.conversation = SyncNamespace(bus.conversation, self._invoke, "conversation")
-        self.output_audio_buffer = SyncNamespace(
-            bus.output_audio_buffer, self._invoke, "output_audio_buffer"
+        self.conversation = SyncConversationResource(bus.conversation, invoke, "conversation")
+        self.output_audio_buffer = SyncOutputAudioBufferResource(
+            bus.output_audio_buffer, invoke, "output_audio_buffer"
         )
 
     # -- constructors -----------------------------------------------------------------------

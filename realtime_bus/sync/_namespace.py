@@ -1,18 +1,23 @@
 """Blocking views of the typed helpers: ``bus.session.update(...)``, ``bus.response.create()``.
 
-The views are derived from the async namespaces, not written out again: every coroutine method of
-``Bus.session``, ``Bus.response``, ``Bus.conversation.item``, ... is offered as a plain method with
-the same signature and docstring, and runs the async method on the bus's loop.
+A view class names each helper once, as ``update = blocking(SessionResource.update)``: the
+blocking twin takes the async method's arguments, shows its docstring, and returns what the
+async method's awaited result is, overloads included (``wait=True`` gives the acknowledgement's
+class to the type checker too). At run time it runs the async method on the bus's loop.
+Nested namespaces (``conversation.item``) are views too, named with :func:`nested`.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
-__all__ = ["Invoker", "SyncNamespace"]
+__all__ = ["Invoker", "SyncNamespace", "blocking", "nested"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+V = TypeVar("V", bound="SyncNamespace")
 
 
 class Invoker(Protocol):
@@ -37,59 +42,54 @@ class SyncNamespace:
     async twin on :class:`~realtime_bus.Bus`, and ``help()`` shows them.
     """
 
-    __slots__ = ("_cache", "_invoke", "_path", "_target")
+    __slots__ = ("_invoke", "_path", "_target")
 
     def __init__(self, target: object, invoke: Invoker, path: str) -> None:
         self._target = target
         self._invoke = invoke
         self._path = path
-        self._cache: dict[str, Any] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        cached = self._cache.get(name)
-        if cached is not None:
-            return cached
-        value = getattr(self._target, name)
-        view: Any
-        if inspect.iscoroutinefunction(value):
-            view = _blocking_method(value, self._invoke)
-        elif _is_namespace(value, self._target):
-            view = SyncNamespace(value, self._invoke, f"{self._path}.{name}")
-        else:
-            raise AttributeError(f"{self._path} has no helper {name!r}")
-        self._cache[name] = view
-        return view
 
     def __dir__(self) -> list[str]:
-        target = self._target
-        return sorted(
-            name
-            for name in dir(target)
-            if not name.startswith("_")
-            and (
-                inspect.iscoroutinefunction(getattr(target, name))
-                or _is_namespace(getattr(target, name), target)
-            )
-        )
+        return sorted(name for name in dir(type(self)) if not name.startswith("_"))
 
     def __repr__(self) -> str:
         return f"<SyncNamespace {self._path}: {', '.join(dir(self))}>"
 
 
-def _is_namespace(value: object, parent: object) -> bool:
-    # Nested namespaces (``conversation.item``) are defined next to their parent.
-    return (
-        not callable(value)
-        and type(value).__module__ == type(parent).__module__
-        and type(value) is not type(parent)
-    )
+def blocking(
+    method: Callable[Concatenate[Any, P], Awaitable[R]],
+) -> Callable[Concatenate[SyncNamespace, P], R]:
+    """The blocking twin of the async helper ``method``, for a view class's body."""
+    name = method.__name__
+
+    def call(view: SyncNamespace, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        helper = getattr(view._target, name)
+        result: R = view._invoke(helper, args, kwargs, waits=bool(kwargs.get("wait", False)))
+        return result
+
+    return functools.wraps(method)(call)
 
 
-def _blocking_method(method: Callable[..., Awaitable[Any]], invoke: Invoker) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return invoke(method, args, kwargs, waits=bool(kwargs.get("wait", False)))
+class nested(Generic[V]):
+    """A nested view: ``item = nested(SyncConversationItemResource)`` views ``target.item``."""
 
-    return call
+    __slots__ = ("_name", "_view")
+
+    def __init__(self, view: type[V]) -> None:
+        self._view = view
+        self._name = ""
+
+    def __set_name__(self, owner: type[SyncNamespace], name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> nested[V]: ...
+
+    @overload
+    def __get__(self, obj: SyncNamespace, owner: type[Any]) -> V: ...
+
+    def __get__(self, obj: SyncNamespace | None, owner: type[Any]) -> nested[V] | V:
+        if obj is None:
+            return self
+        name = self._name
+        return self._view(getattr(obj._target, name), obj._invoke, f"{obj._path}.{name}")

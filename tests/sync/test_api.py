@@ -222,33 +222,52 @@ def test_before_connect_only_handlers_and_the_constructor_session(sim: Simulator
         assert sim.connections[0].config.instructions == "Answer in French."
 
 
+def _count_twins(namespace: object, view: SyncNamespace, path: str) -> int:
+    """Check every helper of ``namespace`` against its blocking twin in ``view``; count them."""
+    count = 0
+    for name in dir(namespace):
+        if name.startswith("_"):
+            continue
+        value = getattr(namespace, name)
+        if inspect.iscoroutinefunction(value):
+            twin = getattr(view, name)
+            assert not inspect.iscoroutinefunction(twin), f"{path}.{name}"
+            assert inspect.signature(twin) == inspect.signature(value), f"{path}.{name}"
+            assert twin.__doc__ == value.__doc__
+            count += 1
+        elif not callable(value):
+            count += _count_twins(value, getattr(view, name), f"{path}.{name}")
+    # And nothing the async namespace lacks.
+    assert set(dir(view)) == {n for n in dir(namespace) if not n.startswith("_")}, path
+    return count
+
+
 def test_every_async_helper_has_a_blocking_twin(sim: Simulator) -> None:
     bus = make_bus(sim)
     async_bus = Bus(sim.url, api_key="sk-test-key")
-
-    def walk(namespace: object, view: SyncNamespace, path: str) -> int:
-        count = 0
-        for name in dir(namespace):
-            if name.startswith("_"):
-                continue
-            value = getattr(namespace, name)
-            if inspect.iscoroutinefunction(value):
-                twin = getattr(view, name)
-                assert inspect.signature(twin) == inspect.signature(value), f"{path}.{name}"
-                assert twin.__doc__ == value.__doc__
-                count += 1
-            elif not callable(value):
-                count += walk(value, getattr(view, name), f"{path}.{name}")
-        return count
-
     names = ["session", "response", "input_audio_buffer", "conversation", "output_audio_buffer"]
     assert {n for n in vars(async_bus) if not n.startswith("_")} >= set(names)
-    total = sum(walk(getattr(async_bus, n), getattr(bus, n), n) for n in names)
+    total = sum(_count_twins(getattr(async_bus, n), getattr(bus, n), n) for n in names)
     assert total >= 11
     assert sorted(dir(bus.conversation)) == ["item"]
+    assert "conversation.item" in repr(bus.conversation.item)
     with pytest.raises(AttributeError):
-        _ = bus.response.nothing_like_this
+        _ = bus.response.nothing_like_this  # type: ignore[attr-defined]
     bus.close()
+
+
+def test_every_live_helper_has_a_blocking_twin() -> None:
+    options: dict[str, Any] = {"api_key": "sk-test", "websocket_base_url": "ws://127.0.0.1:1"}
+    primary, sideband = SyncBus.live(**options), SyncBus.live_sideband("sess_1", **options)
+    names = ["session", "response", "decision"]
+    total = sum(_count_twins(getattr(primary.async_bus, n), getattr(primary, n), n) for n in names)
+    assert total >= 11
+    assert primary.transport is None
+    assert sideband.transport is not None
+    assert sideband.async_bus.transport is not None
+    assert _count_twins(sideband.async_bus.transport, sideband.transport, "transport") == 1
+    primary.close()
+    sideband.close()
 
 
 def test_state_properties_and_repr_hide_the_key(sim: Simulator) -> None:
