@@ -9,7 +9,7 @@ the speech they belong to.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, TypedDict
 
 import msgspec
 
@@ -54,8 +54,8 @@ ASSISTANT_MS_PER_CHAR = 50.0
 """Speaking rate of the assistant's synthesized audio."""
 
 
-class _Ids(NamedTuple):
-    """Where a delta belongs: the fields every content event repeats."""
+class _Ids(TypedDict):
+    """Where a delta belongs: the fields every content event repeats (passed as ``**ids``)."""
 
     response_id: str
     item_id: str
@@ -167,16 +167,8 @@ class OutputStream:
             ContentPart(type="audio", transcript="") if audio else ContentPart(type="text", text="")
         )
         output_index = len(active.output) - 1
-        ids = _Ids(active.id, item_id, output_index)
-        session.emit(
-            ResponseContentPartAdded(
-                content_index=0,
-                part=part,
-                response_id=ids.response_id,
-                item_id=ids.item_id,
-                output_index=ids.output_index,
-            )
-        )
+        ids = _Ids(response_id=active.id, item_id=item_id, output_index=output_index)
+        session.emit(ResponseContentPartAdded(content_index=0, part=part, **ids))
         active.streaming = (stored, audio, ids)
         active.said_parts = []
         complete = True
@@ -199,48 +191,17 @@ class OutputStream:
     ) -> None:
         session = self.session
         if audio:
-            session.emit(
-                ResponseOutputAudioDone(
-                    content_index=0,
-                    response_id=ids.response_id,
-                    item_id=ids.item_id,
-                    output_index=ids.output_index,
-                )
-            )
-            session.emit(
-                ResponseOutputAudioTranscriptDone(
-                    content_index=0,
-                    transcript=said,
-                    response_id=ids.response_id,
-                    item_id=ids.item_id,
-                    output_index=ids.output_index,
-                )
-            )
+            session.emit(ResponseOutputAudioDone(content_index=0, **ids))
+            session.emit(ResponseOutputAudioTranscriptDone(content_index=0, transcript=said, **ids))
             part = ContentPart(type="audio", transcript=said)
             # A truncated item keeps no transcript (the user did not hear the rest).
             kept = "" if stored.truncated else said
             final = ContentPart(type="output_audio", transcript=kept)
         else:
-            session.emit(
-                ResponseOutputTextDone(
-                    content_index=0,
-                    text=said,
-                    response_id=ids.response_id,
-                    item_id=ids.item_id,
-                    output_index=ids.output_index,
-                )
-            )
+            session.emit(ResponseOutputTextDone(content_index=0, text=said, **ids))
             part = ContentPart(type="text", text=said)
             final = ContentPart(type="output_text", text=said)
-        session.emit(
-            ResponseContentPartDone(
-                content_index=0,
-                part=part,
-                response_id=ids.response_id,
-                item_id=ids.item_id,
-                output_index=ids.output_index,
-            )
-        )
+        session.emit(ResponseContentPartDone(content_index=0, part=part, **ids))
         item = stored.item
         assert isinstance(item, MessageItem)
         done = msgspec.structs.replace(
@@ -251,15 +212,7 @@ class OutputStream:
     async def _stream_text(self, active: ActiveResponse, text: str, ids: _Ids) -> None:
         session = self.session
         for word in _words(text):
-            session.emit(
-                ResponseOutputTextDelta(
-                    content_index=0,
-                    delta=word,
-                    response_id=ids.response_id,
-                    item_id=ids.item_id,
-                    output_index=ids.output_index,
-                )
-            )
+            session.emit(ResponseOutputTextDelta(content_index=0, delta=word, **ids))
             active.said_parts.append(word)
             active.text_out += len(word)
             await self.pace(len(word) * ASSISTANT_MS_PER_CHAR / 1000)
@@ -303,13 +256,7 @@ class OutputStream:
                 delta = "".join(words[sent_words:due])
                 sent_words = due
                 session.emit(
-                    ResponseOutputAudioTranscriptDelta(
-                        content_index=0,
-                        delta=delta,
-                        response_id=ids.response_id,
-                        item_id=ids.item_id,
-                        output_index=ids.output_index,
-                    )
+                    ResponseOutputAudioTranscriptDelta(content_index=0, delta=delta, **ids)
                 )
                 said.append(delta)
                 active.text_out += len(delta)
@@ -321,11 +268,7 @@ class OutputStream:
             chunk_len = min(chunk_bytes, len(pcm) - index * chunk_bytes)
             session.emit(
                 ResponseOutputAudioDelta(
-                    content_index=0,
-                    delta=encoded[offset * step : (offset + 1) * step],
-                    response_id=ids.response_id,
-                    item_id=ids.item_id,
-                    output_index=ids.output_index,
+                    content_index=0, delta=encoded[offset * step : (offset + 1) * step], **ids
                 )
             )
             stored.audio_sent[0] += chunk_len
@@ -348,27 +291,14 @@ class OutputStream:
         )
         stored = self._open_item(active, item)
         arguments = call.arguments_json
-        ids = _Ids(active.id, item_id, len(active.output) - 1)
+        ids = _Ids(response_id=active.id, item_id=item_id, output_index=len(active.output) - 1)
         for start in range(0, len(arguments), 16):
             delta = arguments[start : start + 16]
-            session.emit(
-                ResponseFunctionCallArgumentsDelta(
-                    delta=delta,
-                    call_id=call_id,
-                    response_id=ids.response_id,
-                    item_id=ids.item_id,
-                    output_index=ids.output_index,
-                )
-            )
+            session.emit(ResponseFunctionCallArgumentsDelta(delta=delta, call_id=call_id, **ids))
             await self.pace(0.01)
         session.emit(
             ResponseFunctionCallArgumentsDone(
-                name=call.name,
-                arguments=arguments,
-                call_id=call_id,
-                response_id=ids.response_id,
-                item_id=ids.item_id,
-                output_index=ids.output_index,
+                name=call.name, arguments=arguments, call_id=call_id, **ids
             )
         )
         active.text_out += len(arguments)
