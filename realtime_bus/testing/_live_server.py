@@ -29,6 +29,7 @@ from ._http import HttpResponse, RequestHead
 from ._ids import random_id
 from ._live_responder import LiveResponder
 from ._live_session import LiveSession
+from ._session_base import ClientLink
 from ._validation import error_for_bad_frame
 from ._wsconn import WebSocketConnection
 
@@ -131,7 +132,7 @@ def live_of(sim: Simulator) -> LiveServer:
     return server
 
 
-class LiveConnection:
+class LiveConnection(ClientLink):
     """One Live WebSocket: ``channel`` is ``primary``, ``sideband`` or ``fork``.
 
     ``sent`` and ``received`` keep every event (when the simulator records), for tests.
@@ -142,31 +143,16 @@ class LiveConnection:
     def __init__(
         self, sim: Simulator, ws: WebSocketConnection, channel: L.LiveChannel, session: LiveSession
     ) -> None:
+        super().__init__(ws)
         self.sim = sim
-        self.ws = ws
         self.channel: L.LiveChannel = channel
         self.session = session
         self.id = f"{session.id}:{channel}:{ws.protocol.id.hex[:8]}"
         self.sent: list[ServerEvent] = []
         self.received: list[ClientEvent] = []
         self._decoder = L.LiveClientDecoder(channel)
-        self._closed = asyncio.get_running_loop().create_future()
 
     # -- the simulator's session interface -------------------------------------------------
-
-    @property
-    def closed(self) -> bool:
-        """Whether the connection is gone."""
-        return self._closed.done()
-
-    @property
-    def close_code(self) -> int | None:
-        """The close code, once closed."""
-        return self.ws.close_code
-
-    async def wait_closed(self, timeout: float | None = None) -> None:
-        """Return once the connection is gone."""
-        await asyncio.wait_for(asyncio.shield(self._closed), timeout)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the WebSocket. Closing a primary or fork connection ends its session first
@@ -179,14 +165,9 @@ class LiveConnection:
         """Close the WebSocket, nothing else (the session is closing it)."""
         self.ws.close(code, reason)
 
-    def abort(self) -> None:
-        """Drop the TCP connection without a close frame."""
-        self.ws.abort()
-
     def connection_closed(self) -> None:
         """The TCP connection is gone (called by the connection glue)."""
-        if not self._closed.done():
-            self._closed.set_result(None)
+        self._mark_closed()
         self.session.detach(self)
         self.sim._session_closed(self)
 

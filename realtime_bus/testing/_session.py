@@ -9,7 +9,6 @@ the wire is recorded: :attr:`SimulatedSession.received` holds the decoded client
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterable
 
 import msgspec
@@ -26,9 +25,6 @@ from ..protocol import (
     ConversationItemDelete,
     ConversationItemRetrieve,
     ConversationItemTruncate,
-    DecodeError,
-    ErrorDetails,
-    ErrorEvent,
     InputAudioBufferAppend,
     InputAudioBufferClear,
     InputAudioBufferCommit,
@@ -43,7 +39,6 @@ from ..protocol import (
     SessionUpdated,
     TranscriptionSession,
     TranscriptionSessionAudio,
-    pcm_from_base64,
 )
 from ..protocol.server import ClientDecoder
 from ._config import (
@@ -57,23 +52,18 @@ from ._conversation import Conversation
 from ._dispatch import DispatchTable
 from ._errors import invalid_request
 from ._g711 import G711Input
-from ._ids import IdFactory
 from ._input_audio import MAX_APPEND_BYTES, InputAudio, input_config
 from ._items import item_create, item_delete, item_retrieve, item_truncate
 from ._port import SessionHost
 from ._responder import Responder
 from ._responses import Responses
-from ._validation import error_for_bad_frame
+from ._session_base import EventSession, client_event_id
 from ._wsconn import WebSocketConnection
 
 __all__ = ["SimulatedSession"]
 
-_log = get_logger("realtime_bus.testing.session")
-_decoder = ClientDecoder()
-_encode = msgspec.json.Encoder().encode
 
-
-class SimulatedSession:
+class SimulatedSession(EventSession):
     """One client connection to the simulator and the Realtime session it holds.
 
     Read it in tests: :attr:`config` (the effective session configuration), :attr:`items`
@@ -81,6 +71,9 @@ class SimulatedSession:
     :attr:`input_audio` (what is in the input buffer). Act on it: :meth:`close`, :meth:`abort`,
     :meth:`stall` / :meth:`resume`, :meth:`send_event`, :meth:`send_raw`.
     """
+
+    _decoder = ClientDecoder()
+    _log = get_logger("realtime_bus.testing.session")
 
     def __init__(
         self,
@@ -93,30 +86,18 @@ class SimulatedSession:
         call_id: str | None,
         client_secret: str | None,
     ) -> None:
-        self.sim = sim
-        self.ws = ws
-        self._faults = sim.faults
-        self._record = sim.record
-        self._ids = IdFactory()
         assert isinstance(config.id, str)
-        self.id: str = config.id
-        """The session id (``sess_...``)."""
+        super().__init__(
+            sim,
+            ws,
+            session_id=config.id,
+            path=path,
+            query=query,
+            call_id=call_id,
+            client_secret=client_secret,
+        )
         self.config: RealtimeSession | TranscriptionSession = config
         """The effective session configuration (what ``session.updated`` reports)."""
-        self.path = path
-        self.query = query
-        """The handshake's query parameters (``model``, ``call_id``, ...)."""
-        self.call_id = call_id
-        """The SIP/WebRTC call this session is attached to, if any."""
-        self.client_secret = client_secret
-        """The ephemeral key (``ek_...``) the client authenticated with, if any."""
-        self.created_at = time.time()
-        self.received: list[ClientEvent] = []
-        """Every client event received, decoded, in order."""
-        self.rejected: list[bytes] = []
-        """Client frames that did not decode (each answered with an ``error``)."""
-        self.sent: list[ServerEvent] = []
-        """Every server event sent, in order."""
         self.conversation = Conversation(self._ids("conv"))
         self.input = InputAudio(self)
         self._g711_input = G711Input()
@@ -124,9 +105,7 @@ class SimulatedSession:
         self.input.turns = self.responses
         self.responder: Responder = sim.responder
         """The responder of this session (the simulator's, unless replaced)."""
-        self._closed = asyncio.get_running_loop().create_future()
         self._expiry: asyncio.TimerHandle | None = None
-        self._waiters: list[tuple[str, asyncio.Future[ClientEvent]]] = []
 
     # -- reading the state -----------------------------------------------------------------
 
@@ -145,59 +124,11 @@ class SimulatedSession:
         """The PCM in the input audio buffer."""
         return bytes(self.input.buffer)
 
-    @property
-    def closed(self) -> bool:
-        """Whether the connection is gone."""
-        return self._closed.done()
-
-    @property
-    def close_code(self) -> int | None:
-        """The WebSocket close code sent or received, if any."""
-        return self.ws.close_code
-
-    def sent_types(self) -> list[str]:
-        """The ``type`` of every server event sent, in order."""
-        return [event.type for event in self.sent]
-
-    def new_id(self, prefix: str) -> str:
-        """A fresh id with ``prefix`` (``"event"``, ``"item"``, ``"resp"``, ...)."""
-        return self._ids(prefix)
-
-    async def wait_closed(self, timeout: float | None = None) -> None:
-        """Return once the connection is gone."""
-        await asyncio.wait_for(asyncio.shield(self._closed), timeout)
-
     async def wait_idle(self, timeout: float | None = 10.0) -> None:
         """Wait until no response is in progress (returns at once when none is)."""
         await asyncio.wait_for(self.responses.idle.wait(), timeout)
 
-    async def wait_for_client_event(self, type_name: str, *, timeout: float = 5.0) -> ClientEvent:
-        """The first client event of ``type_name`` received; waits for one if none has come."""
-        for event in self.received:
-            if event.type == type_name:
-                return event
-        future: asyncio.Future[ClientEvent] = asyncio.get_running_loop().create_future()
-        self._waiters.append((type_name, future))
-        return await asyncio.wait_for(future, timeout)
-
     # -- sending ---------------------------------------------------------------------------
-
-    def emit(self, event: ServerEvent) -> None:
-        """Send a server event to the client (and record it); an empty ``event_id`` is filled
-        in with a fresh one."""
-        if not event.event_id:
-            # The event was built for this call: setting its id spares a copy per event.
-            msgspec.structs.force_setattr(event, "event_id", self._ids("event"))
-        if self._record:
-            self.sent.append(event)
-        self.ws.send_text(_encode(event))
-        faults = self._faults
-        if faults.armed:
-            faults.after_send(self, event)
-
-    def emit_error(self, details: ErrorDetails) -> None:
-        """Send an ``error`` event."""
-        self.emit(ErrorEvent(error=details))
 
     def send_event(self, event: ServerEvent) -> None:
         """Send any server event now (for tests that script the server side).
@@ -207,10 +138,6 @@ class SimulatedSession:
         if not event.event_id:
             event = msgspec.structs.replace(event, event_id=self._ids("event"))
         self.emit(event)
-
-    def send_raw(self, frame: bytes | str) -> None:
-        """Send ``frame`` as a text frame exactly as given (it need not be valid JSON)."""
-        self.ws.send_text(frame)
 
     async def send_frames(self, frames: Iterable[bytes | str], *, batch: int = 32) -> int:
         """Send pre-encoded frames (a recorded server stream) as fast as the client reads them.
@@ -245,22 +172,8 @@ class SimulatedSession:
             self.emit_error(invalid_request(reason, code="session_expired"))
         self.close(1001, reason)
 
-    def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the WebSocket with ``code`` and ``reason`` (a clean closing handshake)."""
+    def _stop_output(self) -> None:
         self.responses.close()
-        self.ws.close(code, reason)
-
-    def abort(self) -> None:
-        """Drop the TCP connection without a close frame."""
-        self.ws.abort()
-
-    def stall(self) -> None:
-        """Stop reading and sending (pings go unanswered) without closing."""
-        self.ws.stall()
-
-    def resume(self) -> None:
-        """Undo :meth:`stall`."""
-        self.ws.resume()
 
     def connection_closed(self) -> None:
         """The TCP connection is gone (called by the connection glue)."""
@@ -268,55 +181,10 @@ class SimulatedSession:
             self._expiry.cancel()
         self.input.disarm_idle_timeout()
         self.responses.close()
-        for _, future in self._waiters:
-            if not future.done():
-                future.cancel()
-        if not self._closed.done():
-            self._closed.set_result(None)
+        self._mark_closed()
         self.sim._session_closed(self)
 
     # -- receiving -------------------------------------------------------------------------
-
-    def on_message(self, data: bytes, is_text: bool) -> None:
-        """One complete client message arrived."""
-        if not is_text:
-            if self._record:
-                self.rejected.append(data)
-            self.emit_error(
-                invalid_request(
-                    "Binary messages are not supported: send events as JSON text.",
-                    code="invalid_value",
-                )
-            )
-            return
-        try:
-            event = _decoder.decode(data)
-        except DecodeError as exc:
-            if self._record:
-                self.rejected.append(data)
-            self.emit_error(error_for_bad_frame(exc))
-            return
-        if self._record:
-            self.received.append(event)
-        if self._waiters:
-            self._wake(event)
-        try:
-            self._dispatch(event)
-        except Exception:  # a bug here must not kill the connection
-            _log.error("simulator_handler_failed", event_type=event.type, exc_info=True)
-            self.emit_error(
-                ErrorDetails(
-                    type="server_error",
-                    message="The server had an error while processing your request.",
-                    event_id=_event_id(event),
-                )
-            )
-
-    def _wake(self, event: ClientEvent) -> None:
-        for type_name, future in self._waiters:
-            if type_name == event.type and not future.done():
-                future.set_result(event)
-        self._waiters = [w for w in self._waiters if not w[1].done()]
 
     def _dispatch(self, event: ClientEvent) -> None:
         _HANDLERS.dispatch(self, event)
@@ -330,7 +198,7 @@ class SimulatedSession:
                     "Responses are not available in a transcription session.",
                     code="invalid_value",
                     param="type",
-                    event_id=_event_id(event),
+                    event_id=client_event_id(event),
                 )
             )
             return
@@ -340,7 +208,7 @@ class SimulatedSession:
         self.responses.cancel(event)
 
     def _commit(self, event: InputAudioBufferCommit) -> None:
-        self.input.commit(_event_id(event))
+        self.input.commit(client_event_id(event))
 
     def _clear(self, event: InputAudioBufferClear) -> None:
         self.input.clear()
@@ -352,7 +220,7 @@ class SimulatedSession:
                     "output_audio_buffer.clear is only supported for WebRTC and SIP sessions.",
                     code="invalid_value",
                     param="type",
-                    event_id=_event_id(event),
+                    event_id=client_event_id(event),
                 )
             )
             return
@@ -361,17 +229,8 @@ class SimulatedSession:
         self.emit(OutputAudioBufferCleared(response_id=playing))
 
     def _append(self, event: InputAudioBufferAppend) -> None:
-        try:
-            pcm = pcm_from_base64(event.audio)
-        except ValueError:
-            self.emit_error(
-                invalid_request(
-                    "Invalid 'audio'. Expected base64-encoded audio bytes.",
-                    code="invalid_value",
-                    param="audio",
-                    event_id=_event_id(event),
-                )
-            )
+        pcm = self._audio_of(event, event.audio)
+        if pcm is None:
             return
         if len(pcm) > MAX_APPEND_BYTES:
             self.emit_error(
@@ -380,7 +239,7 @@ class SimulatedSession:
                     f"{len(pcm)} bytes.",
                     code="invalid_value",
                     param="audio",
-                    event_id=_event_id(event),
+                    event_id=client_event_id(event),
                 )
             )
             return
@@ -393,7 +252,7 @@ class SimulatedSession:
 
     def _session_update(self, event: SessionUpdate) -> None:
         update = event.session
-        event_id = _event_id(event)
+        event_id = client_event_id(event)
         if type(update) is not type(self.config):
             self.emit_error(
                 invalid_request(
@@ -448,10 +307,6 @@ _HANDLERS.on(ConversationItemRetrieve, item_retrieve)
 _HANDLERS.on(ConversationItemTruncate, item_truncate)
 _HANDLERS.on(ResponseCreate, SimulatedSession._response_create)
 _HANDLERS.on(ResponseCancel, SimulatedSession._response_cancel)
-
-
-def _event_id(event: ClientEvent) -> str | None:
-    return event.event_id if isinstance(event.event_id, str) else None
 
 
 def _tag(session: RealtimeSession | TranscriptionSession) -> str:

@@ -15,7 +15,6 @@ Audio that is not synthesized speech translates to its placeholder transcript.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Literal, Protocol, TypeVar
 
 import msgspec
@@ -25,10 +24,7 @@ from .._log import get_logger
 from ..protocol import (
     PCM16_SAMPLE_RATE,
     ClientEvent,
-    DecodeError,
     ErrorDetails,
-    ErrorEvent,
-    ServerEvent,
     TranslationAudio,
     TranslationAudioInput,
     TranslationAudioOutput,
@@ -43,25 +39,20 @@ from ..protocol import (
     TranslationSessionUpdate,
     TranslationSessionUpdated,
     base64_from_pcm,
-    pcm_from_base64,
 )
 from ..protocol.server import ClientDecoder
 from ._config import expires_at
 from ._dispatch import DispatchTable
-from ._errors import invalid_request
-from ._ids import IdFactory
 from ._port import SessionHost
 from ._registry import SimulatedTranslationSecret
+from ._session_base import EventSession
 from ._speech import decode_speech, synthesize_speech, unintelligible_transcript
 from ._vad import EnergyVad
-from ._validation import error_for_bad_frame
 from ._wsconn import WebSocketConnection
 
 __all__ = ["SimulatedTranslationSession", "open_translation_session", "translate"]
 
 _log = get_logger("realtime_bus.testing.translation")
-_decoder = ClientDecoder("translation")
-_encode = msgspec.json.Encoder().encode
 _PADDING_SAMPLES = PCM16_SAMPLE_RATE * 300 // 1000
 
 
@@ -117,10 +108,12 @@ def _words(text: str) -> list[str]:
     return [p if i == 0 else " " + p for i, p in enumerate(parts)]
 
 
-class SimulatedTranslationSession:
+class SimulatedTranslationSession(EventSession):
     """One translation connection. Read :attr:`config`, :attr:`received`, :attr:`sent`."""
 
     kind: Literal["translation"] = "translation"
+    _decoder = ClientDecoder("translation")
+    _log = _log
 
     def __init__(
         self,
@@ -132,22 +125,18 @@ class SimulatedTranslationSession:
         query: dict[str, str],
         client_secret: str | None,
     ) -> None:
-        self.sim = sim
-        self.ws = ws
-        self._ids = IdFactory()
-        self.id = config.id
+        super().__init__(
+            sim,
+            ws,
+            session_id=config.id,
+            path=path,
+            query=query,
+            call_id=None,
+            client_secret=client_secret,
+        )
+        self.sim: TranslationHost = sim
         self.config = config
         """The effective session configuration (what ``session.updated`` reports)."""
-        self.path = path
-        self.query = query
-        self.call_id: str | None = None
-        self.client_secret = client_secret
-        self.created_at = time.time()
-        self.received: list[ClientEvent] = []
-        self.rejected: list[bytes] = []
-        self.sent: list[ServerEvent] = []
-        self._record = sim.record
-        self._closed = asyncio.get_running_loop().create_future()
         self._vad = EnergyVad(silence_duration_ms=500)
         self._audio = bytearray()
         """Source audio since the end of the last utterance (PCM16, 24 kHz)."""
@@ -160,54 +149,11 @@ class SimulatedTranslationSession:
     # -- state -----------------------------------------------------------------------------
 
     @property
-    def closed(self) -> bool:
-        """Whether the connection is gone."""
-        return self._closed.done()
-
-    @property
-    def close_code(self) -> int | None:
-        """The WebSocket close code sent or received, if any."""
-        return self.ws.close_code
-
-    @property
     def language(self) -> str:
         """The target language (``audio.output.language``; ``"en"`` when unset)."""
         out = self.config.audio.output
         lang = out.language if isinstance(out, TranslationAudioOutput) else None
         return lang if isinstance(lang, str) and lang else "en"
-
-    def sent_types(self) -> list[str]:
-        """The ``type`` of every server event sent, in order."""
-        return [event.type for event in self.sent]
-
-    def new_id(self, prefix: str) -> str:
-        """A fresh id with ``prefix``."""
-        return self._ids(prefix)
-
-    async def wait_closed(self, timeout: float | None = None) -> None:
-        """Return once the connection is gone."""
-        await asyncio.wait_for(asyncio.shield(self._closed), timeout)
-
-    # -- sending ---------------------------------------------------------------------------
-
-    def emit(self, event: ServerEvent) -> None:
-        """Send a server event (an empty ``event_id`` is filled in) and record it."""
-        if not event.event_id:
-            msgspec.structs.force_setattr(event, "event_id", self._ids("event"))
-        if self._record:
-            self.sent.append(event)
-        self.ws.send_text(_encode(event))
-        faults = self.sim.faults
-        if faults.armed:
-            faults.after_send(self, event)
-
-    def emit_error(self, details: ErrorDetails) -> None:
-        """Send an ``error`` event."""
-        self.emit(ErrorEvent(error=details))
-
-    def send_raw(self, frame: bytes | str) -> None:
-        """Send ``frame`` as a text frame exactly as given."""
-        self.ws.send_text(frame)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -215,68 +161,23 @@ class SimulatedTranslationSession:
         """Send ``session.created``."""
         self.emit(TranslationSessionCreated(session=self.config))
 
-    def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the WebSocket with ``code`` and ``reason``."""
-        self._stop_tasks()
-        self.ws.close(code, reason)
-
-    def abort(self) -> None:
-        """Drop the TCP connection without a close frame."""
-        self.ws.abort()
-
-    def stall(self) -> None:
-        """Stop reading and sending without closing."""
-        self.ws.stall()
-
-    def resume(self) -> None:
-        """Undo :meth:`stall`."""
-        self.ws.resume()
-
     def connection_closed(self) -> None:
         """The TCP connection is gone (called by the connection glue)."""
-        self._stop_tasks()
-        if not self._closed.done():
-            self._closed.set_result(None)
+        self._stop_output()
+        self._mark_closed()
         if self in self.sim.translations:
             self.sim.translations.remove(self)
         self.sim._session_closed(self)
 
-    def _stop_tasks(self) -> None:
+    def _stop_output(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         self._tasks.clear()
 
     # -- receiving -------------------------------------------------------------------------
 
-    def on_message(self, data: bytes, is_text: bool) -> None:
-        """One complete client message arrived."""
-        if not is_text:
-            self.emit_error(
-                invalid_request(
-                    "Binary messages are not supported: send events as JSON text.",
-                    code="invalid_value",
-                )
-            )
-            return
-        try:
-            event = _decoder.decode(data)
-        except DecodeError as exc:
-            if self._record:
-                self.rejected.append(data)
-            self.emit_error(error_for_bad_frame(exc))
-            return
-        if self._record:
-            self.received.append(event)
-        try:
-            _HANDLERS.dispatch(self, event)
-        except Exception:  # a bug here must not kill the connection
-            _log.error("simulator_handler_failed", event_type=event.type, exc_info=True)
-            self.emit_error(
-                ErrorDetails(
-                    type="server_error",
-                    message="The server had an error while processing your request.",
-                )
-            )
+    def _dispatch(self, event: ClientEvent) -> None:
+        _HANDLERS.dispatch(self, event)
 
     def _update(self, event: TranslationSessionUpdate) -> None:
         settings = event.session.audio
@@ -290,22 +191,13 @@ class SimulatedTranslationSession:
         self.emit(TranslationSessionUpdated(session=self.config))
 
     def _close_requested(self, event: TranslationSessionClose) -> None:
-        self._stop_tasks()
+        self._stop_output()
         self.emit(TranslationSessionClosed())
         self.ws.close(1000, "")
 
     def _append(self, event: TranslationInputAudioBufferAppend) -> None:
-        try:
-            pcm = pcm_from_base64(event.audio)
-        except ValueError:
-            self.emit_error(
-                invalid_request(
-                    "Invalid 'audio'. Expected base64-encoded audio bytes.",
-                    code="invalid_value",
-                    param="audio",
-                    event_id=event.event_id if isinstance(event.event_id, str) else None,
-                )
-            )
+        pcm = self._audio_of(event, event.audio)
+        if pcm is None:
             return
         self._audio += pcm
         for found in self._vad.feed(pcm):
