@@ -1,7 +1,7 @@
 """The bus: handlers, waiters, streams, the outbound queue and the connection lifecycle."""
 
 from ._backoff import ReconnectPolicy
-from ._bus import Bus
+from ._bus import Bus, LiveBus
 from ._dialect import DialectSpec, Handshake, RealtimeHelpers, dialect_for, register_dialect
 from ._dispatcher import BusStats, ErrorReport
 from ._errors import (
@@ -29,7 +29,7 @@ from ._lifecycle import (
     Rotated,
     SessionExpiring,
 )
-from ._live_bus import LiveBus, LiveSessionClosed
+from ._live_config import LiveSessionClosed
 from ._matching import EventKey, KeyMatcher
 from ._outbound import OutboundQueue
 from ._router import Router

@@ -1,9 +1,13 @@
-"""The bus: one Realtime connection, its handlers, its outbound queue, and its lifecycle."""
+"""The bus: one connection, its handlers, its outbound queue, and its lifecycle.
+
+:class:`Bus` speaks Realtime (or any dialect it is given); :class:`LiveBus` is the same bus
+with GPT-Live's dialect and the few things Live adds. Both live here so that ``Bus.live(...)``
+can return a ``LiveBus`` while ``LiveBus`` is built on ``Bus``, with no import circle.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import itertools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -12,9 +16,11 @@ from dataclasses import replace
 from typing import Any, TypeVar, overload
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from .._log import get_logger
 from ..protocol import ClientEvent, Dialect, Session, SessionUpdate
+from ..protocol import live as L
 from ..recording import Recorder, RecordTarget
 from ..transport import (
     ConnectOptions,
@@ -33,6 +39,23 @@ from ._dialect import DialectSpec, RealtimeHelpers, dialect_for
 from ._dispatcher import BusStats, Dispatcher, ErrorReport
 from ._errors import BusClosed, ConfigurationError
 from ._lifecycle import Closed, DerivedEvent
+from ._live_config import (
+    ENDS_THE_BUS,
+    SETTINGS,
+    LiveSessionClosed,
+    azure_live_endpoint,
+    live_endpoint,
+    live_session_config,
+    session_suffix,
+)
+from ._live_dialect import LIVE_ACKS  # noqa: F401 - importing it registers the Live dialects
+from ._live_resources import (
+    LiveDecisionResource,
+    LiveHelpers,
+    LiveResponseResource,
+    LiveSessionResource,
+    SidebandTransportResource,
+)
 from ._matching import EventKey, KeyMatcher, key_of
 from ._outbound import OutboundQueue
 from ._replay import SessionMemory
@@ -43,13 +66,7 @@ from ._state import BusState, Lifecycle
 from ._tap import FrameTap
 from ._waiters import IN_DISPATCHER, Expectation, OverflowPolicy, Stream, WaiterSet
 
-__all__ = ["Bus"]
-
-
-def _live() -> Any:
-    """The LiveBus class (found at run time: the Live bus is built on this module)."""
-    return importlib.import_module(f"{__package__}._live_bus").LiveBus
-
+__all__ = ["Bus", "LiveBus"]
 
 E = TypeVar("E")
 R = TypeVar("R")
@@ -324,25 +341,25 @@ class Bus:
         return cls(endpoint=resolved, **kwargs)
 
     @staticmethod
-    def live(model: str | None = "gpt-live-1", **kwargs: Any) -> Any:
+    def live(model: str | None = "gpt-live-1", **kwargs: Any) -> LiveBus:
         """A :class:`LiveBus` to OpenAI's GPT-Live (``/v1/live/sessions``): see
-        :meth:`LiveBus.openai` (typed as ``LiveBus``)."""
-        return _live().openai(model, **kwargs)
+        :meth:`LiveBus.openai`."""
+        return LiveBus.openai(model, **kwargs)
 
     @staticmethod
-    def azure_live(*, endpoint: str, **kwargs: Any) -> Any:
+    def azure_live(*, endpoint: str, **kwargs: Any) -> LiveBus:
         """A :class:`LiveBus` to GPT-Live on an Azure OpenAI resource: see :meth:`LiveBus.azure`."""
-        return _live().azure(endpoint=endpoint, **kwargs)
+        return LiveBus.azure(endpoint=endpoint, **kwargs)
 
     @staticmethod
-    def live_sideband(session_id: str, **kwargs: Any) -> Any:
+    def live_sideband(session_id: str, **kwargs: Any) -> LiveBus:
         """A :class:`LiveBus` attached to a running Live session: see :meth:`LiveBus.sideband`."""
-        return _live().sideband(session_id, **kwargs)
+        return LiveBus.sideband(session_id, **kwargs)
 
     @staticmethod
-    def live_fork(session_id: str, **kwargs: Any) -> Any:
+    def live_fork(session_id: str, **kwargs: Any) -> LiveBus:
         """A :class:`LiveBus` on a fork of a stored Live session: see :meth:`LiveBus.fork`."""
-        return _live().fork(session_id, **kwargs)
+        return LiveBus.fork(session_id, **kwargs)
 
     def __repr__(self) -> str:
         return f"Bus(name={self.name!r}, url={self.endpoint.safe_url!r}, state={self.state.name})"
@@ -787,3 +804,204 @@ class Bus:
     def failure(self) -> BaseException | None:
         """What closed the bus, if it closed because of a failure."""
         return self._life.failure
+
+
+class LiveBus(Bus):
+    """A :class:`~realtime_bus.Bus` over a GPT-Live connection (see the module docstring).
+
+    ``bus.session``, ``bus.decision`` and ``bus.response`` are the Live helpers (and
+    ``bus.transport`` on a sideband); everything else is the bus's.
+    """
+
+    session: LiveSessionResource  # type: ignore[assignment]
+    response: LiveResponseResource  # type: ignore[assignment]
+    decision: LiveDecisionResource
+    transport: SidebandTransportResource | None
+
+    def __init__(
+        self,
+        *,
+        endpoint: Endpoint,
+        config: L.SessionConfig | L.ForkSessionConfig | None = None,
+        channel: L.LiveChannel = "primary",
+        attached_to: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``config``: what ``session.start`` carries (a fork's overrides for a fork);
+        ``channel``: ``primary``, ``sideband`` or ``fork``; ``attached_to``: the session a
+        sideband or fork connects to. Other arguments are :class:`~realtime_bus.Bus`'s."""
+        name = {"primary": "live", "fork": "live_fork", "sideband": "live_sideband"}[channel]
+        if channel == "sideband":
+            kwargs.setdefault("wait_for_session", False)
+        super().__init__(endpoint=endpoint, protocol=dialect_for(name), **kwargs)
+        self.channel: L.LiveChannel = channel
+        self.attached_to = attached_to
+        """The session a sideband observes, or the one a fork was made from."""
+        if config is not None:
+            self._memory.config = msgspec.to_builtins(config)
+        helpers: LiveHelpers = self.helpers
+        self.session = helpers.session
+        self.response = helpers.response
+        self.decision = helpers.decision
+        self.transport = getattr(helpers, "transport", None)
+        self.usage: L.SessionUsage | None = None
+        """The session's usage, from the latest ``session.usage.updated``."""
+        self.context_usage_ratio: float | None = None
+        """How full the model's context is (0 to 1), from the latest usage update."""
+        self.close_reason: L.CloseReason | None = None
+        """Why the last session closed, once one has."""
+        self.on(L.SessionUsageUpdated)(self._note_usage)
+        self.on(L.SessionClosed)(self._note_closed)
+
+    @property
+    def session_id(self) -> str | None:
+        """The current session's id (a sideband's is the session it attached to)."""
+        if self.channel == "sideband":
+            return self.attached_to
+        return super().session_id
+
+    def _note_usage(self, event: L.SessionUsageUpdated) -> None:
+        self.usage = event.usage
+        if isinstance(event.context_window, L.ContextWindow):
+            self.context_usage_ratio = event.context_window.usage_ratio
+
+    async def _note_closed(self, event: L.SessionClosed) -> None:
+        self.close_reason = event.reason
+        self.usage = event.usage
+        ends = event.reason in ENDS_THE_BUS or self.channel == "sideband"
+        will_reconnect = not ends and self.reconnect_policy.enabled
+        self._connection.announce(
+            LiveSessionClosed(
+                session_id=event.session.id,
+                reason=event.reason,
+                seconds=event.usage.seconds,
+                will_reconnect=will_reconnect,
+            )
+        )
+        if not will_reconnect:
+            await self.close()  # from a handler: starts the close and returns
+
+    # -- constructors ----------------------------------------------------------------------
+
+    @classmethod
+    def openai(
+        cls,
+        model: str | None = "gpt-live-1",
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        websocket_base_url: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        extra_query: Mapping[str, str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        instructions: str | UnsetType = UNSET,
+        voice: L.Voice | UnsetType = UNSET,
+        audio_format: L.AudioFormat | UnsetType = UNSET,
+        delegation: L.DelegationConfig | UnsetType = UNSET,
+        triggers: list[L.DecisionTrigger] | UnsetType = UNSET,
+        input: list[L.InitialItem] | UnsetType = UNSET,
+        store: bool | UnsetType = UNSET,
+        session: L.SessionConfig | None = None,
+        **kwargs: Any,
+    ) -> LiveBus:
+        """A bus to OpenAI's GPT-Live (``api_key`` defaults to ``OPENAI_API_KEY``).
+
+        The keyword settings (or ``session=``) make the ``session.start`` configuration.
+        """
+        endpoint = live_endpoint(
+            api_key=api_key,
+            base_url=base_url,
+            websocket_base_url=websocket_base_url,
+            organization=organization,
+            project=project,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+        )
+        config = live_session_config(
+            model,
+            instructions=instructions,
+            voice=voice,
+            audio_format=audio_format,
+            delegation=delegation,
+            triggers=triggers,
+            input=input,
+            store=store,
+            session=session,
+        )
+        return cls(endpoint=endpoint, config=config, **kwargs)
+
+    @classmethod
+    def azure(
+        cls,
+        *,
+        endpoint: str,
+        model: str | None = "gpt-live-1",
+        api_key: str | None = None,
+        token_provider: TokenProvider | None = None,
+        extra_query: Mapping[str, str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        session: L.SessionConfig | None = None,
+        **kwargs: Any,
+    ) -> LiveBus:
+        """A bus to GPT-Live on an Azure OpenAI resource (``model`` is the deployment)."""
+        settings = {k: kwargs.pop(k) for k in SETTINGS if k in kwargs}
+        resolved = azure_live_endpoint(
+            endpoint=endpoint,
+            api_key=api_key,
+            token_provider=token_provider,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+        )
+        config = live_session_config(model, session=session, **settings)
+        return cls(endpoint=resolved, config=config, **kwargs)
+
+    @classmethod
+    def sideband(
+        cls,
+        session_id: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        websocket_base_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> LiveBus:
+        """A bus attached to the running session ``session_id`` (``.../{id}/attach``)."""
+        endpoint = live_endpoint(
+            session_suffix(session_id, "attach"),
+            api_key=api_key,
+            base_url=base_url,
+            websocket_base_url=websocket_base_url,
+            extra_headers=extra_headers,
+        )
+        return cls(endpoint=endpoint, channel="sideband", attached_to=session_id, **kwargs)
+
+    @classmethod
+    def fork(
+        cls,
+        session_id: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        websocket_base_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        session: L.ForkSessionConfig | None = None,
+        **kwargs: Any,
+    ) -> LiveBus:
+        """A bus on a fork of the stored session ``session_id`` (``.../{id}/fork``);
+        ``session`` holds what the fork changes (nothing, when left out)."""
+        endpoint = live_endpoint(
+            session_suffix(session_id, "fork"),
+            api_key=api_key,
+            base_url=base_url,
+            websocket_base_url=websocket_base_url,
+            extra_headers=extra_headers,
+        )
+        return cls(
+            endpoint=endpoint,
+            config=session if session is not None else L.ForkSessionConfig(),
+            channel="fork",
+            attached_to=session_id,
+            **kwargs,
+        )

@@ -66,6 +66,10 @@ def blocking(bus: SyncBus, flag: bool) -> None:
 
 
 def live(bus: LiveBus, sync_bus: SyncLiveBus) -> None:
+    assert_type(Bus.live(api_key="k"), LiveBus)
+    assert_type(Bus.azure_live(endpoint="https://x.invalid", api_key="k"), LiveBus)
+    assert_type(Bus.live_sideband("sess_1", api_key="k"), LiveBus)
+    assert_type(Bus.live_fork("sess_1", api_key="k"), LiveBus)
     assert_type(SyncBus.live(api_key="k"), SyncLiveBus)
     sync_bus.session.commentary.append("done", delegation_id="d_1")
     sync_bus.decision.item.create(L.DecisionMessage(role="user", content="hi"))
