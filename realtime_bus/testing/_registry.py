@@ -28,6 +28,7 @@ __all__ = [
     "SimulatedClientSecrets",
     "SimulatedCall",
     "SimulatedTranslationSecret",
+    "SipLeg",
 ]
 
 DEFAULT_SECRET_TTL = 600
@@ -120,11 +121,37 @@ class SimulatedClientSecrets:
         return iter(list(self._secrets.values()))
 
 
+class SipLeg:
+    """A call as its call-control requests change it (a dataclass declares the fields)."""
+
+    state: str
+    """``ringing``, then answered, rejected, referred or ended."""
+    refer_to: str | None
+    """Where ``refer`` transferred the call."""
+    reject_status: int | None
+    """The SIP status ``reject`` declined the call with."""
+
+    def end(self, code: int = 1000, reason: str = "") -> None:
+        """Hang up, closing whatever carries the call."""
+        raise NotImplementedError
+
+    def reject(self, status_code: int) -> None:
+        """Decline the ringing call with the SIP ``status_code``."""
+        self.reject_status = status_code
+        self.state = "rejected"
+
+    def refer(self, target_uri: str) -> None:
+        """Transfer the answered call to ``target_uri``: what carried it ends."""
+        self.refer_to = target_uri
+        self.end(1000, "The call was transferred.")
+        self.state = "referred"
+
+
 CallState = Literal["ringing", "accepted", "rejected", "referred", "ended"]
 
 
 @dataclass(slots=True)
-class SimulatedCall:
+class SimulatedCall(SipLeg):
     """A simulated incoming SIP (or WebRTC) call.
 
     ``session`` is the configuration a WebSocket opened with ``?call_id=`` starts with (set by

@@ -23,7 +23,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import msgspec
 from msgspec import UnsetType
@@ -43,18 +43,15 @@ from ._live_server import live_of
 from ._registry import SimulatedCall, SimulatedTranslationSecret
 from ._rest_faults import RestFaults
 from ._rest_live import LiveRest
+from ._rest_sip import SipControls
 from ._rest_wire import (
     MISSING_KEY,
     BadRequest,
     IncomingData,
     IncomingEvent,
-    ReferBody,
-    RejectBody,
     SecretBody,
     SipHeaderBody,
     TranslationSecretBody,
-    check_refer_uri,
-    check_reject_status,
     check_session,
     check_ttl,
     decode_body,
@@ -116,7 +113,7 @@ class PlacedCall:
 
 
 @dataclass(slots=True)
-class SimulatedRest:
+class SimulatedRest(SipControls[SimulatedCall]):
     """The REST side of one simulator: its endpoints, faults, log and the phone network."""
 
     sim: Simulator
@@ -215,6 +212,12 @@ class SimulatedRest:
             )
         return key
 
+    _answered: ClassVar[str] = "accepted"
+
+    def _leg(self, request: HttpRequest) -> SimulatedCall:
+        self._authorize(request)
+        return self._call(request)
+
     def _call(self, request: HttpRequest) -> SimulatedCall:
         call_id = request.path_params["call_id"]
         call = self.sim.calls.get(call_id)
@@ -224,8 +227,7 @@ class SimulatedRest:
             )
         return call
 
-    @staticmethod
-    def _require_state(call: SimulatedCall, action: str, *states: str) -> None:
+    def _require(self, call: SimulatedCall, action: str, *states: str) -> None:
         if call.state not in states:
             raise BadRequest(
                 HttpResponse.error(
@@ -318,37 +320,9 @@ class SimulatedRest:
         call = self._call(request)
         session: RealtimeSession = decode_body(request, RealtimeSession)
         check_session(session, prefix="")
-        self._require_state(call, "accept", "ringing")
+        self._require(call, "accept", "ringing")
         call.session = session
         call.state = "accepted"
-        return HttpResponse(status=200)
-
-    async def _reject(self, request: HttpRequest) -> HttpResponse:
-        self._authorize(request)
-        call = self._call(request)
-        body: RejectBody = decode_body(request, RejectBody)
-        check_reject_status(body.status_code)
-        self._require_state(call, "reject", "ringing")
-        call.reject_status = body.status_code
-        call.state = "rejected"
-        return HttpResponse(status=200)
-
-    async def _refer(self, request: HttpRequest) -> HttpResponse:
-        self._authorize(request)
-        call = self._call(request)
-        body: ReferBody = decode_body(request, ReferBody)
-        check_refer_uri(body.target_uri)
-        self._require_state(call, "refer", "accepted")
-        call.refer_to = body.target_uri
-        call.end(1000, "The call was transferred.")
-        call.state = "referred"
-        return HttpResponse(status=200)
-
-    async def _hangup(self, request: HttpRequest) -> HttpResponse:
-        self._authorize(request)
-        call = self._call(request)
-        self._require_state(call, "hang up", "ringing", "accepted")
-        call.end(1000, "The call has ended.")
         return HttpResponse(status=200)
 
     # -- the phone network -----------------------------------------------------------------

@@ -16,7 +16,7 @@ import time
 import wave
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -24,11 +24,12 @@ from msgspec import UNSET, UnsetType
 from ..protocol.live import ClientConfig, ResponsesDelegationChange, SessionConfig
 from ._http import HttpRequest, HttpResponse
 from ._ids import random_id
+from ._registry import SipLeg
+from ._rest_sip import SipControls
 from ._rest_wire import (
     BadRequest,
+    RejectBody,
     SipHeaderBody,
-    check_refer_uri,
-    check_reject_status,
     decode_body,
     deliver_webhook,
     invalid,
@@ -92,12 +93,8 @@ class _AcceptBody(msgspec.Struct):
     session: _AcceptSession
 
 
-class _RejectBody(msgspec.Struct):
+class _RejectBody(RejectBody):
     status_code: int
-
-
-class _ReferBody(msgspec.Struct):
-    target_uri: str
 
 
 class _IncomingData(msgspec.Struct):
@@ -125,7 +122,7 @@ class _Running(Protocol):
 
 
 @dataclass(slots=True)
-class SimulatedLiveSession:
+class SimulatedLiveSession(SipLeg):
     """A GPT-Live session created over REST (WebRTC, a fork) or by the phone network (SIP).
 
     ``config`` is its startup configuration (set by ``accept`` for a phone session);
@@ -189,8 +186,11 @@ class _RestSide(Protocol):
     def _authorize(self, request: HttpRequest, *, ephemeral: bool = False) -> str: ...
 
 
-class LiveRest:
+class LiveRest(SipControls[SimulatedLiveSession]):
     """The Live endpoints of one simulator's REST side, and the sessions they created."""
+
+    _answered: ClassVar[str] = "active"
+    _reject_body: ClassVar[type[RejectBody]] = _RejectBody
 
     def __init__(self, rest: _RestSide) -> None:
         self._rest = rest
@@ -254,8 +254,16 @@ class LiveRest:
             )
         return session
 
-    @staticmethod
-    def _require(session: SimulatedLiveSession, action: str, *states: str) -> None:
+    def _leg(self, request: HttpRequest) -> SimulatedLiveSession:
+        self._rest._authorize(request)
+        return self._session(request)
+
+    def _require(self, session: SimulatedLiveSession, action: str, *states: str) -> None:
+        if session.transport != "sip":
+            raise invalid(
+                f"Cannot {action} session '{session.session_id}': it is not a SIP session.",
+                code="invalid_session_transport",
+            )
         if session.state not in states:
             raise BadRequest(
                 HttpResponse.error(
@@ -263,14 +271,6 @@ class LiveRest:
                     f"Cannot {action} session '{session.session_id}': it is {session.state}.",
                     code="session_state_conflict",
                 )
-            )
-
-    @staticmethod
-    def _require_sip(session: SimulatedLiveSession, action: str) -> None:
-        if session.transport != "sip":
-            raise invalid(
-                f"Cannot {action} session '{session.session_id}': it is not a SIP session.",
-                code="invalid_session_transport",
             )
 
     @staticmethod
@@ -304,43 +304,11 @@ class LiveRest:
         self._rest._authorize(request)
         session = self._session(request)
         body: _AcceptBody = decode_body(request, _AcceptBody)
-        self._require_sip(session, "accept")
         self._require(session, "accept", "ringing")
         session.config = SessionConfig(
             **{f: getattr(body.session, f) for f in SessionConfig.__struct_fields__}
         )
         session.state = "active"
-        return HttpResponse(status=200)
-
-    async def _reject(self, request: HttpRequest) -> HttpResponse:
-        self._rest._authorize(request)
-        session = self._session(request)
-        body: _RejectBody = decode_body(request, _RejectBody)
-        check_reject_status(body.status_code)
-        self._require_sip(session, "reject")
-        self._require(session, "reject", "ringing")
-        session.reject_status = body.status_code
-        session.state = "rejected"
-        return HttpResponse(status=200)
-
-    async def _refer(self, request: HttpRequest) -> HttpResponse:
-        self._rest._authorize(request)
-        session = self._session(request)
-        body: _ReferBody = decode_body(request, _ReferBody)
-        check_refer_uri(body.target_uri)
-        self._require_sip(session, "refer")
-        self._require(session, "refer", "active")
-        session.refer_to = body.target_uri
-        session.end(1000, "The call was transferred.")
-        session.state = "referred"
-        return HttpResponse(status=200)
-
-    async def _hangup(self, request: HttpRequest) -> HttpResponse:
-        self._rest._authorize(request)
-        session = self._session(request)
-        self._require_sip(session, "hang up")
-        self._require(session, "hang up", "ringing", "active")
-        session.end(1000, "The call has ended.")
         return HttpResponse(status=200)
 
     async def _fork(self, request: HttpRequest) -> HttpResponse:
