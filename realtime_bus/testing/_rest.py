@@ -48,19 +48,18 @@ from ._rest_wire import (
     MISSING_KEY,
     BadRequest,
     IncomingData,
-    IncomingEvent,
     SecretBody,
-    SipHeaderBody,
     TranslationSecretBody,
     check_session,
     check_ttl,
     decode_body,
-    deliver_webhook,
     fault_message,
     invalid,
     invite_headers,
     parse_multipart,
+    ring,
     sdp_answer,
+    sip_header_bodies,
 )
 from ._speech import synthesize_speech
 
@@ -345,16 +344,12 @@ class SimulatedRest(SipControls[SimulatedCall]):
         """
         headers = list(sip_headers) if sip_headers is not None else invite_headers(caller, callee)
         call = self.sim.calls.create(sip_headers=headers, state="ringing")
-        event = IncomingEvent(
-            id=random_id("evt", 24),
-            created_at=int(time.time()),
-            data=IncomingData(
-                call_id=call.call_id,
-                sip_headers=[SipHeaderBody(name, value) for name, value in headers],
-            ),
-        )
-        status = await deliver_webhook(
-            webhook_url, event, secret=secret or self.webhook_secret, timeout=timeout
+        status = await ring(
+            webhook_url,
+            "realtime.call.incoming",
+            IncomingData(call_id=call.call_id, sip_headers=sip_header_bodies(headers)),
+            secret=secret or self.webhook_secret,
+            timeout=timeout,
         )
         return PlacedCall(call=call, webhook_status=status)
 

@@ -12,7 +12,6 @@ the session it attaches to.
 from __future__ import annotations
 
 import io
-import time
 import wave
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,13 +27,14 @@ from ._registry import SipLeg
 from ._rest_sip import SipControls
 from ._rest_wire import (
     BadRequest,
+    LiveIncomingData,
     RejectBody,
-    SipHeaderBody,
     decode_body,
-    deliver_webhook,
     invalid,
     invite_headers,
+    ring,
     sdp_answer,
+    sip_header_bodies,
 )
 
 __all__ = [
@@ -95,20 +95,6 @@ class _AcceptBody(msgspec.Struct):
 
 class _RejectBody(RejectBody):
     status_code: int
-
-
-class _IncomingData(msgspec.Struct):
-    session_id: str
-    sip_headers: list[SipHeaderBody]
-    type: Literal["sip"] = "sip"
-
-
-class _IncomingEvent(msgspec.Struct):
-    id: str
-    created_at: int
-    data: _IncomingData
-    type: str = "live.transport.incoming"
-    object: str = "event"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -380,15 +366,11 @@ class LiveRest(SipControls[SimulatedLiveSession]):
                 session_id=random_id("sess"), transport="sip", state="ringing", sip_headers=headers
             )
         )
-        event = _IncomingEvent(
-            id=random_id("evt", 24),
-            created_at=int(time.time()),
-            data=_IncomingData(
-                session_id=session.session_id,
-                sip_headers=[SipHeaderBody(name, value) for name, value in headers],
-            ),
-        )
-        status = await deliver_webhook(
-            webhook_url, event, secret=secret or self._rest.webhook_secret, timeout=timeout
+        status = await ring(
+            webhook_url,
+            "live.transport.incoming",
+            LiveIncomingData(session_id=session.session_id, sip_headers=sip_header_bodies(headers)),
+            secret=secret or self._rest.webhook_secret,
+            timeout=timeout,
         )
         return PlacedLiveCall(session=session, webhook_status=status)

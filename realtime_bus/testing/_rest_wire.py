@@ -9,7 +9,7 @@ import time
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -25,6 +25,7 @@ __all__ = [
     "Expires",
     "IncomingData",
     "IncomingEvent",
+    "LiveIncomingData",
     "RejectBody",
     "ReferBody",
     "SecretBody",
@@ -42,7 +43,9 @@ __all__ = [
     "invalid",
     "invite_headers",
     "parse_multipart",
+    "ring",
     "sdp_answer",
+    "sip_header_bodies",
 ]
 
 MISSING_KEY = (
@@ -105,14 +108,25 @@ class IncomingData(msgspec.Struct):
     sip_headers: list[SipHeaderBody]
 
 
-class IncomingEvent(msgspec.Struct):
-    """The ``realtime.call.incoming`` webhook the simulator sends."""
+class LiveIncomingData(msgspec.Struct):
+    """``data`` of a ``live.transport.incoming`` webhook."""
+
+    session_id: str
+    sip_headers: list[SipHeaderBody]
+    type: Literal["sip"] = "sip"
+
+
+_Data = TypeVar("_Data", IncomingData, LiveIncomingData)
+
+
+class IncomingEvent(msgspec.Struct, Generic[_Data]):
+    """An incoming-call webhook the simulator sends."""
 
     id: str
     created_at: int
-    data: IncomingData
+    data: _Data
+    type: str
     object: str = "event"
-    type: str = "realtime.call.incoming"
 
 
 class BadRequest(Exception):
@@ -213,6 +227,20 @@ async def deliver_webhook(url: str, event: msgspec.Struct, *, secret: str, timeo
             url, content=body, headers={**signed, "content-type": "application/json"}
         )
     return response.status_code
+
+
+async def ring(url: str, event_type: str, data: _Data, *, secret: str, timeout: float) -> int:
+    """Send the signed incoming-call webhook ``event_type`` about ``data``'s call to ``url``;
+    the status the application answered."""
+    event = IncomingEvent(
+        id=random_id("evt", 24), created_at=int(time.time()), type=event_type, data=data
+    )
+    return await deliver_webhook(url, event, secret=secret, timeout=timeout)
+
+
+def sip_header_bodies(headers: list[tuple[str, str]]) -> list[SipHeaderBody]:
+    """A webhook's ``sip_headers``."""
+    return [SipHeaderBody(name, value) for name, value in headers]
 
 
 def parse_multipart(request: HttpRequest) -> dict[str, bytes]:
