@@ -38,6 +38,7 @@ from ._connection import Connection, ConnectionSettings
 from ._dialect import DialectSpec, RealtimeHelpers, dialect_for
 from ._dispatcher import BusStats, Dispatcher, ErrorReport
 from ._errors import BusClosed, ConfigurationError
+from ._handlers import HandlerMethods
 from ._lifecycle import Closed, DerivedEvent
 from ._live_config import (
     ENDS_THE_BUS,
@@ -69,13 +70,11 @@ from ._waiters import IN_DISPATCHER, Expectation, OverflowPolicy, Stream, Waiter
 __all__ = ["Bus", "LiveBus"]
 
 E = TypeVar("E")
-R = TypeVar("R")
-_Handler = Callable[[E], R]
 
 _bus_ids = itertools.count(1)
 
 
-class Bus:
+class Bus(HandlerMethods):
     """An event bus over one Realtime WebSocket connection.
 
     ::
@@ -366,77 +365,17 @@ class Bus:
 
     # -- handlers -----------------------------------------------------------------------------
 
-    @overload
-    def on(
+    def _registrar(
         self,
-        event: type[E],
-        /,
-        *,
-        once: bool = ...,
-        concurrent: bool = ...,
-        check: Callable[[E], bool] | None = ...,
-    ) -> Callable[[_Handler[E, R]], _Handler[E, R]]: ...
-
-    @overload
-    def on(
-        self,
-        event: EventKey,
-        /,
-        *more: EventKey,
-        once: bool = ...,
-        concurrent: bool = ...,
-        check: Callable[[Any], bool] | None = ...,
-    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]: ...
-
-    def on(
-        self,
-        event: EventKey,
-        /,
-        *more: EventKey,
-        once: bool = False,
-        concurrent: bool = False,
-        check: Callable[[Any], bool] | None = None,
-    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]:
-        """Register the decorated function as a handler.
-
-        ``event`` is a type name (``"response.done"``), an event class (``ResponseDone``: the
-        type checker then knows the handler's argument), a glob (``"response.*"``; ``"*"`` is
-        every server event) or a lifecycle name (``"bus.connected"``, ``"bus.*"``). Handlers
-        may be ``async def`` or plain functions.
-
-        Handlers of one event run one after another, in registration order, and finish before
-        the next event is dispatched, so deltas are seen in order. ``concurrent=True`` runs the
-        handler as its own task instead (it then no longer holds up later events, and loses
-        that ordering). ``once=True`` removes the handler after its first call. ``check`` is a
-        filter: the handler runs only for events it returns true for.
-        """
-        matcher = KeyMatcher((key_of(event), *(key_of(k) for k in more)))
-
-        def register(fn: _Handler[Any, R]) -> _Handler[Any, R]:
-            self._router.add(
-                Subscription(fn, matcher, once=once, concurrent=concurrent, check=check)
-            )
-            return fn
-
-        return register
-
-    def once(
-        self, event: EventKey, /, *more: EventKey, check: Callable[[Any], bool] | None = None
-    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]:
-        """Like :meth:`on` with ``once=True``."""
-        return self.on(event, *more, once=True, check=check)
-
-    def add_handler(
-        self,
-        event: EventKey,
-        fn: Callable[[Any], Any],
-        *,
-        once: bool = False,
-        concurrent: bool = False,
-        check: Callable[[Any], bool] | None = None,
-    ) -> None:
-        """Register ``fn`` without decorator syntax (same options as :meth:`on`)."""
-        self.on(event, once=once, concurrent=concurrent, check=check)(fn)
+        keys: tuple[EventKey, ...],
+        once: bool,
+        concurrent: bool,
+        check: Callable[[Any], bool] | None,
+    ) -> Callable[[Callable[[Any], Any]], object]:
+        matcher = KeyMatcher(tuple(key_of(k) for k in keys))
+        return lambda fn: self._router.add(
+            Subscription(fn, matcher, once=once, concurrent=concurrent, check=check)
+        )
 
     def off(self, fn: Callable[[Any], Any], event: EventKey | None = None) -> bool:
         """Unregister ``fn`` (from ``event`` only, if given). Returns whether it was found."""

@@ -9,8 +9,7 @@
         print(bus.request(ResponseCreate()).response.id)
 """
 
-from ._bus import SyncBus
-from ._live import SyncLiveBus
+from ._bus import SyncBus, SyncLiveBus
 from ._namespace import SyncNamespace
 from ._waiting import SyncExpectation, SyncStream
 

@@ -15,7 +15,7 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from .._log import get_logger
 from ..bus import (
@@ -25,12 +25,21 @@ from ..bus import (
     BusStats,
     Closed,
     ErrorReport,
+    LiveBus,
     OverflowPolicy,
     QueueFull,
 )
+from ..bus._handlers import HandlerMethods
 from ..bus._router import EventKey
 from ..protocol import ClientEvent
+from ..protocol import live as L
 from ..transport import Endpoint
+from ._live_resources import (
+    SyncLiveDecisionResource,
+    SyncLiveResponseResource,
+    SyncLiveSessionResource,
+    SyncSidebandTransportResource,
+)
 from ._resources import (
     SyncConversationResource,
     SyncInputAudioBufferResource,
@@ -41,15 +50,10 @@ from ._resources import (
 from ._runner import LoopStopped, LoopThread, WouldBlock, run_without_waiting
 from ._waiting import SyncExpectation, SyncStream
 
-if TYPE_CHECKING:
-    from ._live import SyncLiveBus
-
-__all__ = ["SyncBus"]
+__all__ = ["SyncBus", "SyncLiveBus"]
 
 E = TypeVar("E")
-R = TypeVar("R")
 T = TypeVar("T")
-_Handler = Callable[[E], R]
 
 _ON_BUS_THREAD = (
     "this call waits, and it was made on the bus's own thread (from a handler), where waiting "
@@ -75,7 +79,7 @@ def _close_open_buses() -> None:
             pass
 
 
-class SyncBus:
+class SyncBus(HandlerMethods):
     """A blocking bus for scripts, notebooks and threaded programs.
 
     ::
@@ -152,30 +156,22 @@ class SyncBus:
     @staticmethod
     def live(model: str | None = "gpt-live-1", **kwargs: Any) -> SyncLiveBus:
         """A sync bus to GPT-Live; takes the arguments of :meth:`Bus.live`."""
-        from ._live import live
-
-        return live(model, **kwargs)
+        return SyncLiveBus(bus=Bus.live(model, **kwargs))
 
     @staticmethod
     def azure_live(*, endpoint: str, **kwargs: Any) -> SyncLiveBus:
         """A sync bus to GPT-Live on Azure; takes the arguments of :meth:`Bus.azure_live`."""
-        from ._live import azure_live
-
-        return azure_live(endpoint=endpoint, **kwargs)
+        return SyncLiveBus(bus=Bus.azure_live(endpoint=endpoint, **kwargs))
 
     @staticmethod
     def live_sideband(session_id: str, **kwargs: Any) -> SyncLiveBus:
         """A sync bus attached to a running Live session (see :meth:`Bus.live_sideband`)."""
-        from ._live import live_sideband
-
-        return live_sideband(session_id, **kwargs)
+        return SyncLiveBus(bus=Bus.live_sideband(session_id, **kwargs))
 
     @staticmethod
     def live_fork(session_id: str, **kwargs: Any) -> SyncLiveBus:
         """A sync bus on a fork of a stored Live session (see :meth:`Bus.live_fork`)."""
-        from ._live import live_fork
-
-        return live_fork(session_id, **kwargs)
+        return SyncLiveBus(bus=Bus.live_fork(session_id, **kwargs))
 
     def __repr__(self) -> str:
         return (
@@ -338,68 +334,15 @@ class SyncBus:
 
     # -- handlers ---------------------------------------------------------------------------
 
-    @overload
-    def on(
+    def _registrar(
         self,
-        event: type[E],
-        /,
-        *,
-        once: bool = ...,
-        concurrent: bool = ...,
-        check: Callable[[E], bool] | None = ...,
-    ) -> Callable[[_Handler[E, R]], _Handler[E, R]]: ...
-
-    @overload
-    def on(
-        self,
-        event: EventKey,
-        /,
-        *more: EventKey,
-        once: bool = ...,
-        concurrent: bool = ...,
-        check: Callable[[Any], bool] | None = ...,
-    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]: ...
-
-    def on(
-        self,
-        event: EventKey,
-        /,
-        *more: EventKey,
-        once: bool = False,
-        concurrent: bool = False,
-        check: Callable[[Any], bool] | None = None,
-    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]:
-        """Register the decorated function as a handler, as :meth:`Bus.on` does.
-
-        Sync handlers run on the bus's thread, in arrival order, one event at a time: a slow
-        handler delays every later event. ``concurrent=True`` only helps async handlers (a sync
-        function still blocks the bus's thread while it runs).
-        """
-        register = self.async_bus.on(event, *more, once=once, concurrent=concurrent, check=check)
-
-        def on_loop(fn: _Handler[Any, R]) -> _Handler[Any, R]:
-            self._call_on_loop(register, fn)
-            return fn
-
-        return on_loop
-
-    def once(
-        self, event: EventKey, /, *more: EventKey, check: Callable[[Any], bool] | None = None
-    ) -> Callable[[_Handler[Any, R]], _Handler[Any, R]]:
-        """Like :meth:`on` with ``once=True``."""
-        return self.on(event, *more, once=True, check=check)
-
-    def add_handler(
-        self,
-        event: EventKey,
-        fn: Callable[[Any], Any],
-        *,
-        once: bool = False,
-        concurrent: bool = False,
-        check: Callable[[Any], bool] | None = None,
-    ) -> None:
-        """Register ``fn`` without decorator syntax (same options as :meth:`on`)."""
-        self.on(event, once=once, concurrent=concurrent, check=check)(fn)
+        keys: tuple[EventKey, ...],
+        once: bool,
+        concurrent: bool,
+        check: Callable[[Any], bool] | None,
+    ) -> Callable[[Callable[[Any], Any]], object]:
+        register = self.async_bus.on(*keys, once=once, concurrent=concurrent, check=check)
+        return lambda fn: self._call_on_loop(register, fn)
 
     def off(self, fn: Callable[[Any], Any], event: EventKey | None = None) -> bool:
         """Unregister ``fn`` (from ``event`` only, if given). Returns whether it was found."""
@@ -636,6 +579,50 @@ class SyncBus:
         except (RuntimeError, BusClosed, concurrent.futures.CancelledError):
             if self._runner.running:
                 raise
+
+
+class SyncLiveBus(SyncBus):
+    """A blocking :class:`~realtime_bus.LiveBus`: ``bus.session.commentary.append(...)``,
+    ``bus.decision.create()``, ``bus.response.create()`` (and ``bus.transport`` on a sideband)
+    block as their async twins await.
+
+    ::
+
+        with SyncBus.live(model="gpt-live-1", instructions="Be brief.") as bus:
+            bus.session.input_audio.append(pcm)
+            print(bus.wait_for("session.output_transcript.delta", timeout=10).delta)
+    """
+
+    session: SyncLiveSessionResource  # type: ignore[assignment]
+    response: SyncLiveResponseResource  # type: ignore[assignment]
+
+    def __init__(self, *, bus: LiveBus) -> None:
+        super().__init__(bus=bus)
+        self.async_bus: LiveBus = bus
+        invoke = self._invoke
+        self.session = SyncLiveSessionResource(bus.session, invoke, "session")
+        self.response = SyncLiveResponseResource(bus.response, invoke, "response")
+        self.decision = SyncLiveDecisionResource(bus.decision, invoke, "decision")
+        self.transport = (
+            SyncSidebandTransportResource(bus.transport, invoke, "transport")
+            if bus.transport is not None
+            else None
+        )
+
+    @property
+    def context_usage_ratio(self) -> float | None:
+        """How full the model's context is (0 to 1), from the latest usage update."""
+        return self.async_bus.context_usage_ratio
+
+    @property
+    def usage(self) -> L.SessionUsage | None:
+        """The session's usage, from the latest update."""
+        return self.async_bus.usage
+
+    @property
+    def close_reason(self) -> L.CloseReason | None:
+        """Why the last session closed, once one has."""
+        return self.async_bus.close_reason
 
 
 class _BusPortal:
