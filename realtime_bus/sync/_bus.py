@@ -14,7 +14,7 @@ import concurrent.futures
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar, overload
 
 from .._log import get_logger
@@ -129,15 +129,15 @@ class SyncBus(HandlerMethods):
         self._log = get_logger("realtime_bus.sync", bus=bus.name)
 
         # The typed helpers: blocking views of the bus's own namespaces.
-        invoke = self._invoke
-        self.session = SyncSessionResource(bus.session, invoke, "session")
-        self.response = SyncResponseResource(bus.response, invoke, "response")
+        portal = self._portal
+        self.session = SyncSessionResource(bus.session, portal, "session")
+        self.response = SyncResponseResource(bus.response, portal, "response")
         self.input_audio_buffer = SyncInputAudioBufferResource(
-            bus.input_audio_buffer, invoke, "input_audio_buffer"
+            bus.input_audio_buffer, portal, "input_audio_buffer"
         )
-        self.conversation = SyncConversationResource(bus.conversation, invoke, "conversation")
+        self.conversation = SyncConversationResource(bus.conversation, portal, "conversation")
         self.output_audio_buffer = SyncOutputAudioBufferResource(
-            bus.output_audio_buffer, invoke, "output_audio_buffer"
+            bus.output_audio_buffer, portal, "output_audio_buffer"
         )
 
     # -- constructors -----------------------------------------------------------------------
@@ -593,18 +593,18 @@ class SyncLiveBus(SyncBus):
             print(bus.wait_for("session.output_transcript.delta", timeout=10).delta)
     """
 
-    session: SyncLiveSessionResource  # type: ignore[assignment]
-    response: SyncLiveResponseResource  # type: ignore[assignment]
+    session: SyncLiveSessionResource
+    response: SyncLiveResponseResource
 
     def __init__(self, *, bus: LiveBus) -> None:
         super().__init__(bus=bus)
         self.async_bus: LiveBus = bus
-        invoke = self._invoke
-        self.session = SyncLiveSessionResource(bus.session, invoke, "session")
-        self.response = SyncLiveResponseResource(bus.response, invoke, "response")
-        self.decision = SyncLiveDecisionResource(bus.decision, invoke, "decision")
+        portal = self._portal
+        self.session = SyncLiveSessionResource(bus.session, portal, "session")
+        self.response = SyncLiveResponseResource(bus.response, portal, "response")
+        self.decision = SyncLiveDecisionResource(bus.decision, portal, "decision")
         self.transport = (
-            SyncSidebandTransportResource(bus.transport, invoke, "transport")
+            SyncSidebandTransportResource(bus.transport, portal, "transport")
             if bus.transport is not None
             else None
         )
@@ -629,26 +629,10 @@ class _BusPortal:
     """The :class:`~._portal.Portal` a sync bus gives its blocking views: its own crossing to
     the loop, so the views use no private part of the bus."""
 
-    __slots__ = ("_bus",)
+    __slots__ = ("call_on_loop", "invoke", "release_context", "wrap_context")
 
     def __init__(self, bus: SyncBus) -> None:
-        self._bus = bus
-
-    def invoke(
-        self,
-        func: Callable[..., Awaitable[Any]],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        *,
-        waits: bool,
-    ) -> Any:
-        return self._bus._invoke(func, args, kwargs, waits=waits)
-
-    def call_on_loop(self, func: Callable[..., T], /, *args: Any) -> T:
-        return self._bus._call_on_loop(func, *args)
-
-    def wrap_context(self, cm: AbstractAsyncContextManager[E]) -> AbstractContextManager[E]:
-        return self._bus._runner.wrap_context(cm)
-
-    def release_context(self, cm: AbstractContextManager[Any]) -> None:
-        self._bus._release_context(cm)
+        self.invoke = bus._invoke
+        self.call_on_loop = bus._call_on_loop
+        self.wrap_context = bus._runner.wrap_context
+        self.release_context = bus._release_context

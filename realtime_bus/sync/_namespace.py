@@ -11,26 +11,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-__all__ = ["Invoker", "SyncNamespace", "blocking", "nested"]
+from ._portal import Portal
+
+__all__ = ["SyncNamespace", "blocking", "nested"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 V = TypeVar("V", bound="SyncNamespace")
-
-
-class Invoker(Protocol):
-    """How a view runs an async helper: ``waits`` says whether the call waits for an answer."""
-
-    def __call__(
-        self,
-        func: Callable[..., Awaitable[Any]],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        *,
-        waits: bool,
-    ) -> Any: ...
 
 
 class SyncNamespace:
@@ -42,11 +31,11 @@ class SyncNamespace:
     async twin on :class:`~realtime_bus.Bus`, and ``help()`` shows them.
     """
 
-    __slots__ = ("_invoke", "_path", "_target")
+    __slots__ = ("_path", "_portal", "_target")
 
-    def __init__(self, target: object, invoke: Invoker, path: str) -> None:
+    def __init__(self, target: object, portal: Portal, path: str) -> None:
         self._target = target
-        self._invoke = invoke
+        self._portal = portal
         self._path = path
 
     def __dir__(self) -> list[str]:
@@ -64,7 +53,8 @@ def blocking(
 
     def call(view: SyncNamespace, /, *args: P.args, **kwargs: P.kwargs) -> R:
         helper = getattr(view._target, name)
-        result: R = view._invoke(helper, args, kwargs, waits=bool(kwargs.get("wait", False)))
+        waits = bool(kwargs.get("wait", False))
+        result: R = view._portal.invoke(helper, args, kwargs, waits=waits)
         return result
 
     return functools.wraps(method)(call)
@@ -92,4 +82,4 @@ class nested(Generic[V]):
         if obj is None:
             return self
         name = self._name
-        return self._view(getattr(obj._target, name), obj._invoke, f"{obj._path}.{name}")
+        return self._view(getattr(obj._target, name), obj._portal, f"{obj._path}.{name}")
