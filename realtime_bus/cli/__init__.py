@@ -1,9 +1,9 @@
 """The ``realtime-bus`` command line.
 
-Each subcommand is a module listed in :data:`realtime_bus.cli._commands.COMMAND_MODULES` that
-defines a :class:`~realtime_bus.cli._command.Command`. :func:`main` never raises
-``SystemExit``: it returns the exit status (0 on success; usage errors 2, with the usage on
-stderr; failures one line on stderr and a non-zero status).
+Each subcommand is a module listed in :data:`realtime_bus.cli._commands.COMMAND_MODULES`;
+:func:`commands` reads a :class:`~realtime_bus.cli._command.Command` from each. :func:`main`
+never raises ``SystemExit``: it returns the exit status (0 on success; usage errors 2, with the
+usage on stderr; failures one line on stderr and a non-zero status).
 """
 
 from __future__ import annotations
@@ -23,13 +23,7 @@ PROG = "realtime-bus"
 
 def commands() -> tuple[Command, ...]:
     """The subcommands, loaded from the table."""
-    loaded: list[Command] = []
-    for name in COMMAND_MODULES:
-        command = getattr(importlib.import_module(name), "COMMAND", None)
-        if not isinstance(command, Command):
-            raise TypeError(f"{name} defines no COMMAND = Command(...)")
-        loaded.append(command)
-    return tuple(loaded)
+    return tuple(Command.from_module(importlib.import_module(name)) for name in COMMAND_MODULES)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,9 +1,10 @@
 """What a subcommand is: a name, one line of help, its arguments and the function it runs.
 
-A subcommand is one module that defines ``COMMAND = Command(...)`` and one line in the table
-of :mod:`realtime_bus.cli._commands`. Keep heavy imports inside ``run`` so ``--help`` stays
-fast. ``run`` returns the exit status; to fail, raise :class:`CommandError` (one line on
-stderr, a non-zero status).
+A subcommand is one module and one line in the table of :mod:`realtime_bus.cli._commands`.
+The module defines the fields of its :class:`Command` at the top level: ``NAME``, ``HELP``,
+``DESCRIPTION``, ``arguments(parser)`` and ``run(args)``. Keep heavy imports inside ``run`` so
+``--help`` stays fast. ``run`` returns the exit status; to fail, raise :class:`CommandError`
+(one line on stderr, a non-zero status).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 __all__ = [
     "Command",
@@ -36,6 +38,25 @@ class Command:
     """Adds the subcommand's options to its parser."""
     run: Callable[[argparse.Namespace], int]
     """Runs the subcommand with the parsed options; returns the exit status."""
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Command:
+        """The command a module defines at its top level (see the module docstring)."""
+        name, help, description, arguments, run = (
+            getattr(module, field, None)
+            for field in ("NAME", "HELP", "DESCRIPTION", "arguments", "run")
+        )
+        if not (
+            isinstance(name, str)
+            and isinstance(help, str)
+            and isinstance(description, str)
+            and callable(arguments)
+            and callable(run)
+        ):
+            raise TypeError(
+                f"{module.__name__} must define NAME, HELP, DESCRIPTION, arguments and run"
+            )
+        return cls(name, help, description, arguments, run)
 
 
 class CommandError(Exception):

@@ -1,4 +1,8 @@
-"""The table of subcommands: one line per command module (each defines ``COMMAND``)."""
+"""The table of subcommands: one line per command module.
+
+Each module defines ``NAME``, ``HELP``, ``DESCRIPTION``, ``arguments`` and ``run`` (see
+:mod:`realtime_bus.cli._command`).
+"""
 
 from __future__ import annotations
 

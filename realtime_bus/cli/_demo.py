@@ -40,9 +40,13 @@ from ..protocol import (
     function_output,
     user_message,
 )
-from ._command import Command, positive_float
+from ._command import positive_float
 
-__all__ = ["COMMAND", "run_demo"]
+__all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run", "run_demo"]
+
+NAME = "demo"
+HELP = "run a short conversation through the bus (against the embedded simulator)"
+DESCRIPTION = __doc__ or ""
 
 WEATHER_TOOL = FunctionTool(
     name="get_weather",
@@ -60,7 +64,7 @@ def get_weather(location: str) -> dict[str, Any]:
     return {"location": location, "forecast": "sunny", "temperature_c": 21}
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live", action="store_true", help="talk to the OpenAI Realtime API (OPENAI_API_KEY)"
     )
@@ -75,7 +79,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     out = args.out
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="realtime-bus-demo-")) / "reply.wav"
@@ -281,12 +285,3 @@ def _write_wav(path: Path, pcm: bytes) -> None:
         wav.setsampwidth(2)
         wav.setframerate(PCM16_SAMPLE_RATE)
         wav.writeframes(pcm)
-
-
-COMMAND = Command(
-    name="demo",
-    help="run a short conversation through the bus (against the embedded simulator)",
-    description=__doc__ or "",
-    arguments=_arguments,
-    run=_run,
-)

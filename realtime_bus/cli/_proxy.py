@@ -7,11 +7,14 @@ import asyncio
 import contextlib
 import signal
 
-from ._command import Command, CommandError, port_number
+from ._command import CommandError, port_number
 
-__all__ = ["COMMAND"]
+__all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run"]
 
-_DESCRIPTION = """\
+NAME = "proxy"
+HELP = "relay Realtime connections to a server, recording each one"
+
+DESCRIPTION = """\
 Relay Realtime WebSocket connections to an upstream server and record each one to DIR (one
 JSON Lines file per connection, see docs/recording.md). The client's own credentials are
 forwarded to the upstream server and never recorded. Point any client's websocket base URL at
@@ -22,7 +25,7 @@ the printed URL:
 """
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=port_number, required=True, help="port (0: a free one)")
     parser.add_argument(
@@ -63,7 +66,7 @@ async def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_serve(args))
     except KeyboardInterrupt:
@@ -71,12 +74,3 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
-
-
-COMMAND = Command(
-    name="proxy",
-    help="relay Realtime connections to a server, recording each one",
-    description=_DESCRIPTION,
-    arguments=_arguments,
-    run=_run,
-)

@@ -9,12 +9,15 @@ from typing import Any
 
 import msgspec
 
-from ._command import Command, CommandError, non_negative_float
+from ._command import CommandError, non_negative_float
 from ._events import EventPrinter, matches, progress
 
-__all__ = ["COMMAND"]
+__all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run"]
 
-_DESCRIPTION = """\
+NAME = "replay"
+HELP = "print a recording's server events as the bus decodes them"
+
+DESCRIPTION = """\
 Play a recording into a bus, with no network, and print each server event as the bus decodes
 it: one readable line each (audio summarised), or JSON Lines with --json. Events the bus cannot
 decode are reported as such. --pace 1 keeps the recorded time between frames (2: half speed);
@@ -26,7 +29,7 @@ the default prints as fast as possible.
 _encode = msgspec.json.Encoder().encode
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="the recording (JSON Lines)")
     parser.add_argument(
         "--pace",
@@ -84,7 +87,7 @@ async def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..recording import RecordingError
 
     try:
@@ -93,12 +96,3 @@ def _run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     except KeyboardInterrupt:
         return 130
-
-
-COMMAND = Command(
-    name="replay",
-    help="print a recording's server events as the bus decodes them",
-    description=_DESCRIPTION,
-    arguments=_arguments,
-    run=_run,
-)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._command import Command, CommandError
+from ._command import CommandError
 from ._events import progress
 
-__all__ = ["COMMAND"]
+__all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run"]
 
-_DESCRIPTION = """\
+NAME = "report"
+HELP = "write a recording's session report (one self-contained HTML file)"
+
+DESCRIPTION = """\
 Write the session report of a recording: one self-contained HTML file (no network needed to
 open it) with the session on a timeline (the user's and the assistant's audio as waveforms,
 server VAD speech, transcripts and text, responses with their status, function calls and
@@ -21,13 +24,13 @@ and cost.
 """
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="the recording (JSON Lines)")
     parser.add_argument("-o", "--output", metavar="HTML", default=None, help="default: FILE.html")
     parser.add_argument("--title", default=None, help="the page's title")
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..recording import RecordingError, load_recording
     from ..report import write_report
 
@@ -45,12 +48,3 @@ def _run(args: argparse.Namespace) -> int:
     median = "-" if summary["median"] is None else f"{summary['median']:.0f} ms"
     print(f"{output}: {len(timeline.turns)} turns, median latency {median}")
     return 0
-
-
-COMMAND = Command(
-    name="report",
-    help="write a recording's session report (one self-contained HTML file)",
-    description=_DESCRIPTION,
-    arguments=_arguments,
-    run=_run,
-)

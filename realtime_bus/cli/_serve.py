@@ -8,11 +8,14 @@ import contextlib
 import logging
 import signal
 
-from ._command import Command, CommandError, non_negative_float, port_number, positive_float
+from ._command import CommandError, non_negative_float, port_number, positive_float
 
-__all__ = ["COMMAND"]
+__all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run"]
 
-_DESCRIPTION = """\
+NAME = "serve"
+HELP = "run the local Realtime simulator (WebSocket and REST) until Ctrl-C"
+
+DESCRIPTION = """\
 Serve a protocol-faithful Realtime API on this machine, for developing and testing agents
 offline. Point a client's websocket base URL at the printed URL.
 
@@ -23,7 +26,7 @@ the event that preceded it in the recording.
 """
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=port_number, default=8765, help="port (0 picks a free one)")
     parser.add_argument(
@@ -67,7 +70,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.verbose:
         # This process is the application here, so it may set up logging.
         logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -136,12 +139,3 @@ def _stop_event() -> asyncio.Event:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     return stop
-
-
-COMMAND = Command(
-    name="serve",
-    help="run the local Realtime simulator (WebSocket and REST) until Ctrl-C",
-    description=_DESCRIPTION,
-    arguments=_arguments,
-    run=_run,
-)

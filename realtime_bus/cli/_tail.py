@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from ._command import Command
-from ._live import add_live_arguments, run_live
+from ._live import add_live_arguments as arguments
+from ._live import run_live
 
-__all__ = ["COMMAND"]
+__all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run"]
 
-_DESCRIPTION = """\
+NAME = "tail"
+HELP = "print a server's events live, one line each (or JSON Lines)"
+
+DESCRIPTION = """\
 Connect to a Realtime server (a URL, or the local simulator with --simulator) and print every
 event live: one readable line each, with the fields that matter and audio summarised, or the
 frames as JSON Lines with --json. --filter keeps the event types matching a glob. --say sends
@@ -21,17 +24,8 @@ a user message and asks for a response, so there is something to watch.
 """
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(run_live(args, record=None, record_audio=True))
     except KeyboardInterrupt:
         return 130
-
-
-COMMAND = Command(
-    name="tail",
-    help="print a server's events live, one line each (or JSON Lines)",
-    description=_DESCRIPTION,
-    arguments=add_live_arguments,
-    run=_run,
-)

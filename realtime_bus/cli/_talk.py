@@ -15,14 +15,17 @@ import sys
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._command import Command, CommandError
+from ._command import CommandError
 
 if TYPE_CHECKING:
     from ..bus import Bus
 
-__all__ = ["COMMAND", "run_talk"]
+__all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run", "run_talk"]
 
-_DESCRIPTION = """\
+NAME = "talk"
+HELP = "a voice conversation through the microphone and speaker (simulator by default)"
+
+DESCRIPTION = """\
 Talk to a Realtime session through the default microphone and speaker (the devices extra:
 pip install 'realtime-bus[devices]', and the PortAudio library). Server VAD ends your turns;
 speaking over the answer interrupts it, and the assistant's item is truncated at what you
@@ -31,7 +34,7 @@ answers "You said: (unintelligible speech, ...)". Use --live for the real servic
 """
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live", action="store_true", help="talk to the OpenAI Realtime API (OPENAI_API_KEY)"
     )
@@ -49,7 +52,7 @@ def _device(value: str | None) -> int | str | None:
     return int(value) if value is not None and value.isdigit() else value
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..audio.devices import SoundDevices
 
     if args.live and not os.environ.get("OPENAI_API_KEY"):
@@ -148,12 +151,3 @@ async def run_talk(
                 await asyncio.gather(sending, return_exceptions=True)
                 await playback.close()
     return 0
-
-
-COMMAND = Command(
-    name="talk",
-    help="a voice conversation through the microphone and speaker (simulator by default)",
-    description=_DESCRIPTION,
-    arguments=_arguments,
-    run=_run,
-)

@@ -15,11 +15,14 @@ import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from ._command import Command, CommandError, port_number
+from ._command import CommandError, port_number
 
-__all__ = ["COMMAND", "serve_twilio"]
+__all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run", "serve_twilio"]
 
-_DESCRIPTION = """\
+NAME = "twilio"
+HELP = "bridge Twilio Media Streams phone calls to Realtime sessions (simulator by default)"
+
+DESCRIPTION = """\
 Bridge phone calls from Twilio Media Streams to a Realtime session, one session per call,
 in G.711 mu-law both ways, with barge-in that truncates at what the caller heard.
 
@@ -30,7 +33,7 @@ realtime_bus.testing.synthesize_speech, not a real voice.
 """
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=port_number, default=8080, help="port (0 picks a free one)")
     target = parser.add_mutually_exclusive_group()
@@ -56,7 +59,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log calls (stderr)")
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn  # noqa: F401
     except ImportError:
@@ -149,12 +152,3 @@ async def serve_twilio(
             print(f"  media stream:  ws://{base}/twilio/media", flush=True)
             print("  Press Ctrl-C to stop.", flush=True)
         await serving
-
-
-COMMAND = Command(
-    name="twilio",
-    help="bridge Twilio Media Streams phone calls to Realtime sessions (simulator by default)",
-    description=_DESCRIPTION,
-    arguments=_arguments,
-    run=_run,
-)

@@ -8,13 +8,14 @@ import re
 import socket
 import subprocess
 import sys
+import types
 
 import pytest
 import websockets
 from websockets.sync.client import connect as sync_connect
 
 import realtime_bus
-from realtime_bus.cli import build_parser, commands, main
+from realtime_bus.cli import Command, build_parser, commands, main
 from realtime_bus.cli._commands import COMMAND_MODULES
 
 _MARKUP = re.compile(r"``|:(class|func|meth|data|attr|mod):`")
@@ -32,6 +33,16 @@ def test_every_module_in_the_table_is_a_command_once() -> None:
     assert len(names) == len(COMMAND_MODULES)
     assert len(set(names)) == len(names)
     assert set(_subparsers(build_parser())) == set(names)
+
+
+def test_a_module_missing_a_field_is_no_command() -> None:
+    module = types.ModuleType("half_a_command")
+    module.NAME, module.HELP, module.DESCRIPTION = "half", "one line", "text"
+    module.arguments = lambda parser: None
+    with pytest.raises(TypeError, match="half_a_command must define"):
+        Command.from_module(module)
+    module.run = lambda args: 0
+    assert Command.from_module(module).name == "half"
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
