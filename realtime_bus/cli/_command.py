@@ -10,7 +10,10 @@ The module defines the fields of its :class:`Command` at the top level: ``NAME``
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -21,6 +24,8 @@ __all__ = [
     "non_negative_float",
     "port_number",
     "positive_float",
+    "run_server",
+    "stop_on_signals",
 ]
 
 
@@ -120,3 +125,29 @@ def port_number(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text} is not a port number (0 to 65535)")
     return value
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event the running loop sets on SIGINT or SIGTERM (where it can handle signals)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def run_server(serving: Coroutine[object, object, int | None], host: str, port: int) -> int:
+    """Run a server command's coroutine; returns its status (``None`` counts as 0).
+
+    Ctrl-C stops it cleanly (status 0); a port it cannot listen on is a :class:`CommandError`
+    that names the address.
+    """
+    try:
+        status = asyncio.run(serving)
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CommandError(f"cannot listen on {host}:{port}: {reason}") from exc
+    return 0 if status is None else status

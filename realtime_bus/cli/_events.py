@@ -7,6 +7,7 @@ them. Without rich the same lines are printed plain and progress is one line at 
 
 from __future__ import annotations
 
+import argparse
 import binascii
 import fnmatch
 import sys
@@ -14,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TextIO
 
-__all__ = ["EventPrinter", "Progress", "matches", "progress", "summary"]
+__all__ = ["EventPrinter", "Progress", "add_printing_arguments", "matches", "progress", "summary"]
 
 # The fields that matter, per event type (dotted paths into the event); others get a default.
 _FIELDS: dict[str, tuple[str, ...]] = {
@@ -47,6 +48,18 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 _AUDIO_FIELDS = {"response.output_audio.delta": "delta", "input_audio_buffer.append": "audio"}
 _SKIP = frozenset({"type", "event_id", "response_id", "output_index", "content_index"})
 _MAX = 120
+
+
+def add_printing_arguments(parser: argparse.ArgumentParser, *, each: str, example: str) -> None:
+    """``--filter GLOB`` (repeatable) and ``--json``: which events are printed, and how."""
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help=f"print only events whose type matches GLOB{example} (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help=f"print each {each} as JSON Lines")
 
 
 def matches(event_type: str, patterns: Sequence[str]) -> bool:

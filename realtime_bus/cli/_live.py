@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,8 +16,8 @@ from ..bus import Bus
 from ..protocol import RealtimeBusError, ResponseDone, user_message
 from ..recording import Recorder
 from ..transport import HandshakeRefused, MissingCredentials, endpoint_for_url
-from ._command import CommandError, positive_float
-from ._events import EventPrinter, matches
+from ._command import CommandError, positive_float, stop_on_signals
+from ._events import EventPrinter, add_printing_arguments, matches
 
 __all__ = ["add_live_arguments", "run_live"]
 
@@ -52,14 +51,7 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="seconds to stay connected (default: until Ctrl-C, or until the --say turns end)",
     )
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="print only events whose type matches GLOB, e.g. 'response.*' (repeatable)",
-    )
-    parser.add_argument("--json", action="store_true", help="print each frame as JSON Lines")
+    add_printing_arguments(parser, each="frame", example=", e.g. 'response.*'")
 
 
 class _Printing:
@@ -145,11 +137,7 @@ async def run_live(args: argparse.Namespace, *, record: str | None, record_audio
         bus = Bus(
             endpoint=endpoint, reconnect=False, record=_Printing(printer, args.filter, recorder)
         )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         try:
             async with bus:
                 for text in args.say:

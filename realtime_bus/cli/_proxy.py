@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import signal
 
-from ._command import CommandError, port_number
+from ._command import CommandError, port_number, run_server, stop_on_signals
 
 __all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run"]
 
@@ -53,11 +50,7 @@ async def _serve(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise CommandError(str(exc), status=2) from None
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     async with proxy:
         print(f"Recording proxy: {proxy.url} -> {args.upstream}", flush=True)
         print(f"  websocket base URL: {proxy.ws_base_url}", flush=True)
@@ -67,10 +60,4 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(_serve(args))
-    except KeyboardInterrupt:
-        return 0
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
+    return run_server(_serve(args), args.host, args.port)

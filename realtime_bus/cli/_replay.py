@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from ._command import CommandError, non_negative_float
-from ._events import EventPrinter, matches, progress
+from ._events import EventPrinter, add_printing_arguments, matches, progress
 
 __all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run"]
 
@@ -37,14 +37,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="1 keeps the recorded time between frames, 0 goes as fast as possible",
     )
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="print only events whose type matches GLOB (repeatable)",
-    )
-    parser.add_argument("--json", action="store_true", help="print each event as JSON Lines")
+    add_printing_arguments(parser, each="event", example="")
 
 
 async def _replay(args: argparse.Namespace) -> int:

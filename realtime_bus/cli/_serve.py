@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import logging
-import signal
 
-from ._command import CommandError, non_negative_float, port_number, positive_float
+from ._command import (
+    CommandError,
+    non_negative_float,
+    port_number,
+    positive_float,
+    run_server,
+    stop_on_signals,
+)
 
 __all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run"]
 
@@ -74,25 +78,14 @@ def run(args: argparse.Namespace) -> int:
     if args.verbose:
         # This process is the application here, so it may set up logging.
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        if args.replay is not None:
-            return asyncio.run(_serve_replay(args))
-        return asyncio.run(_serve(args))
-    except KeyboardInterrupt:
-        return 0
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
+    serving = _serve(args) if args.replay is None else _serve_replay(args)
+    return run_server(serving, args.host, args.port)
 
 
 async def _serve(args: argparse.Namespace) -> int:
     from ..testing import Simulator
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     sim = Simulator(
         api_key=args.api_key,
         realtime_factor=args.realtime_factor,
@@ -123,19 +116,10 @@ async def _serve_replay(args: argparse.Namespace) -> int:
         server = ReplayServer(args.replay, host=args.host, port=args.port, pace=args.pace)
     except RecordingError as exc:
         raise CommandError(str(exc)) from None
-    stop = _stop_event()
+    stop = stop_on_signals()
     async with server:
         print(f"Replaying {args.replay}: {server.url}", flush=True)
         print(f"  websocket base URL: {server.ws_base_url}", flush=True)
         print("  accepts any non-empty key. Press Ctrl-C to stop.", flush=True)
         await stop.wait()
     return 0
-
-
-def _stop_event() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop

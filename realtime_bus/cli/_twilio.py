@@ -15,7 +15,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from ._command import CommandError, port_number
+from ._command import CommandError, port_number, run_server
 
 __all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run", "serve_twilio"]
 
@@ -74,26 +74,18 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--live and --url need --api-key or OPENAI_API_KEY")
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        asyncio.run(
-            serve_twilio(
-                host=args.host,
-                port=args.port,
-                url=args.url,
-                live=args.live,
-                api_key=api_key,
-                model=args.model,
-                instructions=args.instructions,
-                public_url=args.public_url,
-                auth_token=auth_token,
-            )
-        )
-    except KeyboardInterrupt:
-        return 0
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
-    return 0
+    serving = serve_twilio(
+        host=args.host,
+        port=args.port,
+        url=args.url,
+        live=args.live,
+        api_key=api_key,
+        model=args.model,
+        instructions=args.instructions,
+        public_url=args.public_url,
+        auth_token=auth_token,
+    )
+    return run_server(serving, args.host, args.port)
 
 
 @contextlib.asynccontextmanager
