@@ -6,43 +6,12 @@
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 from realtime_bus.testing import Simulator
+from tests.docs._snippets import DocsSnippets
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "agent.md"
-MARKER = "<!-- runs against the simulator in tests/agent/test_docs.py -->"
-_BLOCK = re.compile(re.escape(MARKER) + r"\n```python\n(?P<code>.*?)\n```", re.DOTALL)
-
-
-def blocks() -> list[str]:
-    text = PAGE.read_text()
-    found = [textwrap.dedent(m.group("code")) for m in _BLOCK.finditer(text)]
-    assert len(found) == text.count(MARKER), "a marked block is not a python fence"
-    return found
-
-
-def run(code: str, sim: Simulator, tmp_path: Path) -> str:
-    script = tmp_path / "snippet.py"
-    script.write_text(code)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    env.update(OPENAI_API_KEY="sk-docs-test", OPENAI_BASE_URL=sim.http_url)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-    assert done.returncode == 0, f"failed:\n{code}\n{done.stdout}\n{done.stderr[-3000:]}"
-    return done.stdout
-
+SNIPPETS = DocsSnippets(__file__)
 
 EXPECTED = [
     "completed You said: Hello!\nuser Hello!\nassistant You said: Hello!\n",
@@ -55,7 +24,7 @@ EXPECTED = [
 def test_the_examples_print_what_the_page_says(
     realtime_simulator_thread: Simulator, tmp_path: Path
 ) -> None:
-    found = blocks()
+    found = SNIPPETS.blocks("docs/agent.md")
     assert len(found) == len(EXPECTED)
     for code, expected in zip(found, EXPECTED, strict=True):
-        assert run(code, realtime_simulator_thread, tmp_path) == expected
+        assert SNIPPETS.run(code, realtime_simulator_thread, tmp_path) == expected
