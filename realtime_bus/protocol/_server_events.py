@@ -22,6 +22,46 @@ from ._models import (
 )
 
 # ---------------------------------------------------------------------------------------------
+# What families of events carry alike: the same fields, in the same order, under each name.
+
+
+class _ItemEvent(ServerEvent, frozen=True):
+    item: ConversationItem
+    previous_item_id: str | UnsetType | None = UNSET
+
+
+class _InputTranscriptionEvent(ServerEvent, frozen=True):
+    item_id: str
+    content_index: int
+
+
+class _OutputItemEvent(ServerEvent, frozen=True):
+    """Where in a response the event is: the response, its output item and the item's index."""
+
+    response_id: str
+    item_id: str
+    output_index: int
+
+
+class _ContentEvent(_OutputItemEvent, frozen=True):
+    content_index: int
+
+
+class _ContentPartEvent(_ContentEvent, frozen=True):
+    part: _ContentPart
+
+
+class _ContentDelta(_ContentEvent, frozen=True):
+    delta: str
+    obfuscation: str | UnsetType | None = UNSET
+
+
+class _McpCallEvent(ServerEvent, frozen=True):
+    item_id: str
+    output_index: int
+
+
+# ---------------------------------------------------------------------------------------------
 # Session and conversation
 
 
@@ -43,25 +83,16 @@ class ConversationCreated(ServerEvent, tag="conversation.created", frozen=True):
     conversation: Conversation
 
 
-class ConversationItemAdded(ServerEvent, tag="conversation.item.added", frozen=True):
+class ConversationItemAdded(_ItemEvent, tag="conversation.item.added", frozen=True):
     """An item was added to the conversation (its content may still be streaming)."""
 
-    item: ConversationItem
-    previous_item_id: str | UnsetType | None = UNSET
 
-
-class ConversationItemCreated(ServerEvent, tag="conversation.item.created", frozen=True):
+class ConversationItemCreated(_ItemEvent, tag="conversation.item.created", frozen=True):
     """An item was created (the older acknowledgement of ``conversation.item.create``)."""
 
-    item: ConversationItem
-    previous_item_id: str | UnsetType | None = UNSET
 
-
-class ConversationItemDone(ServerEvent, tag="conversation.item.done", frozen=True):
+class ConversationItemDone(_ItemEvent, tag="conversation.item.done", frozen=True):
     """An item is complete."""
-
-    item: ConversationItem
-    previous_item_id: str | UnsetType | None = UNSET
 
 
 class ConversationItemDeleted(ServerEvent, tag="conversation.item.deleted", frozen=True):
@@ -97,12 +128,12 @@ class ConversationItemInputAudioTranscriptionDelta(
 
 
 class ConversationItemInputAudioTranscriptionCompleted(
-    ServerEvent, tag="conversation.item.input_audio_transcription.completed", frozen=True
+    _InputTranscriptionEvent,
+    tag="conversation.item.input_audio_transcription.completed",
+    frozen=True,
 ):
     """The complete transcript of the user's audio."""
 
-    item_id: str
-    content_index: int
     transcript: str
     usage: TranscriptUsage
     logprobs: list[LogProb] | UnsetType | None = UNSET
@@ -110,22 +141,18 @@ class ConversationItemInputAudioTranscriptionCompleted(
 
 
 class ConversationItemInputAudioTranscriptionFailed(
-    ServerEvent, tag="conversation.item.input_audio_transcription.failed", frozen=True
+    _InputTranscriptionEvent, tag="conversation.item.input_audio_transcription.failed", frozen=True
 ):
     """Transcribing the user's audio failed."""
 
-    item_id: str
-    content_index: int
     error: TranscriptionError
 
 
 class ConversationItemInputAudioTranscriptionSegment(
-    ServerEvent, tag="conversation.item.input_audio_transcription.segment", frozen=True
+    _InputTranscriptionEvent, tag="conversation.item.input_audio_transcription.segment", frozen=True
 ):
     """A diarized segment of the user's audio (who spoke, when, and what)."""
 
-    item_id: str
-    content_index: int
     id: str
     text: str
     speaker: str
@@ -239,58 +266,28 @@ class ResponseOutputItemDone(ServerEvent, tag="response.output_item.done", froze
     item: ConversationItem
 
 
-class ResponseContentPartAdded(ServerEvent, tag="response.content_part.added", frozen=True):
+class ResponseContentPartAdded(_ContentPartEvent, tag="response.content_part.added", frozen=True):
     """An output item got a new content part."""
 
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
-    part: _ContentPart
 
-
-class ResponseContentPartDone(ServerEvent, tag="response.content_part.done", frozen=True):
+class ResponseContentPartDone(_ContentPartEvent, tag="response.content_part.done", frozen=True):
     """A content part is complete."""
 
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
-    part: _ContentPart
 
-
-class ResponseOutputTextDelta(ServerEvent, tag="response.output_text.delta", frozen=True):
+class ResponseOutputTextDelta(_ContentDelta, tag="response.output_text.delta", frozen=True):
     """A piece of text output."""
 
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
-    delta: str
-    obfuscation: str | UnsetType | None = UNSET
 
-
-class ResponseOutputTextDone(ServerEvent, tag="response.output_text.done", frozen=True):
+class ResponseOutputTextDone(_ContentEvent, tag="response.output_text.done", frozen=True):
     """The complete text of a content part."""
 
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     text: str
 
 
-class ResponseOutputAudioDelta(ServerEvent, tag="response.output_audio.delta", frozen=True):
+class ResponseOutputAudioDelta(_ContentDelta, tag="response.output_audio.delta", frozen=True):
     """A chunk of output audio, base64 encoded (see :attr:`pcm`)."""
 
     _audio_fields: ClassVar[frozenset[str]] = frozenset({"delta"})
-
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
-    delta: str
-    obfuscation: str | UnsetType | None = UNSET
 
     @property
     def pcm(self) -> bytes:
@@ -300,108 +297,71 @@ class ResponseOutputAudioDelta(ServerEvent, tag="response.output_audio.delta", f
         return pcm_from_base64(self.delta)
 
 
-class ResponseOutputAudioDone(ServerEvent, tag="response.output_audio.done", frozen=True):
+class ResponseOutputAudioDone(_ContentEvent, tag="response.output_audio.done", frozen=True):
     """The output audio of a content part is complete."""
-
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
 
 
 class ResponseOutputAudioTranscriptDelta(
-    ServerEvent, tag="response.output_audio_transcript.delta", frozen=True
+    _ContentDelta, tag="response.output_audio_transcript.delta", frozen=True
 ):
     """A piece of the transcript of the output audio."""
 
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
-    delta: str
-    obfuscation: str | UnsetType | None = UNSET
-
 
 class ResponseOutputAudioTranscriptDone(
-    ServerEvent, tag="response.output_audio_transcript.done", frozen=True
+    _ContentEvent, tag="response.output_audio_transcript.done", frozen=True
 ):
     """The complete transcript of the output audio."""
 
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     transcript: str
 
 
 class ResponseFunctionCallArgumentsDelta(
-    ServerEvent, tag="response.function_call_arguments.delta", frozen=True
+    _OutputItemEvent, tag="response.function_call_arguments.delta", frozen=True
 ):
     """A piece of a function call's JSON arguments."""
 
-    response_id: str
-    item_id: str
-    output_index: int
     call_id: str
     delta: str
     obfuscation: str | UnsetType | None = UNSET
 
 
 class ResponseFunctionCallArgumentsDone(
-    ServerEvent, tag="response.function_call_arguments.done", frozen=True
+    _OutputItemEvent, tag="response.function_call_arguments.done", frozen=True
 ):
     """A function call's complete JSON arguments, and the function's name."""
 
-    response_id: str
-    item_id: str
-    output_index: int
     call_id: str
     name: str
     arguments: str
 
 
 class ResponseMcpCallArgumentsDelta(
-    ServerEvent, tag="response.mcp_call_arguments.delta", frozen=True
+    _OutputItemEvent, tag="response.mcp_call_arguments.delta", frozen=True
 ):
     """A piece of an MCP tool call's JSON arguments."""
 
-    response_id: str
-    item_id: str
-    output_index: int
     delta: str
     obfuscation: str | UnsetType | None = UNSET
 
 
 class ResponseMcpCallArgumentsDone(
-    ServerEvent, tag="response.mcp_call_arguments.done", frozen=True
+    _OutputItemEvent, tag="response.mcp_call_arguments.done", frozen=True
 ):
     """An MCP tool call's complete JSON arguments."""
 
-    response_id: str
-    item_id: str
-    output_index: int
     arguments: str
 
 
-class ResponseMcpCallInProgress(ServerEvent, tag="response.mcp_call.in_progress", frozen=True):
+class ResponseMcpCallInProgress(_McpCallEvent, tag="response.mcp_call.in_progress", frozen=True):
     """An MCP tool call started."""
 
-    item_id: str
-    output_index: int
 
-
-class ResponseMcpCallCompleted(ServerEvent, tag="response.mcp_call.completed", frozen=True):
+class ResponseMcpCallCompleted(_McpCallEvent, tag="response.mcp_call.completed", frozen=True):
     """An MCP tool call succeeded."""
 
-    item_id: str
-    output_index: int
 
-
-class ResponseMcpCallFailed(ServerEvent, tag="response.mcp_call.failed", frozen=True):
+class ResponseMcpCallFailed(_McpCallEvent, tag="response.mcp_call.failed", frozen=True):
     """An MCP tool call failed."""
-
-    item_id: str
-    output_index: int
 
 
 class McpListToolsInProgress(ServerEvent, tag="mcp_list_tools.in_progress", frozen=True):
