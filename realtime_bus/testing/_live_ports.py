@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from ..protocol import ServerEvent
 from ..protocol import live as L
 from ._live_responder import LiveContext, LiveEntry, LiveResponder
+from ._port import SimulatorSettings
 
 __all__ = ["LiveHost", "LivePeer", "LiveSessionPort", "LiveSimulator"]
 
@@ -24,28 +25,8 @@ class Refusals(Protocol):
         ...
 
 
-class LiveSimulator(Protocol):
+class LiveSimulator(SimulatorSettings, Protocol):
     """What the Live side uses of the simulator (its settings, read at each use)."""
-
-    @property
-    def realtime_factor(self) -> float:
-        """1.0 is real time, 0 as fast as possible."""
-        ...
-
-    @property
-    def audio_chunk_ms(self) -> int:
-        """The duration of each output audio delta."""
-        ...
-
-    @property
-    def max_session_seconds(self) -> float:
-        """The session duration limit."""
-        ...
-
-    @property
-    def record(self) -> bool:
-        """Whether connections keep every event that crosses the wire."""
-        ...
 
     @property
     def api_key(self) -> str | None:
@@ -55,10 +36,6 @@ class LiveSimulator(Protocol):
     @property
     def faults(self) -> Refusals:
         """The fault switches."""
-        ...
-
-    def _session_closed(self, session: Any) -> None:
-        """A connection is gone."""
         ...
 
 

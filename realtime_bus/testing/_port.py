@@ -24,6 +24,7 @@ __all__ = [
     "Pacing",
     "SessionHost",
     "SessionPort",
+    "SimulatorSettings",
     "Turns",
 ]
 
@@ -185,8 +186,8 @@ class FaultHooks(Protocol):
         ...
 
 
-class SessionHost(Pacing, Protocol):
-    """What a session uses of the simulator that accepted it."""
+class SimulatorSettings(Pacing, Protocol):
+    """The simulator's settings that every kind of session reads, and its session list."""
 
     @property
     def record(self) -> bool:
@@ -194,20 +195,24 @@ class SessionHost(Pacing, Protocol):
         ...
 
     @property
+    def max_session_seconds(self) -> float:
+        """The session duration limit."""
+        ...
+
+    def _session_closed(self, session: Any) -> None:
+        """A session's connection is gone."""
+        ...
+
+
+class SessionHost(SimulatorSettings, Protocol):
+    """What a session uses of the simulator that accepted it."""
+
+    @property
     def responder(self) -> Responder:
         """What new sessions' assistants say."""
         ...
 
     @property
-    def max_session_seconds(self) -> float:
-        """The session duration limit."""
-        ...
-
-    @property
     def faults(self) -> FaultHooks:
         """The fault switches."""
-        ...
-
-    def _session_closed(self, session: Any) -> None:
-        """A session's connection is gone."""
         ...
