@@ -15,7 +15,11 @@ stops while a request is being answered.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Protocol, cast
+
+from websockets.http11 import Request
+from websockets.server import ServerProtocol
 
 from .._log import get_logger
 from ._http import (
@@ -30,7 +34,7 @@ from ._http import (
 )
 from ._wsconn import WebSocketConnection
 
-__all__ = ["Listener", "ListenerHost"]
+__all__ = ["Listener", "ListenerHost", "Peer", "accept_websocket"]
 
 _log = get_logger("realtime_bus.testing.http")
 
@@ -52,6 +56,60 @@ class ListenerHost(Protocol):
         Returns the connection that now owns the socket, or ``None`` when the request was
         answered (refused) and the socket is being closed.
         """
+
+
+class Peer(Protocol):
+    """What takes over an accepted WebSocket: a session, a Live connection."""
+
+    def on_message(self, data: bytes, is_text: bool) -> None:
+        """One complete client message arrived."""
+
+    def connection_closed(self) -> None:
+        """The TCP connection is gone."""
+
+
+def accept_websocket(
+    listener: Listener,
+    protocol: ServerProtocol,
+    raw: bytes,
+    *,
+    refuse: Callable[[HttpResponse], None],
+    attach: Callable[[WebSocketConnection, Request], Peer],
+) -> WebSocketConnection | None:
+    """Finish the opening handshake in ``raw`` and hand the socket to the peer ``attach`` makes.
+
+    A request the WebSocket core cannot read is refused with 400 through ``refuse``; one it
+    answers itself with another status than 101 gets that answer and the socket closes
+    (``None`` in both cases). Otherwise the connection is returned, its messages and its end
+    going to the peer.
+    """
+    protocol.receive_data(raw)
+    events = protocol.events_received()
+    transport = listener.transport
+    assert transport is not None
+    if not events or not isinstance(events[0], Request):
+        refuse(HttpResponse.error(400, "Invalid WebSocket handshake request."))
+        return None
+    request = events[0]
+    response = protocol.accept(request)
+    protocol.send_response(response)
+    transport.write(b"".join(protocol.data_to_send()))
+    if response.status_code != 101:
+        transport.close()
+        return None
+    peer: Peer | None = None
+
+    def on_message(data: bytes, is_text: bool) -> None:
+        assert peer is not None
+        peer.on_message(data, is_text)
+
+    def on_closed() -> None:
+        assert peer is not None
+        peer.connection_closed()
+
+    ws = WebSocketConnection(transport, protocol, on_message, on_closed)
+    peer = attach(ws, request)
+    return ws
 
 
 def is_upgrade(head: RequestHead) -> bool:

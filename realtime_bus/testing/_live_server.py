@@ -27,6 +27,7 @@ from ..protocol import live as L
 from ._handshake import _api_key
 from ._http import HttpResponse, RequestHead
 from ._ids import random_id
+from ._listener import Listener, accept_websocket
 from ._live_responder import LiveResponder
 from ._live_session import LiveSession
 from ._session_base import ClientLink
@@ -34,7 +35,6 @@ from ._validation import error_for_bad_frame
 from ._wsconn import WebSocketConnection
 
 if TYPE_CHECKING:
-    from ._listener import Listener
     from ._live_ports import LiveSimulator as Simulator
 
 __all__ = ["LiveConnection", "LiveServer", "is_live_target", "live_of", "upgrade_live"]
@@ -273,40 +273,20 @@ def upgrade_live(
     protocol = ServerProtocol(
         max_size=_MAX_MESSAGE_BYTES, logger=RedactingLogger("websockets.server")
     )
-    protocol.receive_data(raw)
-    events = protocol.events_received()
-    transport = listener.transport
-    assert transport is not None
-    if not events or not isinstance(events[0], Request):
-        _refuse(listener, HttpResponse.error(400, "Invalid WebSocket handshake request."))
-        return None
-    response = protocol.accept(events[0])
-    protocol.send_response(response)
-    transport.write(b"".join(protocol.data_to_send()))
-    if response.status_code != 101:
-        transport.close()
-        return None
-    if channel == "sideband":
-        assert parent is not None
-        session = parent
-    else:
-        session = LiveSession(live, random_id("sess", 24), parent=parent)
-    connection: LiveConnection | None = None
 
-    def on_message(data: bytes, is_text: bool) -> None:
-        assert connection is not None
-        connection.on_message(data, is_text)
+    def attach(ws: WebSocketConnection, request: Request) -> LiveConnection:
+        if channel == "sideband":
+            assert parent is not None
+            session = parent
+        else:
+            session = LiveSession(live, random_id("sess", 24), parent=parent)
+        connection = LiveConnection(sim, ws, channel, session)
+        session.connections.append(connection)
+        _track(sim, connection)
+        _log.info("simulator_live_connection_opened", channel=channel, session_id=session.id)
+        return connection
 
-    def on_closed() -> None:
-        assert connection is not None
-        connection.connection_closed()
-
-    ws = WebSocketConnection(transport, protocol, on_message, on_closed)
-    connection = LiveConnection(sim, ws, channel, session)
-    session.connections.append(connection)
-    _track(sim, connection)
-    _log.info("simulator_live_connection_opened", channel=channel, session_id=session.id)
-    return ws
+    return accept_websocket(listener, protocol, raw, refuse=listener.reply, attach=attach)
 
 
 def _adopt_external(live: LiveServer, session_id: str) -> LiveSession | None:

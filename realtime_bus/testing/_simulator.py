@@ -23,7 +23,7 @@ from ._config import default_session, default_transcription_session, expires_at
 from ._faults import Faults
 from ._handshake import Admission, admit, select_subprotocol
 from ._http import HttpResponse, HttpRoutes, RequestHead
-from ._listener import Listener
+from ._listener import Listener, accept_websocket
 from ._live_server import is_live_target, upgrade_live
 from ._registry import SimulatedCalls, SimulatedClientSecrets
 from ._responder import DefaultResponder, Responder
@@ -328,34 +328,20 @@ class Simulator:
             select_subprotocol=_select_subprotocol,
             max_size=MAX_MESSAGE_BYTES,
         )
-        protocol.receive_data(raw)
-        events = protocol.events_received()
-        transport = listener.transport
-        assert transport is not None
-        if not events or not isinstance(events[0], Request):
-            self._refuse(
-                listener, head, HttpResponse.error(400, "Invalid WebSocket handshake request.")
-            )
-            return None
-        response = protocol.accept(events[0])
-        protocol.send_response(response)
-        transport.write(b"".join(protocol.data_to_send()))
-        if response.status_code != 101:
-            transport.close()
-            return None
-        session: SimulatedSession | SimulatedTranslationSession | None = None
+        return accept_websocket(
+            listener,
+            protocol,
+            raw,
+            refuse=lambda response: self._refuse(listener, head, response),
+            attach=lambda ws, request: self._attach(ws, request, admission),
+        )
 
-        def on_message(data: bytes, is_text: bool) -> None:
-            assert session is not None
-            session.on_message(data, is_text)
-
-        def on_closed() -> None:
-            assert session is not None
-            session.connection_closed()
-
-        ws = WebSocketConnection(transport, protocol, on_message, on_closed)
+    def _attach(
+        self, ws: WebSocketConnection, request: Request, admission: Admission
+    ) -> SimulatedSession | SimulatedTranslationSession:
+        """Start the session an accepted upgrade asked for (and its recording, if any)."""
         if admission.kind == "translation":
-            session = open_translation_session(
+            return open_translation_session(
                 self,
                 ws,
                 path=admission.path,
@@ -364,13 +350,12 @@ class Simulator:
                 secret=admission.translation_secret,
                 max_session_seconds=self.max_session_seconds,
             )
-            return ws
         recorder = None
         if self.record_dir is not None:
             recorder = start_recording(
                 self.record_dir,
                 ws,
-                events[0],
+                request,
                 base_url=f"ws://{self.host}:{self.port}",
                 session_id=session_id_for(ws),
                 secrets=[
@@ -380,7 +365,7 @@ class Simulator:
         session = self._open_session(ws, admission)
         if recorder is not None:
             self._recorders[session.id] = (recorder, ws)
-        return ws
+        return session
 
     def _open_session(self, ws: WebSocketConnection, admission: Admission) -> SimulatedSession:
         ids_session = session_id_for(ws)
