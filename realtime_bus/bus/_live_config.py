@@ -7,7 +7,6 @@ whose ``Bus.live(...)`` constructors return it) is built from these parts.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import ClassVar
 from urllib.parse import quote
@@ -16,7 +15,12 @@ from msgspec import UNSET, UnsetType
 
 from ..protocol import live as L
 from ..transport import Endpoint, TokenProvider
-from ..transport._endpoint import DEFAULT_OPENAI_BASE, MissingCredentials, _with_query, _ws_scheme
+from ..transport._endpoint import (
+    _with_query,
+    _ws_scheme,
+    azure_headers,
+    openai_base_and_headers,
+)
 from ._lifecycle import LifecycleEvent
 
 __all__ = [
@@ -92,22 +96,10 @@ def live_endpoint(
 ) -> Endpoint:
     """The OpenAI Live endpoint (``.../v1/live/sessions`` + ``suffix``), as the ``openai``
     package builds it: no query parameters, the key as a bearer token."""
-    key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
-    if not key:
-        raise MissingCredentials(
-            "no API key: pass api_key=... or set the OPENAI_API_KEY environment variable"
-        )
-    if websocket_base_url is not None:
-        base = _ws_scheme(websocket_base_url)
-    else:
-        base = _ws_scheme(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE)
-    headers = {"Authorization": f"Bearer {key}"}
-    if organization:
-        headers["OpenAI-Organization"] = organization
-    if project:
-        headers["OpenAI-Project"] = project
-    headers.update(extra_headers or {})
-    url = _with_query(base.rstrip("/") + "/live/sessions" + suffix, dict(extra_query or {}))
+    base, headers = openai_base_and_headers(
+        api_key, base_url, websocket_base_url, organization, project, extra_headers
+    )
+    url = _with_query(base + "/live/sessions" + suffix, dict(extra_query or {}))
     return Endpoint(url=url, headers=headers)
 
 
@@ -125,16 +117,7 @@ def azure_live_endpoint(
     ``api_key`` (default ``AZURE_OPENAI_API_KEY``) is sent as ``api-key``; a ``token_provider``
     (Entra ID) is asked for a fresh token before every connection.
     """
-    if token_provider is None:
-        api_key = api_key if api_key is not None else os.environ.get("AZURE_OPENAI_API_KEY")
-        if not api_key:
-            raise MissingCredentials(
-                "no Azure credentials: pass api_key=..., token_provider=..., "
-                "or set AZURE_OPENAI_API_KEY"
-            )
-    headers = dict(extra_headers or {})
-    if api_key and token_provider is None:
-        headers["api-key"] = api_key
+    headers = azure_headers(api_key, token_provider, extra_headers)
     url = _ws_scheme(endpoint).rstrip("/") + "/openai/v1/live/sessions" + suffix
     return Endpoint(
         url=_with_query(url, dict(extra_query or {})),

@@ -20,8 +20,10 @@ __all__ = [
     "Endpoint",
     "TokenProvider",
     "azure_endpoint",
+    "azure_headers",
     "check_headers",
     "endpoint_for_url",
+    "openai_base_and_headers",
     "openai_endpoint",
 ]
 
@@ -139,6 +141,27 @@ def openai_endpoint(
     (whose scheme is turned into ``wss``), which defaults to ``OPENAI_BASE_URL`` and then to
     the public API. ``call_id`` attaches to a SIP or WebRTC call instead of naming a model.
     """
+    if beta:
+        extra_headers = {"OpenAI-Beta": "realtime=v1", **(extra_headers or {})}
+    base, headers = openai_base_and_headers(
+        api_key, base_url, websocket_base_url, organization, project, extra_headers
+    )
+    if model is None and call_id is None:
+        raise ConfigurationError("give a model (or a call_id to attach to a call)")
+    query: dict[str, str | None] = {"model": model, "call_id": call_id, **(extra_query or {})}
+    return Endpoint(url=_with_query(base + "/realtime", query), headers=headers)
+
+
+def openai_base_and_headers(
+    api_key: str | None,
+    base_url: str | None,
+    websocket_base_url: str | None,
+    organization: str | None,
+    project: str | None,
+    extra_headers: Mapping[str, str] | None,
+) -> tuple[str, dict[str, str]]:
+    """The WebSocket base URL (no trailing ``/``) and the headers of an OpenAI connection, as
+    the ``openai`` package makes them (see :func:`openai_endpoint`)."""
     key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
     if not key:
         raise MissingCredentials(
@@ -148,18 +171,13 @@ def openai_endpoint(
         base = _ws_scheme(websocket_base_url)
     else:
         base = _ws_scheme(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE)
-    if model is None and call_id is None:
-        raise ConfigurationError("give a model (or a call_id to attach to a call)")
     headers = {"Authorization": f"Bearer {key}"}
     if organization:
         headers["OpenAI-Organization"] = organization
     if project:
         headers["OpenAI-Project"] = project
-    if beta:
-        headers["OpenAI-Beta"] = "realtime=v1"
     headers.update(extra_headers or {})
-    query: dict[str, str | None] = {"model": model, "call_id": call_id, **(extra_query or {})}
-    return Endpoint(url=_with_query(base.rstrip("/") + "/realtime", query), headers=headers)
+    return base.rstrip("/"), headers
 
 
 def azure_endpoint(
@@ -179,13 +197,7 @@ def azure_endpoint(
     Authenticate with ``api_key`` (default ``AZURE_OPENAI_API_KEY``, sent as ``api-key``) or a
     ``token_provider`` for Entra ID (asked for a fresh token before every connection).
     """
-    if token_provider is None:
-        api_key = api_key if api_key is not None else os.environ.get("AZURE_OPENAI_API_KEY")
-        if not api_key:
-            raise MissingCredentials(
-                "no Azure credentials: pass api_key=..., token_provider=..., "
-                "or set AZURE_OPENAI_API_KEY"
-            )
+    headers = azure_headers(api_key, token_provider, extra_headers)
     base = _ws_scheme(endpoint).rstrip("/")
     query: dict[str, str | None]
     if api_version in (None, "v1"):
@@ -193,9 +205,25 @@ def azure_endpoint(
     else:
         path, query = "/openai/realtime", {"api-version": api_version, "deployment": deployment}
     query.update(extra_query or {})
-    headers = dict(extra_headers or {})
-    if api_key and token_provider is None:
-        headers["api-key"] = api_key
     return Endpoint(
         url=_with_query(base + path, query), headers=headers, token_provider=token_provider
     )
+
+
+def azure_headers(
+    api_key: str | None,
+    token_provider: TokenProvider | None,
+    extra_headers: Mapping[str, str] | None,
+) -> dict[str, str]:
+    """The headers of an Azure OpenAI connection: ``api-key`` (default ``AZURE_OPENAI_API_KEY``)
+    unless a ``token_provider`` authenticates it (see :func:`azure_endpoint`)."""
+    headers = dict(extra_headers or {})
+    if token_provider is None:
+        api_key = api_key if api_key is not None else os.environ.get("AZURE_OPENAI_API_KEY")
+        if not api_key:
+            raise MissingCredentials(
+                "no Azure credentials: pass api_key=..., token_provider=..., "
+                "or set AZURE_OPENAI_API_KEY"
+            )
+        headers["api-key"] = api_key
+    return headers
