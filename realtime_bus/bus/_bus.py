@@ -57,10 +57,10 @@ from ._live_resources import (
     LiveSessionResource,
     SidebandTransportResource,
 )
-from ._matching import EventKey, KeyMatcher, key_of
+from ._matching import EventKey, key_of
 from ._outbound import OutboundQueue
 from ._replay import SessionMemory
-from ._router import Router, Subscription
+from ._router import Router
 from ._sending import Outbox
 from ._standby import StandbyConnection
 from ._state import BusState, Lifecycle
@@ -364,18 +364,6 @@ class Bus(HandlerMethods):
         return f"Bus(name={self.name!r}, url={self.endpoint.safe_url!r}, state={self.state.name})"
 
     # -- handlers -----------------------------------------------------------------------------
-
-    def _registrar(
-        self,
-        keys: tuple[EventKey, ...],
-        once: bool,
-        concurrent: bool,
-        check: Callable[[Any], bool] | None,
-    ) -> Callable[[Callable[[Any], Any]], object]:
-        matcher = KeyMatcher(tuple(key_of(k) for k in keys))
-        return lambda fn: self._router.add(
-            Subscription(fn, matcher, once=once, concurrent=concurrent, check=check)
-        )
 
     def off(self, fn: Callable[[Any], Any], event: EventKey | None = None) -> bool:
         """Unregister ``fn`` (from ``event`` only, if given). Returns whether it was found."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-from ._matching import EventKey
+from ._matching import EventKey, KeyMatcher, key_of
+from ._router import Router, Subscription
 
 __all__ = ["HandlerMethods"]
 
@@ -16,9 +17,10 @@ _Handler = Callable[[E], R]
 
 
 class HandlerMethods:
-    """The handler-registering methods, over :meth:`_registrar`."""
+    """The handler-registering methods, over :meth:`_registrar` (the bus's router by default)."""
 
     __slots__ = ()
+    _router: Router
 
     def _registrar(
         self,
@@ -28,7 +30,10 @@ class HandlerMethods:
         check: Callable[[Any], bool] | None,
     ) -> Callable[[Callable[[Any], Any]], object]:
         """What registers a handler for ``keys`` (checked now, before any handler is given)."""
-        raise NotImplementedError
+        matcher = KeyMatcher(tuple(key_of(k) for k in keys))
+        return lambda fn: self._router.add(
+            Subscription(fn, matcher, once=once, concurrent=concurrent, check=check)
+        )
 
     @overload
     def on(

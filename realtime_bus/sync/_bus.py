@@ -334,14 +334,9 @@ class SyncBus(HandlerMethods):
 
     # -- handlers ---------------------------------------------------------------------------
 
-    def _registrar(
-        self,
-        keys: tuple[EventKey, ...],
-        once: bool,
-        concurrent: bool,
-        check: Callable[[Any], bool] | None,
-    ) -> Callable[[Callable[[Any], Any]], object]:
-        register = self.async_bus.on(*keys, once=once, concurrent=concurrent, check=check)
+    def _registrar(self, *options: Any) -> Callable[[Callable[[Any], Any]], object]:
+        # Checked here, registered on the loop (the router is not thread-safe).
+        register = self.async_bus._registrar(*options)
         return lambda fn: self._call_on_loop(register, fn)
 
     def off(self, fn: Callable[[Any], Any], event: EventKey | None = None) -> bool:
