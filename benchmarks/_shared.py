@@ -7,6 +7,7 @@ are elsewhere). The corpus is generated once per size and kept in ``benchmarks/.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import os
@@ -14,27 +15,37 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 __all__ = [
     "CACHE",
+    "EventCount",
     "OtherLoad",
     "Server",
+    "arguments",
     "bench_dir",
     "corpus",
     "fmt_rate",
+    "latest",
     "median",
     "paired_ratio",
+    "parse",
     "percentile",
     "print_table",
     "quiet_logs",
+    "ratio_to",
+    "rotation",
+    "say_repeat",
     "server",
     "settle",
 ]
 
 from _corpus import CACHE, bench_dir, corpus
+
+T = TypeVar("T")
 
 
 class Server:
@@ -211,3 +222,97 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[objec
 def now() -> float:
     """The benchmark clock."""
     return time.perf_counter()
+
+
+class EventCount:
+    """What a ``"*"`` handler counts: :meth:`seen` is the handler; the ``n``-th event calls
+    ``done``. The clock runs from the first event to the ``n``-th, so connecting is outside it.
+    """
+
+    def __init__(self, n: int, done: Callable[[], object], clock: Callable[[], float] = now):
+        self.n = n
+        self.count = 0
+        self.first = self.last = 0.0
+        self._done = done
+        self._clock = clock
+
+    def seen(self, event: object) -> None:
+        """The handler: one more event."""
+        self.count += 1
+        if self.count == 1:
+            self.first = self._clock()
+        elif self.count == self.n:
+            self.last = self._clock()
+            self._done()
+
+    def elapsed(self, who: str) -> float:
+        """The clock from the first event to the last; fails unless ``who`` saw all ``n``."""
+        if self.count != self.n:
+            raise RuntimeError(f"{who} saw {self.count} of {self.n} events")
+        return self.last - self.first
+
+    def per_second(self, who: str) -> float:
+        """Events per second (after the first)."""
+        return (self.n - 1) / self.elapsed(who)
+
+
+def rotation(names: Sequence[str], rep: int) -> list[str]:
+    """The order of the runs in repeat ``rep``: each goes first in turn, so a slow stretch of
+    the machine does not always fall on the same one."""
+    k = rep % len(names)
+    return [*names[k:], *names[:k]]
+
+
+def say_repeat(rep: int, repeats: int, figures: str, load: OtherLoad) -> None:
+    """The progress line after each repeat, with how busy the rest of the machine was."""
+    print(
+        f"repeat {rep + 1}/{repeats}: {figures} (other load {load.cores():.2f} cores)", flush=True
+    )
+
+
+def latest(values: Mapping[str, Sequence[T]], show: Callable[[T], str]) -> str:
+    """``name figure, ...``: the last figure of each run, for :func:`say_repeat`."""
+    return ", ".join(f"{name} {show(runs[-1])}" for name, runs in values.items())
+
+
+def ratio_to(values: dict[str, list[float]], name: str, baseline: str, digits: int = 2) -> str:
+    """``paired_ratio`` of ``name`` to ``baseline`` as ``1.23x``, or ``-`` without a baseline."""
+    if baseline not in values:
+        return "-"
+    return f"{paired_ratio(values[name], values[baseline]):.{digits}f}x"
+
+
+def arguments(
+    doc: str | None,
+    *,
+    n: int,
+    unit: str,
+    repeats: int = 5,
+    corpus: bool = False,
+    openai: bool = False,
+) -> argparse.ArgumentParser:
+    """The options most benchmarks take: ``-n`` (``unit`` per run), ``--repeats``, with
+    ``corpus`` ``--corpus``, with ``openai`` ``--openai-n`` and ``--skip-openai``."""
+    ap = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    ap.add_argument("-n", type=int, default=n, help=f"{unit} per run (default {n})")
+    if openai:
+        ap.add_argument(
+            "--openai-n", type=int, default=0, help=f"{unit} per openai run (default -n)"
+        )
+    ap.add_argument(
+        "--repeats", type=int, default=repeats, help=f"interleaved repeats (default {repeats})"
+    )
+    if corpus:
+        ap.add_argument("--corpus", type=int, default=100_000, help="corpus size (default 100000)")
+    if openai:
+        ap.add_argument("--skip-openai", action="store_true", help="leave the openai package out")
+    return ap
+
+
+def parse(ap: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse the options (``-n`` cannot exceed ``--corpus``) and quiet the logs."""
+    args = ap.parse_args()
+    if "corpus" in args and args.n > args.corpus:
+        ap.error("-n cannot exceed --corpus")
+    quiet_logs()
+    return args

@@ -39,6 +39,21 @@ def _time(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+Rows = list[tuple[str, Callable[[], object], float]]
+
+
+def _resampling(pcm: bytes, src: int, dst: int, seconds: float) -> tuple[str, Rows]:
+    """One rate conversion by each implementation, ``audioop.ratecv`` the baseline."""
+    return (
+        f"{src // 1000} -> {dst // 1000} kHz",
+        [
+            ("ratecv (baseline)", lambda: audioop.ratecv(pcm, 2, 1, src, dst, None), seconds),
+            ("soxr", lambda: resample(pcm, src, dst, backend="soxr"), seconds),
+            ("standard library", lambda: resample(pcm, src, dst, backend="python"), seconds),
+        ],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -49,39 +64,9 @@ def main() -> None:
     pcm8 = _tone(8000, seconds)
     speech = synthesize_speech("the quick brown fox jumps over the lazy dog")
     speech_s = len(speech) / 48000
-    groups: list[tuple[str, list[tuple[str, Callable[[], object], float]]]] = [
-        (
-            "24 -> 8 kHz",
-            [
-                (
-                    "ratecv (baseline)",
-                    lambda: audioop.ratecv(pcm24, 2, 1, 24000, 8000, None),
-                    seconds,
-                ),
-                ("soxr", lambda: resample(pcm24, 24000, 8000, backend="soxr"), seconds),
-                (
-                    "standard library",
-                    lambda: resample(pcm24, 24000, 8000, backend="python"),
-                    seconds,
-                ),
-            ],
-        ),
-        (
-            "8 -> 24 kHz",
-            [
-                (
-                    "ratecv (baseline)",
-                    lambda: audioop.ratecv(pcm8, 2, 1, 8000, 24000, None),
-                    seconds,
-                ),
-                ("soxr", lambda: resample(pcm8, 8000, 24000, backend="soxr"), seconds),
-                (
-                    "standard library",
-                    lambda: resample(pcm8, 8000, 24000, backend="python"),
-                    seconds,
-                ),
-            ],
-        ),
+    groups: list[tuple[str, Rows]] = [
+        _resampling(pcm24, 24000, 8000, seconds),
+        _resampling(pcm8, 8000, 24000, seconds),
         (
             "G.711 and speech",
             [

@@ -24,7 +24,17 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 import msgspec
-from _shared import OtherLoad, Server, median, percentile, print_table, quiet_logs, server, settle
+from _shared import (
+    OtherLoad,
+    Server,
+    median,
+    parse,
+    percentile,
+    print_table,
+    rotation,
+    server,
+    settle,
+)
 from websockets.asyncio.client import connect
 
 from realtime_bus import Bus
@@ -81,6 +91,23 @@ async def _mic(send: Callable[[str], Awaitable[Any]], win: Window) -> None:
         win.appends += 1
 
 
+async def _read_until(
+    stop: asyncio.Event,
+    reading: Coroutine[Any, Any, None],
+    send: Callable[[str], Awaitable[Any]] | None,
+    win: Window,
+    ready: Callable[[], None],
+) -> None:
+    """Run a client's read loop (and its microphone, given ``send``) until ``stop``."""
+    ready()
+    tasks = [asyncio.create_task(reading)]
+    if send is not None:
+        tasks.append(asyncio.create_task(_mic(send, win)))
+    await stop.wait()
+    for task in tasks:
+        task.cancel()
+
+
 async def _bus_session(
     srv: Server, query: str, win: Window, ready: Callable[[], None], stop: asyncio.Event, mic: bool
 ) -> None:
@@ -130,13 +157,7 @@ async def _bare_session(
         async def send(audio: str) -> None:
             await ws.send(encode(_Append(audio=audio)), text=True)
 
-        ready()
-        tasks = [asyncio.create_task(read())]
-        if mic:
-            tasks.append(asyncio.create_task(_mic(send, win)))
-        await stop.wait()
-        for task in tasks:
-            task.cancel()
+        await _read_until(stop, read(), send if mic else None, win, ready)
 
 
 _openai_client: Any = None
@@ -165,13 +186,7 @@ async def _openai_session(
         async def send(audio: str) -> None:
             await conn.input_audio_buffer.append(audio=audio)
 
-        ready()
-        tasks = [asyncio.create_task(read())]
-        if mic:
-            tasks.append(asyncio.create_task(_mic(send, win)))
-        await stop.wait()
-        for task in tasks:
-            task.cancel()
+        await _read_until(stop, read(), send if mic else None, win, ready)
 
 
 Session = Callable[
@@ -279,8 +294,7 @@ async def amain(args: argparse.Namespace) -> None:
         await run_sessions("bare", srv, 2, window=0.3, warmup=0.1)
         for rep in range(args.repeats):
             for count in counts:
-                order = kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]
-                for kind in order:
+                for kind in rotation(kinds, rep):
                     res = await run_sessions(
                         kind,
                         srv,
@@ -350,9 +364,7 @@ def main() -> None:
     ap.add_argument("--tr-every", type=int, default=4, help="transcript every K ticks (4)")
     ap.add_argument("--mic", action="store_true", help="20 ms microphone upload per session")
     ap.add_argument("--openai", action="store_true", help="include the openai package")
-    args = ap.parse_args()
-    quiet_logs()
-    asyncio.run(amain(args))
+    asyncio.run(amain(parse(ap)))
 
 
 if __name__ == "__main__":

@@ -18,19 +18,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, Union
+from typing import Union
 
 import msgspec
 from _shared import (
+    EventCount,
     OtherLoad,
     Server,
+    arguments,
     corpus,
     fmt_rate,
+    latest,
     median,
     now,
-    paired_ratio,
+    parse,
     print_table,
-    quiet_logs,
+    ratio_to,
+    rotation,
+    say_repeat,
     server,
     settle,
 )
@@ -45,34 +50,17 @@ Runner = Callable[[Server, int], Awaitable[float]]
 
 async def run_bus(srv: Server, n: int) -> float:
     """Events per second through the bus to one no-op ``"*"`` handler."""
-    count = 0
-    first = last = 0.0
     done = asyncio.Event()
-
+    counted = EventCount(n, done.set)
     bus = Bus(url=srv.url(f"mode=in&n={n}"), api_key="x", reconnect=False)
-
-    @bus.on("*")
-    def handler(event: Any) -> None:
-        nonlocal count, first, last
-        count += 1
-        if count == 1:
-            first = now()
-        elif count == n:
-            last = now()
-            done.set()
-
-    @bus.on("bus.disconnected")
-    def gone(event: Any) -> None:
-        done.set()
-
+    bus.on("*")(counted.seen)
+    bus.on("bus.disconnected")(lambda event: done.set())
     try:
         async with bus:
             await done.wait()
     except ConnectionLost:
         pass  # the server's close after the last frame; reconnect=False makes it final
-    if count != n:
-        raise RuntimeError(f"bus saw {count} of {n} events")
-    return (n - 1) / (last - first)
+    return counted.per_second("bus")
 
 
 async def run_bare(srv: Server, n: int) -> float:
@@ -132,26 +120,19 @@ async def amain(args: argparse.Namespace) -> None:
             await fn(srv, min(args.n, 2000))
             await settle()
         for rep in range(args.repeats):
-            names = list(runners)
-            order = names[rep % len(names) :] + names[: rep % len(names)]
-            for name in order:
+            for name in rotation(list(runners), rep):
                 n = args.n if name != "openai" else args.openai_n or args.n
                 rates[name].append(await runners[name](srv, n))
                 await settle()
-            print(
-                f"repeat {rep + 1}/{args.repeats}: "
-                + ", ".join(f"{k} {fmt_rate(v[-1])}" for k, v in rates.items())
-                + f" (other load {load.cores():.2f} cores)",
-                flush=True,
-            )
+            say_repeat(rep, args.repeats, latest(rates, fmt_rate), load)
 
     med = {k: median(v) for k, v in rates.items()}
     rows: list[list[object]] = []
     for name in runners:
         row: list[object] = [name, fmt_rate(med[name])]
         row.append(f"{1e6 / med[name]:.2f}")
-        row.append(f"{paired_ratio(rates[name], rates['bare']):.2f}x")
-        row.append(f"{paired_ratio(rates[name], rates['openai']):.1f}x" if "openai" in med else "-")
+        row.append(ratio_to(rates, name, "bare"))
+        row.append(ratio_to(rates, name, "openai", digits=1))
         row.append(" ".join(fmt_rate(r) for r in rates[name]))
         rows.append(row)
     print_table(
@@ -159,27 +140,16 @@ async def amain(args: argparse.Namespace) -> None:
         ["client", "events/s", "us/event", "vs bare", "vs openai", "runs"],
         rows,
     )
-    bus_bare = paired_ratio(rates["bus"], rates["bare"])
-    print(f"\ntarget: bus >= 0.8x bare (aim 0.9x): {bus_bare:.2f}x", end="")
-    if "openai" in med:
-        print(f"; bus >= 6x openai: {paired_ratio(rates['bus'], rates['openai']):.1f}x")
-    else:
-        print()
+    targets = [f"bus >= 0.8x bare (aim 0.9x): {ratio_to(rates, 'bus', 'bare')}"]
+    if "openai" in rates:
+        targets.append(f"bus >= 6x openai: {ratio_to(rates, 'bus', 'openai', digits=1)}")
+    print("\ntarget: " + "; ".join(targets))
     print(load.report())
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-n", type=int, default=50_000, help="frames per run (default 50000)")
-    ap.add_argument("--openai-n", type=int, default=0, help="frames per openai run (default -n)")
-    ap.add_argument("--repeats", type=int, default=5, help="interleaved repeats (default 5)")
-    ap.add_argument("--corpus", type=int, default=100_000, help="corpus size (default 100000)")
-    ap.add_argument("--skip-openai", action="store_true", help="leave the openai package out")
-    args = ap.parse_args()
-    if args.n > args.corpus:
-        ap.error("-n cannot exceed --corpus")
-    quiet_logs()
-    asyncio.run(amain(args))
+    ap = arguments(__doc__, n=50_000, unit="frames", corpus=True, openai=True)
+    asyncio.run(amain(parse(ap)))
 
 
 if __name__ == "__main__":

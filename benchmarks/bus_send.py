@@ -31,12 +31,16 @@ import msgspec
 from _shared import (
     OtherLoad,
     Server,
+    arguments,
     fmt_rate,
+    latest,
     median,
     now,
-    paired_ratio,
+    parse,
     print_table,
-    quiet_logs,
+    ratio_to,
+    rotation,
+    say_repeat,
     server,
     settle,
 )
@@ -83,13 +87,18 @@ async def run_bare(srv: Server, n: int, audio: list[str]) -> Result:
         t0 = now()
         for i in range(n):
             await ws.send(encode(_Append(audio=audio[i & 15])), text=True)
-        try:
-            await ws.recv()
-            raise RuntimeError("the server sent a frame in mode=out")
-        except ConnectionClosed as exc:
-            t1 = now()
-            frames = _reason_frames(exc.rcvd.reason if exc.rcvd else "")
+        t1, frames = await _server_close(ws.recv)
     return Result((n - 1) / (t1 - t0), frames, n)
+
+
+async def _server_close(recv: Callable[[], Awaitable[object]]) -> tuple[float, int]:
+    """Wait for the server's close after the N-th frame: when it came, and the frames it
+    counted (from its close reason)."""
+    try:
+        await recv()
+    except ConnectionClosed as exc:
+        return now(), _reason_frames(exc.rcvd.reason if exc.rcvd else "")
+    raise RuntimeError("the server sent a frame in mode=out")
 
 
 async def run_bus(srv: Server, n: int, audio: list[str]) -> Result:
@@ -141,7 +150,6 @@ async def run_openai(srv: Server, n: int, audio: list[str]) -> Result:
     from openai import AsyncOpenAI
 
     client = AsyncOpenAI(api_key="x", websocket_base_url=srv.base)
-    frames = -1
     async with client.realtime.connect(
         model="gpt-realtime", extra_query={"mode": "out", "n": str(n)}
     ) as conn:
@@ -149,12 +157,7 @@ async def run_openai(srv: Server, n: int, audio: list[str]) -> Result:
         t0 = now()
         for i in range(n):
             await append(audio=audio[i & 15])
-        try:
-            await conn.recv_bytes()
-            raise RuntimeError("the server sent a frame in mode=out")
-        except ConnectionClosed as exc:
-            t1 = now()
-            frames = _reason_frames(exc.rcvd.reason if exc.rcvd else "")
+        t1, frames = await _server_close(conn.recv_bytes)
     await client.close()
     return Result((n - 1) / (t1 - t0), frames, n)
 
@@ -212,25 +215,18 @@ async def amain(args: argparse.Namespace) -> None:
             await fn(srv, 500, audio)
             await settle()
         for rep in range(args.repeats):
-            names = list(runners)
-            order = names[rep % len(names) :] + names[: rep % len(names)]
-            for name in order:
+            for name in rotation(list(runners), rep):
                 n = args.openai_n or args.n if name == "openai" else args.n
                 result = await runners[name](srv, n, audio)
                 if name != "bus coalescing" and result.frames != n:
                     raise RuntimeError(f"{name}: the server counted {result.frames} of {n}")
                 results[name].append(result)
                 await settle()
-            print(
-                f"repeat {rep + 1}/{args.repeats}: "
-                + ", ".join(f"{k} {fmt_rate(v[-1].rate)}" for k, v in results.items())
-                + f" (other load {load.cores():.2f} cores)",
-                flush=True,
-            )
+            say_repeat(rep, args.repeats, latest(results, lambda r: fmt_rate(r.rate)), load)
         appends, frames, reason = await check_coalescing(srv, args.n, audio)
 
-    rate = {k: [r.rate for r in v] for k, v in results.items()}
-    med = {k: median(v) for k, v in rate.items()}
+    rates = {k: [r.rate for r in v] for k, v in results.items()}
+    med = {k: median(v) for k, v in rates.items()}
     rows: list[list[object]] = []
     for name in runners:
         frames_med = median([r.frames for r in results[name]])
@@ -239,8 +235,8 @@ async def amain(args: argparse.Namespace) -> None:
                 name,
                 fmt_rate(med[name]),
                 f"{1e6 / med[name]:.2f}",
-                f"{paired_ratio(rate[name], rate['bare']):.2f}x",
-                f"{paired_ratio(rate[name], rate['openai']):.1f}x" if "openai" in med else "-",
+                ratio_to(rates, name, "bare"),
+                ratio_to(rates, name, "openai", digits=1),
                 f"{frames_med:.0f}",
                 " ".join(fmt_rate(r.rate) for r in results[name]),
             ]
@@ -258,24 +254,16 @@ async def amain(args: argparse.Namespace) -> None:
         f"the server closed with '{reason}' after those frames and {appends - frames} "
         "input_audio_buffer.clear events"
     )
-    ratio = paired_ratio(rate["bus"], rate["bare"])
-    print(f"target: bus >= 0.8x bare: {ratio:.2f}x", end="")
-    if "openai" in med:
-        print(f"; bus >= 15x openai: {paired_ratio(rate['bus'], rate['openai']):.1f}x")
-    else:
-        print()
+    targets = [f"bus >= 0.8x bare: {ratio_to(rates, 'bus', 'bare')}"]
+    if "openai" in rates:
+        targets.append(f"bus >= 15x openai: {ratio_to(rates, 'bus', 'openai', digits=1)}")
+    print("target: " + "; ".join(targets))
     print(load.report())
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-n", type=int, default=20_000, help="appends per run (default 20000)")
-    ap.add_argument("--openai-n", type=int, default=0, help="appends per openai run (default -n)")
-    ap.add_argument("--repeats", type=int, default=5, help="interleaved repeats (default 5)")
-    ap.add_argument("--skip-openai", action="store_true", help="leave the openai package out")
-    args = ap.parse_args()
-    quiet_logs()
-    asyncio.run(amain(args))
+    ap = arguments(__doc__, n=20_000, unit="appends", openai=True)
+    asyncio.run(amain(parse(ap)))
 
 
 if __name__ == "__main__":

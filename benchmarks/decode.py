@@ -94,16 +94,8 @@ class _ResponseDone(_Bare, tag="response.done", gc=False):
     response: dict[str, Any]
 
 
-def bare_decoder() -> Decode:
-    """A typed decode of the common events, untyped for the rest."""
-    members = (
-        _AudioDelta,
-        _TranscriptDelta,
-        _InputTranscriptDelta,
-        _TextDelta,
-        _SpeechStarted,
-        _ResponseDone,
-    )
+def _typed_or_untyped(members: tuple[type[Any], ...]) -> Decode:
+    """A typed decode of ``members``, untyped for the rest."""
     typed = msgspec.json.Decoder(Union[members])  # noqa: UP007 - built from a tuple
     untyped = msgspec.json.Decoder()
 
@@ -114,6 +106,19 @@ def bare_decoder() -> Decode:
             return untyped.decode(frame)
 
     return decode
+
+
+def bare_decoder() -> Decode:
+    """A typed decode of the common events, untyped for the rest."""
+    members = (
+        _AudioDelta,
+        _TranscriptDelta,
+        _InputTranscriptDelta,
+        _TextDelta,
+        _SpeechStarted,
+        _ResponseDone,
+    )
+    return _typed_or_untyped(members)
 
 
 def openai_decoder() -> Decode:
@@ -159,16 +164,7 @@ class _LiveUsage(_Bare, tag="session.usage.updated", gc=False):
 def bare_live_decoder() -> Decode:
     """A typed decode of the common Live events, untyped for the rest."""
     members = (_LiveAudioDelta, _LiveOutputTranscript, _LiveInputTranscript, _LiveUsage)
-    typed = msgspec.json.Decoder(Union[members])  # noqa: UP007 - built from a tuple
-    untyped = msgspec.json.Decoder()
-
-    def decode(frame: str) -> Any:
-        try:
-            return typed.decode(frame)
-        except msgspec.ValidationError:  # a type outside the union
-            return untyped.decode(frame)
-
-    return decode
+    return _typed_or_untyped(members)
 
 
 def openai_live_decoder() -> Decode:

@@ -27,7 +27,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from _shared import OtherLoad, Server, median, paired_ratio, print_table, quiet_logs, server, settle
+from _shared import (
+    OtherLoad,
+    Server,
+    median,
+    paired_ratio,
+    print_table,
+    quiet_logs,
+    rotation,
+    server,
+    settle,
+)
 from bus_latency import KINDS, RunResult, Window, run_sessions
 
 LIMIT_US = 5000.0
@@ -92,16 +102,20 @@ async def capacity(
     return {k: (s["ok"], s["bad"]) for k, s in state.items()}
 
 
+def _clients(args: argparse.Namespace) -> list[str]:
+    """The clients to measure, with the bare baseline always among them."""
+    kinds = args.clients.split(",")
+    return kinds if "bare" in kinds else [*kinds, "bare"]
+
+
 async def receive_cpu(
     srv: Server, args: argparse.Namespace, load: OtherLoad
 ) -> dict[str, list[float]]:
     """Per client, per repeat: % of one core per session, receive only."""
-    kinds = args.clients.split(",")
-    if "bare" not in kinds:
-        kinds.append("bare")
+    kinds = _clients(args)
     out: dict[str, list[float]] = {k: [] for k in kinds}
     for rep in range(args.repeats):
-        for kind in kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]:
+        for kind in rotation(kinds, rep):
             load.cores()
             res = await run_sessions(kind, srv, args.cpu_sessions, window=args.window)
             out[kind].append(100 * res.cpu / args.cpu_sessions)
@@ -153,12 +167,10 @@ async def _memory_child(kind: str, port: int, count: int) -> dict[str, Any]:
 
 def memory(srv: Server, args: argparse.Namespace) -> dict[str, list[float]]:
     """Per client: bytes of resident memory per idle connected session, one fresh process each."""
-    kinds = args.clients.split(",")
-    if "bare" not in kinds:
-        kinds.append("bare")
+    kinds = _clients(args)
     out: dict[str, list[float]] = {k: [] for k in kinds}
     for rep in range(args.memory_repeats):
-        for kind in kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]:
+        for kind in rotation(kinds, rep):
             proc = subprocess.run(
                 [
                     sys.executable,

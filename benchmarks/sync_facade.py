@@ -18,7 +18,6 @@ Two measurements, each interleaving facade and async runs and reporting medians:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import subprocess
@@ -30,16 +29,21 @@ from contextlib import contextmanager
 from typing import Any
 
 from _shared import (
+    EventCount,
     OtherLoad,
     Server,
+    arguments,
     corpus,
     fmt_rate,
+    latest,
     median,
     now,
     paired_ratio,
+    parse,
     percentile,
     print_table,
-    quiet_logs,
+    rotation,
+    say_repeat,
     server,
 )
 
@@ -99,50 +103,30 @@ def requests_async(url: str, count: int) -> list[float]:
 
 def deliver_sync(srv: Server, n: int) -> float:
     """Events per second to a sync handler registered through the facade."""
-    count = 0
-    first = last = 0.0
     done = threading.Event()
+    counted = EventCount(n, done.set)
     bus = SyncBus(srv.url(f"mode=in&n={n}"), api_key="x", reconnect=False, wait_for_session=False)
-
-    @bus.on("*")
-    def handler(event: Any) -> None:
-        nonlocal count, first, last
-        count += 1
-        if count == 1:
-            first = now()
-        elif count == n:
-            last = now()
-            done.set()
-
+    bus.on("*")(counted.seen)
     bus.on("bus.disconnected")(lambda event: done.set())
     try:
         with bus:
             done.wait(120)
     except ConnectionLost:
         pass  # the server closes after the last frame; reconnect=False makes it final
-    if count != n:
-        raise RuntimeError(f"the facade saw {count} of {n} events")
-    return (n - 1) / (last - first)
+    return counted.per_second("the facade")
 
 
 def deliver_async(srv: Server, n: int) -> float:
     """Events per second to an async handler on the bus."""
 
     async def run() -> float:
-        count = 0
-        first = last = 0.0
         done = asyncio.Event()
+        counted = EventCount(n, done.set)
         bus = Bus(srv.url(f"mode=in&n={n}"), api_key="x", reconnect=False, wait_for_session=False)
 
         @bus.on("*")
         async def handler(event: Any) -> None:
-            nonlocal count, first, last
-            count += 1
-            if count == 1:
-                first = now()
-            elif count == n:
-                last = now()
-                done.set()
+            counted.seen(event)
 
         bus.on("bus.disconnected")(lambda event: done.set())
         try:
@@ -150,9 +134,7 @@ def deliver_async(srv: Server, n: int) -> float:
                 await done.wait()
         except ConnectionLost:
             pass
-        if count != n:
-            raise RuntimeError(f"the bus saw {count} of {n} events")
-        return (n - 1) / (last - first)
+        return counted.per_second("the bus")
 
     return asyncio.run(run())
 
@@ -167,15 +149,9 @@ def settle() -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = arguments(__doc__, n=30_000, unit="delivery frames", corpus=True)
     ap.add_argument("--requests", type=int, default=1000, help="requests per run (default 1000)")
-    ap.add_argument("-n", type=int, default=30_000, help="frames per delivery run (default 30000)")
-    ap.add_argument("--repeats", type=int, default=5, help="interleaved repeats (default 5)")
-    ap.add_argument("--corpus", type=int, default=100_000, help="corpus size (default 100000)")
-    args = ap.parse_args()
-    if args.n > args.corpus:
-        ap.error("-n cannot exceed --corpus")
-    quiet_logs()
+    args = parse(ap)
 
     latency: dict[str, list[float]] = {"facade": [], "async": []}
     p99: dict[str, list[float]] = {"facade": [], "async": []}
@@ -190,21 +166,16 @@ def main() -> None:
             request_runs[name](url, 100)
             delivery_runs[name](srv, min(args.n, 2000))
         for rep in range(args.repeats):
-            order = list(request_runs) if rep % 2 == 0 else list(reversed(request_runs))
-            for name in order:
+            for name in rotation(list(request_runs), rep):
                 times = sorted(request_runs[name](url, args.requests))
                 latency[name].append(median(times))
                 p99[name].append(percentile(times, 99))
                 settle()
                 rates[name].append(delivery_runs[name](srv, args.n))
                 settle()
-            print(
-                f"repeat {rep + 1}/{args.repeats}: request "
-                + ", ".join(f"{k} {v[-1] * 1e6:.0f} us" for k, v in latency.items())
-                + "; delivery "
-                + ", ".join(f"{k} {fmt_rate(v[-1])}" for k, v in rates.items())
-                + f" (other load {load.cores():.2f} cores)",
-                flush=True,
+            request = latest(latency, lambda seconds: f"{seconds * 1e6:.0f} us")
+            say_repeat(
+                rep, args.repeats, f"request {request}; delivery {latest(rates, fmt_rate)}", load
             )
 
     rows: list[list[object]] = []
