@@ -69,10 +69,13 @@ def subprotocol_keys(offered: Iterable[str]) -> list[str]:
 class SecretSet:
     """The credentials a recorder knows, and their removal from frames."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "probe")
 
     def __init__(self) -> None:
         self._values: tuple[bytes, ...] = ()
+        self.probe: tuple[bytes, ...] = ()
+        """The values that contain no other value: a frame holds a secret only if it holds one
+        of these (``Bearer x`` is found through ``x``), so the scan looks for fewer."""
 
     def add(self, value: str) -> None:
         """Remember ``value`` (and, for ``Bearer x``, ``x`` alone)."""
@@ -85,6 +88,8 @@ class SecretSet:
             if len(raw) >= _MIN_SECRET and raw not in self._values:
                 # Longest first, so a value is redacted whole before any part of it.
                 self._values = tuple(sorted((*self._values, raw), key=len, reverse=True))
+        values = self._values
+        self.probe = tuple(v for v in values if not any(o != v and o in v for o in values))
 
     def add_headers(self, headers: Mapping[str, str]) -> None:
         """Remember the values of the credential headers among ``headers``."""
@@ -99,13 +104,18 @@ class SecretSet:
 
     def scrub(self, frame: bytes) -> bytes:
         """``frame`` with every known secret replaced by ``[redacted]``."""
+        for probe in self.probe:
+            if frame.find(probe) >= 0:  # cheaper than ``in`` (no int check first)
+                break
+        else:
+            return frame
         for secret in self._values:
             if secret in frame:
                 frame = frame.replace(secret, REDACTED)
         return frame
 
     def __bool__(self) -> bool:
-        return bool(self._values)
+        return bool(self.probe)
 
     def __repr__(self) -> str:
         return f"<SecretSet {len(self._values)} values>"

@@ -79,6 +79,34 @@ def test_frames_that_are_not_json_keep_their_exact_bytes(tmp_path: Path) -> None
     assert isinstance(recording.entries[0], FrameLine)
 
 
+def test_gathered_frames_keep_their_bytes_order_and_clock(tmp_path: Path) -> None:
+    # What the bus's taps write (decoded frames, gathered for a batch) around the lines written
+    # at once: the order of the wire, each frame byte for byte, ``t`` and ``wall`` from one clock.
+    path = tmp_path / "r.jsonl"
+    recorder = Recorder(path, url="ws://127.0.0.1:1/v1/realtime")
+    event = object()
+    sent = [b'{"type":"in1"}', b'{"type":"out1"}', b'{\n"type":"in2"}', b'{"type": "in3"}']
+    recorder.received(sent[0], event)
+    recorder.sent(sent[1], event)
+    recorder.received(sent[2], event)  # not one line: written as text, at once
+    recorder.marker("connect", attempt=2)
+    recorder.received(sent[3], event)
+    assert recorder.frames == 4
+    recorder.close()
+    lines = validate_lines(path)
+    kinds = [line["kind"] for line in lines]
+    assert kinds == ["header", "frame", "frame", "frame", "connect", "frame", "close"]
+    recording = load_recording(path)
+    assert [f.data() for f in recording.frames] == sent
+    assert [f.dir for f in recording.frames] == ["in", "out", "in", "in"]
+    times = [line["t"] for line in lines[1:]]
+    assert times == sorted(times)
+    start = lines[0]["started_unix"]
+    for line in lines[1:]:
+        assert line["t"] == round(line["t"], 6)
+        assert line["wall"] == pytest.approx(start + line["t"], abs=2e-6)
+
+
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(RecordingError, match=r"no such recording: .*nope\.jsonl"):
         load_recording(tmp_path / "nope.jsonl")

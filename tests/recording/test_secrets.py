@@ -8,6 +8,7 @@ import pytest
 
 from realtime_bus import Bus, ConnectOptions
 from realtime_bus.recording import Recorder, load_recording, safe_url
+from realtime_bus.recording._secrets import SecretSet
 from realtime_bus.testing import Simulator
 from realtime_bus.transport import Endpoint
 
@@ -113,3 +114,35 @@ def test_a_recorder_redacts_secrets_it_was_given(tmp_path: Path) -> None:
     data = path.read_bytes()
     assert KEY.encode() not in data
     assert data.count(b"[redacted]") == 2
+
+
+def test_gathered_frames_are_redacted_in_both_directions(tmp_path: Path) -> None:
+    # The bus's taps gather decoded frames for a batch; the scan happens before they are kept.
+    path = tmp_path / "r.jsonl"
+    recorder = Recorder(path, url="ws://x/v1/realtime", headers={"Authorization": f"Bearer {KEY}"})
+    event = object()  # any decoded event that is not audio-only
+    recorder.received(f'{{"type":"a","text":"Bearer {KEY}"}}'.encode(), event)
+    recorder.sent(f'{{"type":"b","text":"{KEY[:-1]}"}}'.encode(), event)
+    recorder.received(f'{{"type":"c","text":"..{KEY}.."}}'.encode(), event)
+    recorder.close()
+    data = path.read_bytes()
+    assert KEY.encode() not in data
+    assert data.count(b"[redacted]") == 2  # the bearer form whole, then the bare key
+    assert KEY[:-1].encode() in data  # a near miss is not a secret
+    frames = load_recording(path).frames
+    assert [(f.dir, f.data()[:13]) for f in frames] == [
+        ("in", b'{"type":"a","'),
+        ("out", b'{"type":"b","'),
+        ("in", b'{"type":"c","'),
+    ]
+
+
+def test_the_scan_finds_every_secret_through_the_shortest_ones() -> None:
+    secrets = SecretSet()
+    secrets.add_all(["Bearer abcdefgh", "xyzxyzxyz", "abcdefgh-longer"])
+    # "abcdefgh" (from the bearer value) is inside the other two: they need no search of their own.
+    assert set(secrets.probe) == {b"abcdefgh", b"xyzxyzxyz"}
+    assert secrets.scrub(b"abcdefgh-longer Bearer abcdefgh xyzxyzxyz abcdefg") == (
+        b"[redacted] [redacted] [redacted] abcdefg"
+    )
+    assert secrets.scrub(b"nothing here") == b"nothing here"
