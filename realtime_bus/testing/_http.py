@@ -127,6 +127,10 @@ class HttpRequest:
             raise HttpError(400, f"request body is not valid JSON: {exc}") from None
 
 
+_Headers = list[tuple[str, str]] | None
+"""Headers to add to a response's own."""
+
+
 @dataclass(slots=True)
 class HttpResponse:
     """An HTTP response: status, headers and body."""
@@ -136,25 +140,20 @@ class HttpResponse:
     body: bytes = b""
 
     @classmethod
-    def json(
-        cls, payload: Any, status: int = 200, headers: list[tuple[str, str]] | None = None
-    ) -> HttpResponse:
+    def json(cls, payload: Any, status: int = 200, headers: _Headers = None) -> HttpResponse:
         """A JSON response (``payload`` may hold msgspec structs)."""
-        return cls(
-            status=status,
-            headers=[("Content-Type", "application/json"), *(headers or [])],
-            body=_json_encoder.encode(payload),
-        )
+        return cls._typed("application/json", _json_encoder.encode(payload), status, headers)
 
     @classmethod
-    def text(
-        cls, text: str, status: int = 200, headers: list[tuple[str, str]] | None = None
-    ) -> HttpResponse:
+    def text(cls, text: str, status: int = 200, headers: _Headers = None) -> HttpResponse:
         """A plain text response."""
+        return cls._typed("text/plain; charset=utf-8", text.encode(), status, headers)
+
+    @classmethod
+    def _typed(cls, content_type: str, body: bytes, status: int, headers: _Headers) -> HttpResponse:
+        """A response with a body of ``content_type``, its ``Content-Type`` first."""
         return cls(
-            status=status,
-            headers=[("Content-Type", "text/plain; charset=utf-8"), *(headers or [])],
-            body=text.encode(),
+            status=status, headers=[("Content-Type", content_type), *(headers or [])], body=body
         )
 
     @classmethod
