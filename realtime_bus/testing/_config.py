@@ -12,7 +12,7 @@ import time
 from typing import Any, TypeVar
 
 import msgspec
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 
 from ..protocol import (
     AudioConfig,
@@ -29,6 +29,7 @@ from ..protocol import (
     TranscriptionSession,
     TranscriptionSessionAudio,
 )
+from ..protocol._models import AudioFormat
 from ._choices import TRANSCRIPTION_MODELS, check_choice, check_voice
 from ._errors import invalid_request
 
@@ -74,6 +75,13 @@ def _semantic_vad_defaults(vad: SemanticVad) -> SemanticVad:
     )
 
 
+def _format_default(fmt: AudioFormat | UnsetType | None) -> AudioFormat:
+    """An audio format as the service reports it: PCM16 at 24 kHz unless another was set."""
+    if fmt is UNSET or fmt is None or (isinstance(fmt, AudioPCM) and fmt.rate is UNSET):
+        return AudioPCM(rate=24000)
+    return fmt
+
+
 def _input_defaults(audio_in: AudioInputConfig | None, *, vad: bool) -> AudioInputConfig:
     audio_in = audio_in or AudioInputConfig()
     turn = audio_in.turn_detection
@@ -83,12 +91,9 @@ def _input_defaults(audio_in: AudioInputConfig | None, *, vad: bool) -> AudioInp
         turn = _server_vad_defaults(turn)
     elif isinstance(turn, SemanticVad):
         turn = _semantic_vad_defaults(turn)
-    fmt = audio_in.format
-    if fmt is UNSET or fmt is None or (isinstance(fmt, AudioPCM) and fmt.rate is UNSET):
-        fmt = AudioPCM(rate=24000)
     return msgspec.structs.replace(
         audio_in,
-        format=fmt,
+        format=_format_default(audio_in.format),
         transcription=None if audio_in.transcription is UNSET else audio_in.transcription,
         noise_reduction=None if audio_in.noise_reduction is UNSET else audio_in.noise_reduction,
         turn_detection=turn,
@@ -97,12 +102,9 @@ def _input_defaults(audio_in: AudioInputConfig | None, *, vad: bool) -> AudioInp
 
 def _output_defaults(audio_out: AudioOutputConfig | None) -> AudioOutputConfig:
     audio_out = audio_out or AudioOutputConfig()
-    fmt = audio_out.format
-    if fmt is UNSET or fmt is None or (isinstance(fmt, AudioPCM) and fmt.rate is UNSET):
-        fmt = AudioPCM(rate=24000)
     return msgspec.structs.replace(
         audio_out,
-        format=fmt,
+        format=_format_default(audio_out.format),
         voice=DEFAULT_VOICE
         if audio_out.voice is UNSET or audio_out.voice is None
         else audio_out.voice,
