@@ -249,12 +249,7 @@ class Responses:
                 self._close_open_items(active)
             except Exception:
                 # A fault of the simulator itself: report it as the service reports its own.
-                _log.error(
-                    "simulator_response_failed",
-                    session_id=self.session.id,
-                    response_id=active.id,
-                    exc_info=True,
-                )
+                self._log_failure("simulator_response_failed", active)
                 status, error = "failed", _internal_error()
                 self.session.emit_error(error)
                 self._close_open_items(active)
@@ -292,12 +287,11 @@ class Responses:
         try:
             self.stream.close_open_items(active)
         except Exception:
-            _log.error(
-                "simulator_close_items_failed",
-                session_id=self.session.id,
-                response_id=active.id,
-                exc_info=True,
-            )
+            self._log_failure("simulator_close_items_failed", active)
+
+    def _log_failure(self, event: str, active: ActiveResponse) -> None:
+        """Log the exception being handled, with the response it broke."""
+        _log.error(event, session_id=self.session.id, response_id=active.id, exc_info=True)
 
     def _forget(self, active: ActiveResponse) -> None:
         """The response is over: the session no longer counts it as active."""
