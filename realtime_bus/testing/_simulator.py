@@ -19,6 +19,7 @@ from .._log import get_logger
 from .._secrets import RedactingLogger
 from ..protocol import RealtimeSession, TranscriptionSession
 from ..recording import Recorder
+from ._address import ServerAddresses
 from ._config import default_session, default_transcription_session, expires_at
 from ._faults import Faults
 from ._handshake import Admission, admit, select_subprotocol
@@ -52,7 +53,7 @@ JSON) get an ``error`` event; messages over this size close the connection with 
 _T = TypeVar("_T")
 
 
-class Simulator:
+class Simulator(ServerAddresses):
     """A protocol-faithful Realtime server on loopback, for offline development and tests.
 
     >>> async with Simulator() as sim:                       # doctest: +SKIP
@@ -75,6 +76,8 @@ class Simulator:
     ``record_dir`` (record each session there, one recording per session, in the format of
     ``docs/recording.md``).
     """
+
+    _server_name = "the simulator"
 
     def __init__(
         self,
@@ -142,23 +145,6 @@ class Simulator:
         self._portal: Any = None
 
     # -- addresses -------------------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        """The TCP port (known once started)."""
-        if self._port is None:
-            raise RuntimeError("the simulator is not running")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """The Realtime WebSocket endpoint, ``ws://HOST:PORT/v1/realtime`` (add ``?model=``)."""
-        return f"ws://{self.host}:{self.port}/v1/realtime"
-
-    @property
-    def ws_base_url(self) -> str:
-        """``ws://HOST:PORT/v1``: the ``websocket_base_url`` of the ``openai`` SDK."""
-        return f"ws://{self.host}:{self.port}/v1"
 
     @property
     def http_url(self) -> str:
