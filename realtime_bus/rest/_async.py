@@ -10,6 +10,7 @@ import httpx2
 
 from ..protocol import RealtimeSession
 from . import _core
+from ._client import ClientBase, bearer
 from ._config import AsyncTokenProvider, Settings, azure_settings, openai_settings
 from ._live_clients import Live
 from ._models import (
@@ -21,12 +22,11 @@ from ._models import (
     TranslationSessionRequest,
 )
 from ._retry import RetryPolicy
-from ._webhooks import WebhookVerifier
 
 __all__ = ["Calls", "ClientSecrets", "RealtimeAPI", "TranslationClientSecrets", "Translations"]
 
 
-class RealtimeAPI:
+class RealtimeAPI(ClientBase[httpx2.AsyncClient]):
     """Async client for the Realtime REST endpoints, built on ``httpx2``.
 
     >>> async with RealtimeAPI() as api:  # doctest: +SKIP
@@ -97,10 +97,7 @@ class RealtimeAPI:
         return api
 
     def _setup(self, settings: Settings, http_client: httpx2.AsyncClient | None) -> None:
-        self._settings = settings
-        self._owns_client = http_client is None
-        self._http = http_client or httpx2.AsyncClient(timeout=settings.timeout)
-        self._webhooks: WebhookVerifier | None = None
+        self._connect(settings, http_client, httpx2.AsyncClient)
         self.client_secrets = ClientSecrets(self)
         """Ephemeral keys for browsers and phones."""
         self.calls = Calls(self)
@@ -109,18 +106,6 @@ class RealtimeAPI:
         """Translation sessions' own client secrets."""
         self.live = Live(self)
         """GPT-Live: WebRTC sessions, phone-session control, forks and recordings."""
-
-    @property
-    def base_url(self) -> str:
-        """The URL every path is appended to (``https://api.openai.com/v1``)."""
-        return self._settings.base_url
-
-    @property
-    def webhooks(self) -> WebhookVerifier:
-        """Verifies incoming webhooks with ``webhook_secret`` (or ``OPENAI_WEBHOOK_SECRET``)."""
-        if self._webhooks is None:
-            self._webhooks = WebhookVerifier(self._settings.webhook_secret)
-        return self._webhooks
 
     async def close(self) -> None:
         """Close the connection pool (not an ``http_client`` that was passed in)."""
@@ -138,9 +123,6 @@ class RealtimeAPI:
     ) -> None:
         await self.close()
 
-    def __repr__(self) -> str:
-        return f"RealtimeAPI(base_url={self._settings.base_url!r})"
-
     async def _credentials(self) -> dict[str, str]:
         provider = self._settings.token_provider
         if provider is None:
@@ -148,9 +130,7 @@ class RealtimeAPI:
         token = provider()
         if inspect.isawaitable(token):
             token = await token
-        if not isinstance(token, str) or not token:
-            raise ValueError("token_provider must return a non-empty string")
-        return {"authorization": f"Bearer {token}"}
+        return bearer(token)
 
     async def _send(self, operation: _core.Operation) -> httpx2.Response:
         retry = 0

@@ -13,6 +13,7 @@ import httpx2
 
 from ..protocol import RealtimeSession
 from . import _core
+from ._client import ClientBase, bearer
 from ._config import Settings, TokenProvider, azure_settings, openai_settings
 from ._live_clients import SyncLive
 from ._models import (
@@ -24,7 +25,6 @@ from ._models import (
     TranslationSessionRequest,
 )
 from ._retry import RetryPolicy
-from ._webhooks import WebhookVerifier
 
 __all__ = [
     "SyncCalls",
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-class SyncRealtimeAPI:
+class SyncRealtimeAPI(ClientBase[httpx2.Client]):
     """Blocking client for the Realtime REST endpoints; see :class:`RealtimeAPI`.
 
     >>> with SyncRealtimeAPI() as api:  # doctest: +SKIP
@@ -95,10 +95,7 @@ class SyncRealtimeAPI:
         return api
 
     def _setup(self, settings: Settings, http_client: httpx2.Client | None) -> None:
-        self._settings = settings
-        self._owns_client = http_client is None
-        self._http = http_client or httpx2.Client(timeout=settings.timeout)
-        self._webhooks: WebhookVerifier | None = None
+        self._connect(settings, http_client, httpx2.Client)
         self.client_secrets = SyncClientSecrets(self)
         """Ephemeral keys for browsers and phones."""
         self.calls = SyncCalls(self)
@@ -107,18 +104,6 @@ class SyncRealtimeAPI:
         """Translation sessions' own client secrets."""
         self.live = SyncLive(self)
         """GPT-Live: WebRTC sessions, phone-session control, forks and recordings."""
-
-    @property
-    def base_url(self) -> str:
-        """The URL every path is appended to (``https://api.openai.com/v1``)."""
-        return self._settings.base_url
-
-    @property
-    def webhooks(self) -> WebhookVerifier:
-        """Verifies incoming webhooks with ``webhook_secret`` (or ``OPENAI_WEBHOOK_SECRET``)."""
-        if self._webhooks is None:
-            self._webhooks = WebhookVerifier(self._settings.webhook_secret)
-        return self._webhooks
 
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` that was passed in)."""
@@ -136,17 +121,12 @@ class SyncRealtimeAPI:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"SyncRealtimeAPI(base_url={self._settings.base_url!r})"
-
     def _credentials(self) -> dict[str, str]:
         provider = self._settings.token_provider
         if provider is None:
             return self._settings.key_headers()
         token = provider()
-        if not isinstance(token, str) or not token:
-            raise ValueError("token_provider must return a non-empty string (and be sync)")
-        return {"authorization": f"Bearer {token}"}
+        return bearer(token, hint=" (and be sync)")
 
     def _send(self, operation: _core.Operation) -> httpx2.Response:
         retry = 0
