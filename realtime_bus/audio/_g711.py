@@ -8,14 +8,11 @@ package from 3.13 (a dependency there), so encoding runs in C.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Literal, TypeAlias
 
-with warnings.catch_warnings():
-    # Deprecated in the standard library (3.11, 3.12); maintained as a package from 3.13.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
+from ._audioop import audioop
+from ._pcm import require_pcm16
 
 __all__ = [
     "G711",
@@ -34,8 +31,7 @@ _WIDTH = 2
 
 
 def _even(pcm: bytes | bytearray | memoryview) -> bytes:
-    if len(pcm) % 2:
-        raise ValueError(f"PCM16 needs an even number of bytes, got {len(pcm)}")
+    require_pcm16(pcm)
     return bytes(pcm)
 
 
@@ -69,19 +65,20 @@ _DECODERS: dict[str, Callable[[bytes | bytearray | memoryview], bytes]] = {
 }
 
 
-def g711_encode(pcm: bytes | bytearray | memoryview, kind: G711) -> bytes:
-    """PCM16 as ``kind`` (``"audio/pcmu"`` or ``"audio/pcma"``); the rate is unchanged."""
+def _codec(
+    table: dict[str, Callable[[bytes | bytearray | memoryview], bytes]], kind: str
+) -> Callable[[bytes | bytearray | memoryview], bytes]:
     try:
-        encode = _ENCODERS[kind]
+        return table[kind]
     except KeyError:
         raise ValueError(f"not a G.711 format: {kind!r}") from None
-    return encode(pcm)
+
+
+def g711_encode(pcm: bytes | bytearray | memoryview, kind: G711) -> bytes:
+    """PCM16 as ``kind`` (``"audio/pcmu"`` or ``"audio/pcma"``); the rate is unchanged."""
+    return _codec(_ENCODERS, kind)(pcm)
 
 
 def g711_decode(data: bytes | bytearray | memoryview, kind: G711) -> bytes:
     """``kind`` G.711 codes as PCM16; the rate is unchanged."""
-    try:
-        decode = _DECODERS[kind]
-    except KeyError:
-        raise ValueError(f"not a G.711 format: {kind!r}") from None
-    return decode(data)
+    return _codec(_DECODERS, kind)(data)

@@ -87,9 +87,15 @@ def silence(ms: float, rate: int = PCM16_SAMPLE_RATE, channels: int = 1) -> byte
     return bytes(pcm_bytes(ms, rate, channels))
 
 
-def _array(pcm: bytes | bytearray | memoryview) -> array.array[int]:
+def require_pcm16(pcm: bytes | bytearray | memoryview) -> None:
+    """Raise ``ValueError`` unless ``pcm`` is whole PCM16 samples (an even number of bytes)."""
     if len(pcm) % 2:
         raise ValueError(f"PCM16 needs an even number of bytes, got {len(pcm)}")
+
+
+def pcm16_array(pcm: bytes | bytearray | memoryview) -> array.array[int]:
+    """PCM16 bytes as an array of native ints (the module's helpers and the resampler's)."""
+    require_pcm16(pcm)
     samples = array.array("h")
     samples.frombytes(pcm)
     if _SWAP:
@@ -97,7 +103,8 @@ def _array(pcm: bytes | bytearray | memoryview) -> array.array[int]:
     return samples
 
 
-def _bytes(samples: array.array[int]) -> bytes:
+def pcm16_from_array(samples: array.array[int]) -> bytes:
+    """The PCM16 bytes of an array of native ints (byte-swapped in place on big-endian)."""
     if _SWAP:
         samples.byteswap()
     return samples.tobytes()
@@ -106,13 +113,13 @@ def _bytes(samples: array.array[int]) -> bytes:
 def to_samples(pcm: bytes | bytearray | memoryview) -> list[float]:
     """PCM16 bytes as float samples in ``[-1, 1)`` (interleaved, as stored)."""
     scale = 1 / _FULL_SCALE
-    return [s * scale for s in _array(pcm)]
+    return [s * scale for s in pcm16_array(pcm)]
 
 
 def from_samples(samples: Iterable[float]) -> bytes:
     """Float samples (nominally ``[-1, 1]``) as PCM16 bytes, rounded and clipped to range."""
     out = array.array("h", (max(-32768, min(32767, round(s * _FULL_SCALE))) for s in samples))
-    return _bytes(out)
+    return pcm16_from_array(out)
 
 
 def to_mono(pcm: bytes | bytearray | memoryview, channels: int) -> bytes:
@@ -123,12 +130,12 @@ def to_mono(pcm: bytes | bytearray | memoryview, channels: int) -> bytes:
         return bytes(pcm)
     if len(pcm) % (2 * channels):
         raise ValueError(f"{len(pcm)} bytes is not a whole number of {channels}-channel frames")
-    samples = _array(pcm)
+    samples = pcm16_array(pcm)
     mixed = array.array(
         "h",
         (sum(samples[i : i + channels]) // channels for i in range(0, len(samples), channels)),
     )
-    return _bytes(mixed)
+    return pcm16_from_array(mixed)
 
 
 def to_numpy(pcm: bytes | bytearray | memoryview) -> npt.NDArray[np.float32]:

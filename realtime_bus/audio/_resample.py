@@ -20,17 +20,17 @@ import array
 import importlib
 import math
 import operator
-import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Literal, TypeAlias
+
+from ._pcm import pcm16_array, pcm16_from_array
 
 __all__ = ["Backend", "Resampler", "available_backends", "resample"]
 
 Backend: TypeAlias = Literal["auto", "soxr", "python"]
 """Which implementation to use; ``"auto"`` picks soxr when installed."""
 
-_SWAP = sys.byteorder == "big"
 _ATTENUATION_DB = 70.0
 _PASSBAND = 0.85  # of the lower rate's Nyquist frequency
 
@@ -47,21 +47,8 @@ def available_backends() -> tuple[str, ...]:
     return ("soxr", "python") if _soxr() is not None else ("python",)
 
 
-def _ints(pcm: bytes | bytearray | memoryview) -> array.array[int]:
-    if len(pcm) % 2:
-        raise ValueError(f"PCM16 needs an even number of bytes, got {len(pcm)}")
-    samples = array.array("h")
-    samples.frombytes(pcm)
-    if _SWAP:
-        samples.byteswap()
-    return samples
-
-
 def _pack(values: list[float]) -> bytes:
-    out = array.array("h", [max(-32768, min(32767, round(v))) for v in values])
-    if _SWAP:
-        out.byteswap()
-    return out.tobytes()
+    return pcm16_from_array(array.array("h", [max(-32768, min(32767, round(v))) for v in values]))
 
 
 def _sum_of_products(a: tuple[float, ...], b: list[int]) -> float:
@@ -190,7 +177,7 @@ class Resampler:
         """Convert the next chunk; returns what is ready (the filter holds a few ms back)."""
         if self._done:
             raise RuntimeError("this Resampler was flushed; make a new one")
-        samples = _ints(pcm)
+        samples = pcm16_array(pcm)
         if self._same:
             return bytes(pcm)
         if self._python is not None:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 import wave
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from ._audioop import audioop
 from ._g711 import g711_decode, g711_encode
 from ._pcm import SessionFormat, duration_ms, format_rate, to_mono
 from ._resample import Backend, resample
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
 
 __all__ = [
     "AudioFormatError",
