@@ -9,9 +9,12 @@ on PortAudio through ``sounddevice`` (``pip install 'realtime-bus[devices]'``).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
+
+from .._closing import AsyncClosing
 
 __all__ = ["DeviceStream", "Devices", "InputCallback", "OutputCallback", "SoundDevices"]
 
@@ -50,6 +53,44 @@ class Devices(Protocol):
         ...
 
 
+class DeviceUser(AsyncClosing):
+    """An end of the audio layer that runs one device stream (the microphone, the speaker).
+
+    ``async with`` opens and starts the stream on the running loop; the stream's callbacks,
+    on the device's thread, hand their work to that loop through :meth:`_call_soon`.
+    """
+
+    def __init__(self, devices: Devices | None) -> None:
+        self.devices: Devices = devices if devices is not None else SoundDevices()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stream: DeviceStream | None = None
+
+    def _open(self) -> DeviceStream:
+        raise NotImplementedError  # pragma: no cover - input or output, each says
+
+    async def __aenter__(self) -> Self:
+        self._loop = asyncio.get_running_loop()
+        self._stream = self._open()
+        self._stream.start()
+        return self
+
+    def _stop_stream(self) -> None:
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            stream.stop()
+            stream.close()
+
+    def _call_soon(self, fn: Callable[..., object], *args: Any) -> None:
+        # The device's thread: hand over to the event loop, never block here.
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            loop.call_soon_threadsafe(fn, *args)
+        except RuntimeError:  # the loop has closed
+            pass
+
+
 def _sounddevice() -> Any:
     try:
         return importlib.import_module("sounddevice")
@@ -74,34 +115,29 @@ class SoundDevices:
         self.output_device = output_device
 
     def open_input(self, rate: int, blocksize: int, callback: InputCallback) -> DeviceStream:
-        sd = _sounddevice()
-
         def captured(indata: Any, frames: int, time: Any, status: Any) -> None:
             callback(bytes(indata))
 
-        stream: DeviceStream = sd.RawInputStream(
-            samplerate=rate,
-            blocksize=blocksize,
-            channels=1,
-            dtype="int16",
-            device=self.input_device,
-            callback=captured,
-        )
-        return stream
+        return _raw_stream("RawInputStream", rate, blocksize, self.input_device, captured)
 
     def open_output(self, rate: int, blocksize: int, callback: OutputCallback) -> DeviceStream:
-        sd = _sounddevice()
-
         def fill(outdata: Any, frames: int, time: Any, status: Any) -> None:
             delay = max(0.0, float(time.outputBufferDacTime) - float(time.currentTime))
             outdata[:] = callback(len(outdata), delay)
 
-        stream: DeviceStream = sd.RawOutputStream(
-            samplerate=rate,
-            blocksize=blocksize,
-            channels=1,
-            dtype="int16",
-            device=self.output_device,
-            callback=fill,
-        )
-        return stream
+        return _raw_stream("RawOutputStream", rate, blocksize, self.output_device, fill)
+
+
+def _raw_stream(
+    kind: str, rate: int, blocksize: int, device: int | str | None, callback: Any
+) -> DeviceStream:
+    """A mono PCM16 stream of sounddevice's ``kind`` (``RawInputStream``, ``RawOutputStream``)."""
+    stream: DeviceStream = getattr(_sounddevice(), kind)(
+        samplerate=rate,
+        blocksize=blocksize,
+        channels=1,
+        dtype="int16",
+        device=device,
+        callback=callback,
+    )
+    return stream

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from types import TracebackType
 
-from ._device_streams import Devices, DeviceStream, SoundDevices
+from ._device_streams import Devices, DeviceStream, DeviceUser
 from ._g711 import g711_encode
 from ._pcm import SessionFormat, format_rate
 from ._resample import Resampler
@@ -14,7 +13,7 @@ from ._resample import Resampler
 __all__ = ["Microphone"]
 
 
-class Microphone:
+class Microphone(DeviceUser):
     """Captured audio, converted to ``fmt``, one device block (``block_ms``) at a time.
 
     ::
@@ -39,7 +38,7 @@ class Microphone:
         max_buffer_ms: float = 2000.0,
         timeout: float = 5.0,
     ) -> None:
-        self.devices: Devices = devices if devices is not None else SoundDevices()
+        super().__init__(devices)
         self.fmt: SessionFormat = fmt
         self.device_rate = device_rate
         self.blocksize = max(1, int(device_rate * block_ms / 1000))
@@ -49,44 +48,22 @@ class Microphone:
         self._resampler = Resampler(device_rate, rate) if device_rate != rate else None
         self._chunks: deque[bytes] = deque()
         self._ready = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stream: DeviceStream | None = None
         self._closed = False
         self.dropped_ms = 0.0
         """Audio dropped because the application did not keep up."""
 
-    async def __aenter__(self) -> Microphone:
-        self._loop = asyncio.get_running_loop()
-        self._stream = self.devices.open_input(self.device_rate, self.blocksize, self._captured)
-        self._stream.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+    def _open(self) -> DeviceStream:
+        return self.devices.open_input(self.device_rate, self.blocksize, self._captured)
 
     async def close(self) -> None:
         """Stop capturing; iteration ends after what was captured."""
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            stream.stop()
-            stream.close()
+        self._stop_stream()
         self._closed = True
         self._ready.set()
 
     def _captured(self, pcm: bytes) -> None:
-        # The device's thread: hand over to the event loop, never block here.
-        loop = self._loop
-        if loop is None or self._closed:
-            return
-        try:
-            loop.call_soon_threadsafe(self._add, pcm)
-        except RuntimeError:  # the loop has closed
-            pass
+        if not self._closed:
+            self._call_soon(self._add, pcm)
 
     def _add(self, pcm: bytes) -> None:
         if self._closed:

@@ -8,14 +8,12 @@ at what was received or handed to the driver. Silence fills a block when nothing
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Protocol
 
-from ._device_streams import Devices, DeviceStream, SoundDevices
+from ._device_streams import Devices, DeviceStream, DeviceUser
 from ._g711 import g711_decode
 from ._pcm import SessionFormat, format_rate
 from ._resample import Resampler
@@ -44,7 +42,7 @@ class PlaybackSink(Protocol):
         ...
 
 
-class Speaker:
+class Speaker(DeviceUser):
     """Plays a :class:`Playback`'s audio on an output device and reports what was played.
 
     ::
@@ -67,8 +65,8 @@ class Speaker:
         device_rate: int = 24_000,
         block_ms: float = 20.0,
     ) -> None:
+        super().__init__(devices)
         self.playback = playback
-        self.devices: Devices = devices if devices is not None else SoundDevices()
         self.fmt: SessionFormat = fmt
         self.device_rate = device_rate
         self.blocksize = max(1, int(device_rate * block_ms / 1000))
@@ -77,34 +75,18 @@ class Speaker:
         self._lock = threading.Lock()
         self._buffer = bytearray()
         self._spans: deque[list[int]] = deque()  # [device bytes left, session bytes left]
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stream: DeviceStream | None = None
         self.reported_bytes = 0
         """Session bytes reported to the playback as played."""
         self.underruns = 0
         playback.on_audio(self._on_audio)
         playback.on_clear(self._on_clear)
 
-    async def __aenter__(self) -> Speaker:
-        self._loop = asyncio.get_running_loop()
-        self._stream = self.devices.open_output(self.device_rate, self.blocksize, self._fill)
-        self._stream.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+    def _open(self) -> DeviceStream:
+        return self.devices.open_output(self.device_rate, self.blocksize, self._fill)
 
     async def close(self) -> None:
         """Stop the device; what it has not played is dropped."""
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            stream.stop()
-            stream.close()
+        self._stop_stream()
         self._on_clear()
 
     @property
@@ -162,13 +144,7 @@ class Speaker:
         return session
 
     def _report(self, nbytes: int, delay: float) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        try:
-            loop.call_soon_threadsafe(self._played_after, nbytes, delay)
-        except RuntimeError:  # the loop has closed
-            pass
+        self._call_soon(self._played_after, nbytes, delay)
 
     def _played_after(self, nbytes: int, delay: float) -> None:
         if delay > 0:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import inspect
-from types import TracebackType
 
 import anyio
 import httpx2
 
+from .._closing import AsyncClosing
 from ..protocol import RealtimeSession
 from . import _core
 from ._client import ClientBase, bearer
@@ -26,7 +26,7 @@ from ._retry import RetryPolicy
 __all__ = ["Calls", "ClientSecrets", "RealtimeAPI", "TranslationClientSecrets", "Translations"]
 
 
-class RealtimeAPI(ClientBase[httpx2.AsyncClient]):
+class RealtimeAPI(ClientBase[httpx2.AsyncClient], AsyncClosing):
     """Async client for the Realtime REST endpoints, built on ``httpx2``.
 
     >>> async with RealtimeAPI() as api:  # doctest: +SKIP
@@ -111,17 +111,6 @@ class RealtimeAPI(ClientBase[httpx2.AsyncClient]):
         """Close the connection pool (not an ``http_client`` that was passed in)."""
         if self._owns_client:
             await self._http.aclose()
-
-    async def __aenter__(self) -> RealtimeAPI:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def _credentials(self) -> dict[str, str]:
         provider = self._settings.token_provider

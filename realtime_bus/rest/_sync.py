@@ -7,10 +7,10 @@ shares every decision (requests, answers, errors, retries) with the async one in
 from __future__ import annotations
 
 import time
-from types import TracebackType
 
 import httpx2
 
+from .._closing import Closing
 from ..protocol import RealtimeSession
 from . import _core
 from ._client import ClientBase, bearer
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-class SyncRealtimeAPI(ClientBase[httpx2.Client]):
+class SyncRealtimeAPI(ClientBase[httpx2.Client], Closing):
     """Blocking client for the Realtime REST endpoints; see :class:`RealtimeAPI`.
 
     >>> with SyncRealtimeAPI() as api:  # doctest: +SKIP
@@ -109,17 +109,6 @@ class SyncRealtimeAPI(ClientBase[httpx2.Client]):
         """Close the connection pool (not an ``http_client`` that was passed in)."""
         if self._owns_client:
             self._http.close()
-
-    def __enter__(self) -> SyncRealtimeAPI:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _credentials(self) -> dict[str, str]:
         provider = self._settings.token_provider
