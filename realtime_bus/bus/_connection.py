@@ -33,7 +33,7 @@ from ._outbound import OutboundQueue
 from ._reader import Reader
 from ._replay import SessionMemory
 from ._standby import StandbyConnection
-from ._state import BusState, Lifecycle
+from ._state import BusState, Flag, Lifecycle
 from ._tap import FrameTap
 from ._waiters import WaiterSet
 
@@ -89,7 +89,7 @@ class Connection:
         self._log = log
         self.session_id: str | None = None
         self.expires_at: int | None = None
-        self._ready = asyncio.Event()
+        self._ready = Flag()
         self._timers: list[asyncio.TimerHandle] = []
         self._silent: SessionTimeout | None = None
         self._announced = False

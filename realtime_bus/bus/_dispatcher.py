@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from ..protocol import UnknownEvent
 from ._router import Router, Subscription
+from ._state import Flag
 from ._waiters import IN_DISPATCHER, Stream, WaiterSet
 
 __all__ = ["BusStats", "Dispatcher", "ErrorReport"]
@@ -107,8 +108,8 @@ class Dispatcher:
         self.slow_threshold = slow_threshold
         self.stats = stats
         self._log = log
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
+        self._wake = Flag()
+        self._idle = Flag()
         self._idle.set()
         self._stopping = False
         self._parked = False

@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import binascii
 from collections import deque
 
 from ..protocol import ClientEvent, InputAudioBufferAppend, base64_from_pcm
 from ._errors import BusClosed, QueueFull
+from ._state import Flag
 
 __all__ = ["OutboundQueue"]
 
@@ -74,10 +74,10 @@ class OutboundQueue:
         self._items: deque[ClientEvent] = deque()
         self._replay: ClientEvent | None = None
         self._taken_replay: ClientEvent | None = None
-        self._readable = asyncio.Event()
-        self._room = asyncio.Event()
+        self._readable = Flag()
+        self._room = Flag()
         self._room.set()
-        self._empty = asyncio.Event()
+        self._empty = Flag()
         self._empty.set()
         self._closed = False
 
