@@ -34,18 +34,16 @@ from ..bus._router import EventKey
 from ..protocol import ClientEvent
 from ..protocol import live as L
 from ..transport import Endpoint
-from ._live_resources import (
-    SyncLiveDecisionResource,
-    SyncLiveResponseResource,
-    SyncLiveSessionResource,
-    SyncSidebandTransportResource,
-)
 from ._resources import (
     SyncConversationResource,
     SyncInputAudioBufferResource,
+    SyncLiveDecisionResource,
+    SyncLiveResponseResource,
+    SyncLiveSessionResource,
     SyncOutputAudioBufferResource,
     SyncResponseResource,
     SyncSessionResource,
+    SyncSidebandTransportResource,
 )
 from ._runner import LoopStopped, LoopThread, WouldBlock, run_without_waiting
 from ._waiting import SyncExpectation, SyncStream

@@ -1,10 +1,22 @@
-"""The blocking views of the Realtime helpers: ``sync_bus.session``, ``sync_bus.response``, ...
+"""The blocking views of the helpers: ``sync_bus.session``, ``sync_bus.response``, ... for
+Realtime, and ``sync_bus.session.commentary``, ``sync_bus.decision``, ... for GPT-Live.
 
 Each names its async twin's helpers once; the types (overloads included) come from there.
 """
 
 from __future__ import annotations
 
+from ..bus._live_resources import (
+    LiveDecisionItemResource,
+    LiveDecisionResource,
+    LiveInputAudioResource,
+    LiveInstructionsResource,
+    LiveOutputAudioFixtureResource,
+    LiveResponseItemResource,
+    LiveResponseResource,
+    LiveSessionResource,
+    SidebandTransportDtmfResource,
+)
 from ..bus._resources import (
     ConversationItemResource,
     InputAudioBufferResource,
@@ -18,9 +30,13 @@ __all__ = [
     "SyncConversationItemResource",
     "SyncConversationResource",
     "SyncInputAudioBufferResource",
+    "SyncLiveDecisionResource",
+    "SyncLiveResponseResource",
+    "SyncLiveSessionResource",
     "SyncOutputAudioBufferResource",
     "SyncResponseResource",
     "SyncSessionResource",
+    "SyncSidebandTransportResource",
 ]
 
 
@@ -70,3 +86,94 @@ class SyncConversationResource(SyncNamespace):
 
     __slots__ = ()
     item = nested(SyncConversationItemResource)
+
+
+# -- GPT-Live -----------------------------------------------------------------------------
+
+
+class SyncLiveInputAudioResource(SyncNamespace):
+    """``sync_bus.session.input_audio``."""
+
+    __slots__ = ()
+    append = blocking(LiveInputAudioResource.append)
+    mute = blocking(LiveInputAudioResource.mute)
+    unmute = blocking(LiveInputAudioResource.unmute)
+
+
+class SyncLiveAppendResource(SyncNamespace):
+    """``sync_bus.session.instructions``, ``.thinking`` and ``.commentary``."""
+
+    __slots__ = ()
+    append = blocking(LiveInstructionsResource.append)
+
+
+class SyncLiveOutputAudioFixtureResource(SyncNamespace):
+    """``sync_bus.session.output_audio.fixture``."""
+
+    __slots__ = ()
+    play = blocking(LiveOutputAudioFixtureResource.play)
+
+
+class SyncLiveOutputAudioResource(SyncNamespace):
+    """``sync_bus.session.output_audio``."""
+
+    __slots__ = ()
+    fixture = nested(SyncLiveOutputAudioFixtureResource)
+
+
+class SyncLiveSessionResource(SyncNamespace):
+    """``sync_bus.session`` of a Live bus."""
+
+    __slots__ = ()
+    update = blocking(LiveSessionResource.update)
+    close = blocking(LiveSessionResource.close)
+    input_audio = nested(SyncLiveInputAudioResource)
+    instructions = nested(SyncLiveAppendResource)
+    thinking = nested(SyncLiveAppendResource)
+    commentary = nested(SyncLiveAppendResource)
+    output_audio = nested(SyncLiveOutputAudioResource)
+
+
+class SyncLiveDecisionItemResource(SyncNamespace):
+    """``sync_bus.decision.item``."""
+
+    __slots__ = ()
+    create = blocking(LiveDecisionItemResource.create)
+    delete = blocking(LiveDecisionItemResource.delete)
+
+
+class SyncLiveDecisionResource(SyncNamespace):
+    """``sync_bus.decision``."""
+
+    __slots__ = ()
+    create = blocking(LiveDecisionResource.create)
+    item = nested(SyncLiveDecisionItemResource)
+
+
+class SyncLiveResponseItemResource(SyncNamespace):
+    """``sync_bus.response.item`` of a Live bus."""
+
+    __slots__ = ()
+    create = blocking(LiveResponseItemResource.create)
+
+
+class SyncLiveResponseResource(SyncNamespace):
+    """``sync_bus.response`` of a Live bus."""
+
+    __slots__ = ()
+    create = blocking(LiveResponseResource.create)
+    item = nested(SyncLiveResponseItemResource)
+
+
+class SyncSidebandTransportDtmfResource(SyncNamespace):
+    """``sync_bus.transport.dtmf``."""
+
+    __slots__ = ()
+    send = blocking(SidebandTransportDtmfResource.send)
+
+
+class SyncSidebandTransportResource(SyncNamespace):
+    """``sync_bus.transport`` (sideband only)."""
+
+    __slots__ = ()
+    dtmf = nested(SyncSidebandTransportDtmfResource)
