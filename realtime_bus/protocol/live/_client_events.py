@@ -6,39 +6,14 @@ Most are answered by an acknowledgement carrying the command's ``event_id`` as
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from msgspec import UNSET, UnsetType
 
 from .._audio import base64_from_pcm
-from .._base import ClientEvent, install_type_names, validate_struct
+from .._base import ClientEvent, defined_names, install_type_names, validate_struct
 from ._decisions import DecisionItem
 from ._session import ForkSessionConfig, SessionConfig, SessionUpdateConfig
-
-__all__ = [
-    "CLIENT_EVENT_CLASSES",
-    "FORK_CLIENT_EVENT_CLASSES",
-    "PRIMARY_CLIENT_EVENT_CLASSES",
-    "SIDEBAND_CLIENT_EVENT_CLASSES",
-    "AnyClientEvent",
-    "CommentaryAppend",
-    "DecisionCreate",
-    "DecisionItemCreate",
-    "DecisionItemDelete",
-    "ForkSessionStart",
-    "InputAudioAppend",
-    "InputAudioMute",
-    "InputAudioUnmute",
-    "InstructionsAppend",
-    "OutputAudioFixturePlay",
-    "ResponseCreate",
-    "ResponseItemCreate",
-    "SessionClose",
-    "SessionStart",
-    "SessionUpdate",
-    "ThinkingAppend",
-    "TransportDtmfSend",
-]
 
 
 class SessionStart(ClientEvent, tag="session.start"):
@@ -252,3 +227,6 @@ AnyClientEvent: TypeAlias = (
     | TransportDtmfSend
 )
 """The typed union of every Live client event."""
+
+if not TYPE_CHECKING:  # type checkers read the definitions above themselves
+    __all__ = defined_names(globals())

@@ -8,57 +8,14 @@ an empty one off the wire.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
-from .._base import Model, ServerEvent, install_type_names
-from .._server_events import UnknownEvent
+from .._base import Model, ServerEvent, defined_names, install_type_names
+from .._server_events import UnknownEvent as UnknownEvent
 from ._decisions import DecisionCompleted, DecisionItem
 from ._session import ContextWindow, SessionResource, SessionUsage, TranscriptEventType
-
-__all__ = [
-    "PRIMARY_SERVER_EVENT_CLASSES",
-    "SERVER_EVENT_CLASSES",
-    "SIDEBAND_SERVER_EVENT_CLASSES",
-    "AnyServerEvent",
-    "CloseReason",
-    "CommentaryAppended",
-    "DecisionEvent",
-    "DecisionItemCreated",
-    "DecisionItemDeleted",
-    "Delegation",
-    "DelegationCreated",
-    "ErrorDetails",
-    "ErrorEvent",
-    "InfoEvent",
-    "InputAudioMuted",
-    "InputAudioReflected",
-    "InputAudioUnmuted",
-    "InputTranscriptDelta",
-    "InstructionsAppended",
-    "LiveServerEvent",
-    "OutputAudioDelta",
-    "OutputAudioFixturePlayed",
-    "OutputAudioFixturePlaying",
-    "OutputTranscriptDelta",
-    "ResponseEvent",
-    "SessionClosed",
-    "SessionPaused",
-    "SessionResumed",
-    "SessionStarted",
-    "SessionUpdated",
-    "SessionUsageUpdated",
-    "ThinkingAppended",
-    "TransportAnswered",
-    "TransportDtmfDelivered",
-    "TransportDtmfReceived",
-    "TransportDtmfSent",
-    "TransportFailed",
-    "TransportFailure",
-    "TransportRinging",
-    "UnknownEvent",
-]
 
 CloseReason: TypeAlias = Literal[
     "close_requested", "expired", "content", "remote_hangup", "connection_lost"
@@ -293,49 +250,6 @@ class TransportFailed(LiveServerEvent, tag="transport.failed", frozen=True):
     session_id: str
 
 
-SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = (
-    SessionStarted,
-    SessionUpdated,
-    SessionResumed,
-    SessionPaused,
-    InputAudioMuted,
-    InputAudioUnmuted,
-    OutputAudioFixturePlaying,
-    OutputAudioFixturePlayed,
-    InstructionsAppended,
-    ThinkingAppended,
-    CommentaryAppended,
-    InputTranscriptDelta,
-    OutputTranscriptDelta,
-    DelegationCreated,
-    DecisionEvent,
-    DecisionItemCreated,
-    DecisionItemDeleted,
-    ResponseEvent,
-    SessionUsageUpdated,
-    SessionClosed,
-    ErrorEvent,
-    InfoEvent,
-    InputAudioReflected,
-    OutputAudioDelta,
-    TransportDtmfReceived,
-    TransportDtmfDelivered,
-    TransportDtmfSent,
-    TransportRinging,
-    TransportAnswered,
-    TransportFailed,
-)
-"""Every Live server event class (what a sideband may receive: all of them)."""
-
-SIDEBAND_SERVER_EVENT_CLASSES = SERVER_EVENT_CLASSES
-
-PRIMARY_SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = tuple(
-    cls for cls in SERVER_EVENT_CLASSES if cls not in (SessionPaused, SessionResumed)
-)
-"""What the primary and fork connections receive (pausing is WebRTC's, seen on a sideband)."""
-
-install_type_names(SERVER_EVENT_CLASSES)
-
 AnyServerEvent: TypeAlias = (
     SessionStarted
     | SessionUpdated
@@ -369,3 +283,19 @@ AnyServerEvent: TypeAlias = (
     | TransportFailed
 )
 """The typed union of every Live server event."""
+
+SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = get_args(AnyServerEvent)
+"""Every Live server event class, in the union's order (a sideband may receive them all)."""
+
+SIDEBAND_SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = SERVER_EVENT_CLASSES
+
+PRIMARY_SERVER_EVENT_CLASSES: tuple[type[ServerEvent], ...] = tuple(
+    cls for cls in SERVER_EVENT_CLASSES if cls not in (SessionPaused, SessionResumed)
+)
+"""What the primary and fork connections receive (pausing is WebRTC's, seen on a sideband)."""
+
+install_type_names(SERVER_EVENT_CLASSES)
+
+# Type checkers read the definitions above themselves; UnknownEvent is the Realtime class.
+if not TYPE_CHECKING:
+    __all__ = [*defined_names(globals()), "UnknownEvent"]

@@ -6,54 +6,13 @@ Unlike Realtime, a Live session is configured once, in full, by the client's fir
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from msgspec import UNSET, UnsetType
 
-from .._base import Model
+from .._base import Model, defined_names
 from ._decisions import DecisionQuestion
 from ._tools import ResponsesDelegationConfig, ResponsesDelegationUpdate
-
-__all__ = [
-    "AssistantContent",
-    "AssistantItem",
-    "AudioConfig",
-    "AudioFormat",
-    "AudioOutputConfig",
-    "AudioPCM",
-    "AudioPCMA",
-    "AudioPCMU",
-    "BuiltInVoice",
-    "ClientConfig",
-    "ClientDelegation",
-    "ContextWindow",
-    "CustomVoice",
-    "DataChannelConfig",
-    "DecisionTrigger",
-    "DecisionsDelegation",
-    "DecisionsDelegationConfig",
-    "DecisionsDelegationUpdate",
-    "DecisionsDelegationUpdateConfig",
-    "DelegationConfig",
-    "DelegationUpdate",
-    "DeveloperItem",
-    "ForkAudioConfig",
-    "ForkSessionConfig",
-    "InitialItem",
-    "LiveModel",
-    "ResponsesDelegation",
-    "ResponsesDelegationChange",
-    "ServerEventSelector",
-    "SessionConfig",
-    "SessionResource",
-    "SessionUpdateConfig",
-    "SessionUsage",
-    "TextContent",
-    "TranscriptEventType",
-    "TriggerDecisions",
-    "UserItem",
-    "Voice",
-]
 
 LiveModel: TypeAlias = str
 """A GPT-Live model name (``gpt-live-1``, ``gpt-live-1.1``, ...)."""
@@ -341,3 +300,7 @@ class ContextWindow(Model):
     """How full the model's context is, from 0 to 1."""
 
     usage_ratio: float
+
+
+if not TYPE_CHECKING:  # type checkers read the definitions above themselves
+    __all__ = defined_names(globals())

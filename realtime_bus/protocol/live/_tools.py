@@ -7,59 +7,11 @@ what is left out keeps its value).
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from msgspec import UNSET, UnsetType
 
-from .._base import Model
-
-__all__ = [
-    "AllowedToolsChoice",
-    "ApplyPatchChoice",
-    "ApplyPatchTool",
-    "CodeInterpreterChoice",
-    "CodeInterpreterTool",
-    "ComputerChoice",
-    "ComputerTool",
-    "ContainerAutoEnvironment",
-    "ContainerReferenceEnvironment",
-    "CustomChoice",
-    "CustomTool",
-    "FileSearchChoice",
-    "FileSearchTool",
-    "FunctionChoice",
-    "FunctionTool",
-    "ImageGenerationChoice",
-    "ImageGenerationTool",
-    "InlineSkill",
-    "InlineSkillSource",
-    "LocalEnvironment",
-    "LocalSkill",
-    "McpApprovalFilter",
-    "McpChoice",
-    "McpTool",
-    "McpToolFilter",
-    "NamedChoice",
-    "NamespaceTool",
-    "NetworkAllowlist",
-    "NetworkDisabled",
-    "ProgrammaticToolCallingChoice",
-    "ProgrammaticToolCallingTool",
-    "Reasoning",
-    "ResponsesDelegationConfig",
-    "ResponsesDelegationUpdate",
-    "ServiceTier",
-    "ShellChoice",
-    "ShellTool",
-    "SkillReference",
-    "TextConfig",
-    "Tool",
-    "ToolChoice",
-    "ToolSearchTool",
-    "WebSearchChoice",
-    "WebSearchPreviewChoice",
-    "WebSearchTool",
-]
+from .._base import Model, defined_names
 
 
 class _Tagged(Model, tag_field="type"):
@@ -379,3 +331,7 @@ class ResponsesDelegationUpdate(_ResponsesSettings):
     """Changes to the Responses backend; what is left out keeps its value."""
 
     model: str | UnsetType | None = UNSET
+
+
+if not TYPE_CHECKING:  # type checkers read the definitions above themselves
+    __all__ = defined_names(globals())
