@@ -56,11 +56,15 @@ class RequestHead:
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+        return _first_header(self.headers, name)
+
+
+def _first_header(headers: list[tuple[str, str]], name: str) -> str | None:
+    name = name.lower()
+    for key, value in headers:
+        if key.lower() == name:
+            return value
+    return None
 
 
 def parse_head(raw: bytes) -> RequestHead:
@@ -113,11 +117,7 @@ class HttpRequest:
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+        return _first_header(self.headers, name)
 
     def json(self) -> Any:
         """The body decoded as JSON. Raises :class:`HttpError` (400) when it is not JSON."""
