@@ -88,8 +88,8 @@ class EventSession(ClientLink):
         session_id: str,
         path: str,
         query: dict[str, str],
-        call_id: str | None,
         client_secret: str | None,
+        call_id: str | None = None,
     ) -> None:
         super().__init__(ws)
         self.sim = sim

@@ -126,13 +126,7 @@ class SimulatedTranslationSession(EventSession):
         client_secret: str | None,
     ) -> None:
         super().__init__(
-            sim,
-            ws,
-            session_id=config.id,
-            path=path,
-            query=query,
-            call_id=None,
-            client_secret=client_secret,
+            sim, ws, session_id=config.id, path=path, query=query, client_secret=client_secret
         )
         self.sim: TranslationHost = sim
         self.config = config
