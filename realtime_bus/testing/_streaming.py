@@ -177,19 +177,14 @@ class OutputStream:
         else:
             await self._stream_text(active, text, ids)
         active.streaming = None
-        self._end_message(active, stored, active.said, audio, ids, complete=complete)
+        self._end_message(active, stored, audio, ids, complete=complete)
 
     def _end_message(
-        self,
-        active: ActiveResponse,
-        stored: StoredItem,
-        said: str,
-        audio: bool,
-        ids: _Ids,
-        *,
-        complete: bool,
+        self, active: ActiveResponse, stored: StoredItem, audio: bool, ids: _Ids, *, complete: bool
     ) -> None:
+        """End the message ``active`` streams with what was said of it so far."""
         session = self.session
+        said = active.said
         if audio:
             session.emit(ResponseOutputAudioDone(content_index=0, **ids))
             session.emit(ResponseOutputAudioTranscriptDone(content_index=0, transcript=said, **ids))
@@ -319,7 +314,7 @@ class OutputStream:
             if audio and 0 in stored.audio_sent:
                 stored.audio[0] = stored.pcm(0)
                 del stored.audio_sent[0]
-            self._end_message(active, stored, active.said, audio, ids, complete=False)
+            self._end_message(active, stored, audio, ids, complete=False)
         else:
             done = msgspec.structs.replace(item, status="incomplete")
             self._close_item(active, stored, done)
