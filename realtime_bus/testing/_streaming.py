@@ -42,6 +42,7 @@ from ..protocol import (
 )
 from ._conversation import StoredItem, public_item
 from ._g711 import G711, from_pcm24k
+from ._pacing import Pacer, in_step, words
 from ._responder import ToolCall
 from ._speech import synthesize_speech
 
@@ -95,25 +96,8 @@ class OutputStream:
 
     def __init__(self, session: SessionPort, outlet: Outlet) -> None:
         self.session = session
-        self._outlet = outlet
-        self._yield_every = 0
-        self._due = 0.0
-
-    async def pace(self, seconds: float) -> None:
+        self.pace = Pacer(session.pacing, outlet).pace
         """Wait until the output so far is due (``seconds`` more of it was just sent)."""
-        factor = self.session.pacing.realtime_factor
-        if factor > 0 and seconds > 0:
-            # Against a clock, so that pacing does not drift by the time spent sending.
-            now = asyncio.get_running_loop().time()
-            self._due = max(self._due, now) + seconds * factor
-            await asyncio.sleep(self._due - now)
-            return
-        # As fast as possible: many deltas per write; yield to the loop between batches (so a
-        # response.cancel is read promptly) and wait whenever the client is slow.
-        self._yield_every += 1
-        outlet = self._outlet
-        if self._yield_every % 32 == 0 or not outlet.writable:
-            await outlet.cooperate()
 
     def _open_item(self, active: ActiveResponse, item: ConversationItem) -> StoredItem:
         session = self.session
@@ -206,7 +190,7 @@ class OutputStream:
 
     async def _stream_text(self, active: ActiveResponse, text: str, ids: _Ids) -> None:
         session = self.session
-        for word in _words(text):
+        for word in words(text):
             session.emit(ResponseOutputTextDelta(content_index=0, delta=word, **ids))
             active.said_parts.append(word)
             active.text_out += len(word)
@@ -235,21 +219,16 @@ class OutputStream:
         run = 4
         encoded = ""
         run_start = 0
-        words = _words(text)
         # Truncation during the stream sees the audio sent so far.
         stored.audio[0] = pcm
         stored.audio_sent[0] = 0
-        sent_words = 0
         said = active.said_parts
-        for index in range(chunks):
+        # Transcript words in step with the audio that carries them.
+        for index, delta in enumerate(in_step(words(text), chunks)):
             if stored.truncated:
                 # conversation.item.truncate cut this item: its audio stops where it was cut.
                 return False
-            # Transcript words in step with the audio that carries them.
-            due = len(words) * (index + 1) // chunks
-            if due > sent_words:
-                delta = "".join(words[sent_words:due])
-                sent_words = due
+            if delta:
                 session.emit(
                     ResponseOutputAudioTranscriptDelta(content_index=0, delta=delta, **ids)
                 )
@@ -329,9 +308,3 @@ def _g711_kind(active: ActiveResponse) -> G711 | None:
     if isinstance(fmt, AudioPCMA):
         return "audio/pcma"
     return None
-
-
-def _words(text: str) -> list[str]:
-    """``"a b c"`` -> ``["a", " b", " c"]``: deltas that join back to the text."""
-    parts = text.split(" ")
-    return [p if i == 0 else " " + p for i, p in enumerate(parts)]

@@ -43,6 +43,7 @@ from ..protocol import (
 from ..protocol.server import ClientDecoder
 from ._config import expires_at
 from ._dispatch import DispatchTable
+from ._pacing import Pacer, in_step, words
 from ._port import SessionHost
 from ._registry import SimulatedTranslationSecret
 from ._session_base import EventSession
@@ -103,11 +104,6 @@ def translate(text: str, language: str) -> str:
     return f"[{language}] {text}"
 
 
-def _words(text: str) -> list[str]:
-    parts = text.split(" ")
-    return [p if i == 0 else " " + p for i, p in enumerate(parts)]
-
-
 class SimulatedTranslationSession(EventSession):
     """One translation connection. Read :attr:`config`, :attr:`received`, :attr:`sent`."""
 
@@ -139,6 +135,7 @@ class SimulatedTranslationSession(EventSession):
         self._speech_start: int | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._out_lock = asyncio.Lock()
+        self._pacer = Pacer(sim, ws)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -240,19 +237,14 @@ class SimulatedTranslationSession(EventSession):
             UNSET,
             None,
         ):
-            for word in _words(heard):
+            for word in words(heard):
                 self.emit(TranslationInputTranscriptDelta(delta=word, elapsed_ms=elapsed_ms))
         translated = translate(heard, self.language)
-        words = _words(translated)
         pcm = synthesize_speech(translated, lead_silence_ms=0, trail_silence_ms=0)
         chunk = max(6, PCM16_SAMPLE_RATE * 2 * self.sim.audio_chunk_ms // 1000 // 6 * 6)
         chunks = max(1, -(-len(pcm) // chunk))
-        sent_words = 0
-        for index in range(chunks):
-            due = len(words) * (index + 1) // chunks
-            if due > sent_words:
-                delta = "".join(words[sent_words:due])
-                sent_words = due
+        for index, delta in enumerate(in_step(words(translated), chunks)):
+            if delta:
                 self.emit(TranslationOutputTranscriptDelta(delta=delta, elapsed_ms=elapsed_ms))
             piece = pcm[index * chunk : (index + 1) * chunk]
             self.emit(
@@ -264,14 +256,7 @@ class SimulatedTranslationSession(EventSession):
                     elapsed_ms=elapsed_ms,
                 )
             )
-            await self._pace(len(piece) / (2 * PCM16_SAMPLE_RATE))
-
-    async def _pace(self, seconds: float) -> None:
-        factor = self.sim.realtime_factor
-        if factor > 0:
-            await asyncio.sleep(seconds * factor)
-        else:
-            await self.ws.cooperate()
+            await self._pacer.pace(len(piece) / (2 * PCM16_SAMPLE_RATE))
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
