@@ -18,12 +18,16 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ._command import CommandError
 
 if TYPE_CHECKING:
+    from ..agent import Playback
     from ..bus import Bus
 
 __all__ = ["DESCRIPTION", "HELP", "NAME", "arguments", "run", "run_talk"]
 
 NAME = "talk"
 HELP = "a voice conversation through the microphone and speaker (simulator by default)"
+
+_PLAYING_MARGIN_S = 5.0
+"""After the last answer, how much longer than its unplayed audio the speaker may take."""
 
 DESCRIPTION = """\
 Talk to a Realtime session through the default microphone and speaker (the devices extra:
@@ -142,12 +146,35 @@ async def run_talk(
         print(f"Talking to {where}. Speak; Ctrl-C to stop.", file=out, flush=True)
         async with Speaker(playback, devices), Microphone(devices) as mic:
             sending = asyncio.create_task(stream_audio(bus, mic, speed=None))
+            answered_all = asyncio.create_task(done.wait())
             try:
-                await done.wait()
-                while playback.is_playing:  # noqa: ASYNC110 - let the last answer finish
-                    await asyncio.sleep(0.05)
+                # Until the last answer, or until the microphone stops: then nothing more can
+                # be heard, and waiting on would hang with no word of why.
+                await asyncio.wait({answered_all, sending}, return_when=asyncio.FIRST_COMPLETED)
+                if not answered_all.done():
+                    raise CommandError(f"the microphone stopped: {_why_stopped(sending)}")
+                await _finish_playing(playback)
             finally:
+                answered_all.cancel()
                 sending.cancel()
-                await asyncio.gather(sending, return_exceptions=True)
+                await asyncio.gather(answered_all, sending, return_exceptions=True)
                 await playback.close()
     return 0
+
+
+def _why_stopped(sending: asyncio.Task[float]) -> str:
+    error = None if sending.cancelled() else sending.exception()
+    return str(error) if error is not None else "it delivered no more audio"
+
+
+async def _finish_playing(playback: Playback) -> None:
+    """Let the last answer finish playing: as long as what is left of it, and a margin."""
+    bound = playback.unplayed_ms / 1000 + _PLAYING_MARGIN_S
+    try:
+        async with asyncio.timeout(bound):
+            while playback.is_playing:  # noqa: ASYNC110 - the speaker's thread reports progress
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise CommandError(
+            f"the speaker did not finish the last answer within {bound:.1f} s"
+        ) from None
