@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from realtime_bus.protocol import (
@@ -21,15 +21,12 @@ from realtime_bus.protocol import (
 )
 from realtime_bus.protocol.server import BETA_SERVER_RENAMES, ClientDecoder, encode_server
 
+from ._fuzz import FUZZ
+from ._fuzz import decodes_or_fails_cleanly as check
 from ._strategies import json_values, server_builder
 
 _DECODERS = [Decoder("ga"), Decoder("beta"), Decoder("translation")]
 _CLIENT_DECODER = ClientDecoder()
-_FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 _KNOWN_TYPES = sorted(
     {cls.type for cls in (*SERVER_EVENT_CLASSES, *TRANSLATION_SERVER_EVENT_CLASSES)}
     | set(BETA_SERVER_RENAMES)
@@ -39,31 +36,17 @@ _valid_events = server_builder(dense=True).events(SERVER_EVENT_CLASSES)
 
 def decodes_or_fails_cleanly(frame: bytes | str) -> None:
     """Every dialect either returns an event or raises DecodeError carrying the frame."""
-    errors: list[DecodeError] = []
-    for decoder in _DECODERS:
-        try:
-            event = decoder.decode(frame)
-        except DecodeError as exc:
-            errors.append(exc)
-        else:
-            assert isinstance(event, ServerEvent)
-    try:
-        _CLIENT_DECODER.decode(frame)
-    except DecodeError as exc:
-        errors.append(exc)
-    for error in errors:
-        assert error.frame is frame
-        assert error.message
+    check(frame, _DECODERS, [_CLIENT_DECODER])
 
 
-@_FUZZ
+@FUZZ
 @given(st.binary(max_size=400))
 def test_random_bytes(frame: bytes) -> None:
     decodes_or_fails_cleanly(frame)
 
 
 # Any code point, lone surrogates included: a str frame need not be valid UTF-8 text.
-@_FUZZ
+@FUZZ
 @given(st.text(st.characters(exclude_categories=()), max_size=400))
 def test_random_text(frame: str) -> None:
     decodes_or_fails_cleanly(frame)
@@ -74,7 +57,7 @@ _fields = st.sampled_from(
 ) | st.text(max_size=8)
 
 
-@_FUZZ
+@FUZZ
 @given(
     st.sampled_from(_KNOWN_TYPES) | st.text(max_size=20) | json_values,
     st.dictionaries(_fields, json_values, max_size=6),
@@ -83,7 +66,7 @@ def test_random_objects_under_known_and_unknown_types(kind: Any, fields: dict[st
     decodes_or_fails_cleanly(json.dumps({**fields, "type": kind}))
 
 
-@_FUZZ
+@FUZZ
 @given(_valid_events, st.data())
 def test_truncated_valid_frames(event: ServerEvent, data: st.DataObject) -> None:
     frame = encode_server(event)
@@ -106,7 +89,7 @@ def _replace_somewhere(value: Any, data: st.DataObject) -> Any:
     return value
 
 
-@_FUZZ
+@FUZZ
 @given(_valid_events, st.data())
 def test_valid_frames_with_a_field_of_the_wrong_type(
     event: ServerEvent, data: st.DataObject

@@ -6,55 +6,40 @@ import json
 from typing import Any
 
 import msgspec
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from realtime_bus.protocol import ServerEvent, live
-from realtime_bus.protocol.live import DecodeError, LiveClientDecoder, LiveDecoder
+from realtime_bus.protocol.live import LiveClientDecoder, LiveDecoder
 
+from .._fuzz import FUZZ
+from .._fuzz import decodes_or_fails_cleanly as check
 from .._strategies import json_values
 from ._strategies import live_server_builder
 
 _DECODER = LiveDecoder()
 _CLIENT_DECODERS = [LiveClientDecoder(c) for c in ("primary", "sideband", "fork")]
-_FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 _KNOWN = sorted({cls.type for cls in (*live.SERVER_EVENT_CLASSES, *live.CLIENT_EVENT_CLASSES)})
 _valid = live_server_builder(dense=True).events(live.SERVER_EVENT_CLASSES)
 
 
 def decodes_or_fails_cleanly(frame: bytes | str) -> None:
-    errors: list[DecodeError] = []
-    try:
-        assert isinstance(_DECODER.decode(frame), ServerEvent)
-    except DecodeError as exc:
-        errors.append(exc)
-    for decoder in _CLIENT_DECODERS:
-        try:
-            decoder.decode(frame)
-        except DecodeError as exc:
-            errors.append(exc)
-    for error in errors:
-        assert error.frame is frame
-        assert error.message
+    check(frame, [_DECODER], _CLIENT_DECODERS)
 
 
-@_FUZZ
+@FUZZ
 @given(st.binary(max_size=400))
 def test_random_bytes(frame: bytes) -> None:
     decodes_or_fails_cleanly(frame)
 
 
-@_FUZZ
+@FUZZ
 @given(st.text(st.characters(exclude_categories=()), max_size=400))
 def test_random_text(frame: str) -> None:
     decodes_or_fails_cleanly(frame)
 
 
-@_FUZZ
+@FUZZ
 @given(
     st.sampled_from(_KNOWN) | st.text(max_size=10),
     st.dictionaries(
@@ -68,7 +53,7 @@ def test_objects_with_known_and_unknown_types(kind: str, fields: dict[str, Any])
     decodes_or_fails_cleanly(json.dumps({**fields, "type": kind}))
 
 
-@_FUZZ
+@FUZZ
 @given(_valid, st.data())
 def test_valid_events_with_one_field_broken(event: ServerEvent, data: st.DataObject) -> None:
     payload = msgspec.to_builtins(event)
@@ -77,7 +62,7 @@ def test_valid_events_with_one_field_broken(event: ServerEvent, data: st.DataObj
     decodes_or_fails_cleanly(json.dumps(payload))
 
 
-@_FUZZ
+@FUZZ
 @given(_valid, st.integers(0, 2000))
 def test_valid_events_cut_short(event: ServerEvent, cut: int) -> None:
     frame = live.encode_live_server(event)
