@@ -7,7 +7,6 @@ from typing import Any, get_args
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from realtime_bus.protocol import (
@@ -30,16 +29,13 @@ from realtime_bus.protocol import (
 )
 from realtime_bus.protocol.server import ClientDecoder
 
+from ._properties import check_examples
 from ._reference import GA_CLIENT, differences, undeclared
 from ._reference_strategies import payloads
 from ._strategies import client_builder
 
 _BUILDERS = {"sparse": client_builder(), "dense": client_builder(dense=True)}
-_SETTINGS = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+_EXAMPLES = 40
 _server_side = ClientDecoder()
 
 
@@ -58,12 +54,7 @@ def check_client_event(event: ClientEvent) -> None:
 @pytest.mark.parametrize("mode", _BUILDERS)
 @pytest.mark.parametrize("cls", CLIENT_EVENT_CLASSES, ids=lambda cls: cls.type)
 def test_every_client_event_validates_with_the_reference(cls: type[ClientEvent], mode: str) -> None:
-    @_SETTINGS
-    @given(_BUILDERS[mode].of(cls))
-    def run(event: ClientEvent) -> None:
-        check_client_event(event)
-
-    run()
+    check_examples(_BUILDERS[mode].of(cls), check_client_event, _EXAMPLES)
 
 
 def _session_updates_with(turn_detection: type[Any]) -> st.SearchStrategy[SessionUpdate]:
@@ -111,12 +102,7 @@ _FOCUSED: dict[str, st.SearchStrategy[Any]] = {
 
 @pytest.mark.parametrize("name", _FOCUSED)
 def test_focused_client_events_validate_with_the_reference(name: str) -> None:
-    @_SETTINGS
-    @given(_FOCUSED[name])
-    def run(event: ClientEvent) -> None:
-        check_client_event(event)
-
-    run()
+    check_examples(_FOCUSED[name], check_client_event, _EXAMPLES)
 
 
 @pytest.mark.parametrize("dense", [False, True], ids=["sparse", "dense"])
@@ -124,8 +110,6 @@ def test_focused_client_events_validate_with_the_reference(name: str) -> None:
 def test_client_payloads_the_reference_accepts_decode_on_the_server_side(
     kind: str, dense: bool
 ) -> None:
-    @_SETTINGS
-    @given(payloads(GA_CLIENT.models[kind], dense=dense))
     def run(payload: dict[str, Any]) -> None:
         frame = json.dumps(payload)
         reference = GA_CLIENT.validate(frame)
@@ -134,4 +118,4 @@ def test_client_payloads_the_reference_accepts_decode_on_the_server_side(
         theirs = reference.model_dump(exclude_unset=True)
         assert differences(msgspec.to_builtins(event), theirs) == [], frame
 
-    run()
+    check_examples(payloads(GA_CLIENT.models[kind], dense=dense), run, _EXAMPLES)

@@ -12,7 +12,6 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
 
 from realtime_bus.protocol import (
     SERVER_EVENT_CLASSES,
@@ -23,17 +22,14 @@ from realtime_bus.protocol import (
 )
 from realtime_bus.protocol.server import encode_server
 
+from ._properties import check_examples
 from ._reference import GA_SERVER, differences, undeclared
 from ._reference_strategies import payloads
 from ._strategies import server_builder
 
 _BUILDERS = {"sparse": server_builder(), "dense": server_builder(dense=True)}
 _CLASSES = {cls.type: cls for cls in SERVER_EVENT_CLASSES}
-_SETTINGS = settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+_EXAMPLES = 20
 
 # Fields the live service sends beyond the reference's models, which we declare on purpose.
 _DECLARED_EXTRAS = {"$.session.id", "$.session.object", "$.session.expires_at", "$.obfuscation"}
@@ -60,8 +56,6 @@ def check_server_frame(frame: bytes | str) -> ServerEvent:
 def test_server_events_we_build_validate_and_decode_the_same(
     cls: type[ServerEvent], mode: str
 ) -> None:
-    @_SETTINGS
-    @given(_BUILDERS[mode].of(cls))
     def run(original: ServerEvent) -> None:
         frame = encode_server(original)
         extras = set(undeclared(GA_SERVER.validate(frame)))
@@ -71,18 +65,16 @@ def test_server_events_we_build_validate_and_decode_the_same(
         assert extras <= _DECLARED_EXTRAS, frame
         assert check_server_frame(frame) == original
 
-    run()
+    check_examples(_BUILDERS[mode].of(cls), run, _EXAMPLES)
 
 
 @pytest.mark.parametrize("dense", [False, True], ids=["sparse", "dense"])
 @pytest.mark.parametrize("kind", sorted(GA_SERVER.types))
 def test_payloads_built_from_the_reference_models_decode_the_same(kind: str, dense: bool) -> None:
-    @_SETTINGS
-    @given(payloads(GA_SERVER.models[kind], dense=dense))
     def run(payload: dict[str, Any]) -> None:
         check_server_frame(json.dumps(payload))
 
-    run()
+    check_examples(payloads(GA_SERVER.models[kind], dense=dense), run, _EXAMPLES)
 
 
 def test_reference_and_our_catalog_cover_the_same_server_events() -> None:

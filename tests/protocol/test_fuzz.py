@@ -21,8 +21,8 @@ from realtime_bus.protocol import (
 )
 from realtime_bus.protocol.server import BETA_SERVER_RENAMES, ClientDecoder, encode_server
 
-from ._fuzz import FUZZ
-from ._fuzz import decodes_or_fails_cleanly as check
+from ._properties import FUZZ
+from ._properties import decodes_or_fails_cleanly as check
 from ._strategies import json_values, server_builder
 
 _DECODERS = [Decoder("ga"), Decoder("beta"), Decoder("translation")]

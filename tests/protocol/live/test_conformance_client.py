@@ -7,22 +7,18 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
 
 from realtime_bus.protocol import ClientEvent, live
 from realtime_bus.protocol.live import LiveClientDecoder, encode_live
 
+from .._properties import check_examples
 from .._reference import differences, undeclared
 from .._reference_strategies import payloads
 from ._reference import CLIENT, reference_for
 from ._strategies import live_client_builder
 
 _BUILDERS = {"sparse": live_client_builder(), "dense": live_client_builder(dense=True)}
-_SETTINGS = settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+_EXAMPLES = 30
 _SERVER_SIDE = {channel: LiveClientDecoder(channel) for channel in CLIENT}
 _CHANNEL_OF = {live.ForkSessionStart: "fork", live.TransportDtmfSend: "sideband"}
 
@@ -43,12 +39,7 @@ def check_client_event(event: ClientEvent) -> None:
 @pytest.mark.parametrize("mode", _BUILDERS)
 @pytest.mark.parametrize("cls", live.CLIENT_EVENT_CLASSES, ids=lambda cls: cls.__name__)
 def test_every_client_event_validates_with_the_reference(cls: type[ClientEvent], mode: str) -> None:
-    @_SETTINGS
-    @given(_BUILDERS[mode].of(cls))
-    def run(event: ClientEvent) -> None:
-        check_client_event(event)
-
-    run()
+    check_examples(_BUILDERS[mode].of(cls), check_client_event, _EXAMPLES)
 
 
 _KINDS = sorted((channel, kind) for channel, ref in CLIENT.items() for kind in ref.types)
@@ -59,8 +50,6 @@ _KINDS = sorted((channel, kind) for channel, ref in CLIENT.items() for kind in r
 def test_client_payloads_the_reference_accepts_decode_on_the_server_side(
     channel: str, kind: str, dense: bool
 ) -> None:
-    @_SETTINGS
-    @given(payloads(CLIENT[channel].models[kind], dense=dense))
     def run(payload: dict[str, Any]) -> None:
         frame = json.dumps(payload)
         reference = CLIENT[channel].validate(frame)
@@ -74,4 +63,4 @@ def test_client_payloads_the_reference_accepts_decode_on_the_server_side(
             theirs.pop("item")
         assert differences(ours, theirs) == [], frame
 
-    run()
+    check_examples(payloads(CLIENT[channel].models[kind], dense=dense), run, _EXAMPLES)

@@ -11,11 +11,11 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
 
 from realtime_bus.protocol import ServerEvent, live
 from realtime_bus.protocol.live import decode_live, encode_live_server
 
+from .._properties import check_examples
 from .._reference import differences, undeclared
 from .._reference_strategies import payloads
 from ._reference import SERVER
@@ -23,11 +23,7 @@ from ._strategies import live_server_builder
 
 _BUILDERS = {"sparse": live_server_builder(), "dense": live_server_builder(dense=True)}
 _CLASSES = {cls.type: cls for cls in live.SERVER_EVENT_CLASSES}
-_SETTINGS = settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+_EXAMPLES = 20
 _SIDEBAND = SERVER["sideband"]  # the widest union: every Live server event
 
 
@@ -49,14 +45,12 @@ def check_server_frame(frame: bytes | str, channel: str = "sideband") -> ServerE
 def test_server_events_we_build_validate_and_decode_the_same(
     cls: type[ServerEvent], mode: str
 ) -> None:
-    @_SETTINGS
-    @given(_BUILDERS[mode].of(cls))
     def run(original: ServerEvent) -> None:
         frame = encode_live_server(original)
         assert undeclared(_SIDEBAND.validate(frame)) == [], frame
         assert check_server_frame(frame) == original
 
-    run()
+    check_examples(_BUILDERS[mode].of(cls), run, _EXAMPLES)
 
 
 _KINDS = sorted((channel, kind) for channel, ref in SERVER.items() for kind in ref.types)
@@ -67,9 +61,7 @@ _KINDS = sorted((channel, kind) for channel, ref in SERVER.items() for kind in r
 def test_payloads_built_from_the_reference_models_decode_the_same(
     channel: str, kind: str, dense: bool
 ) -> None:
-    @_SETTINGS
-    @given(payloads(SERVER[channel].models[kind], dense=dense))
     def run(payload: dict[str, Any]) -> None:
         check_server_frame(json.dumps(payload), channel)
 
-    run()
+    check_examples(payloads(SERVER[channel].models[kind], dense=dense), run, _EXAMPLES)

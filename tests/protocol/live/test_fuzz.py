@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from realtime_bus.protocol import ServerEvent, live
 from realtime_bus.protocol.live import LiveClientDecoder, LiveDecoder
 
-from .._fuzz import FUZZ
-from .._fuzz import decodes_or_fails_cleanly as check
+from .._properties import FUZZ
+from .._properties import decodes_or_fails_cleanly as check
 from .._strategies import json_values
 from ._strategies import live_server_builder
 

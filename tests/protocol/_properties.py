@@ -1,19 +1,34 @@
-"""What the fuzz tests of both dialects share: the budget, and the one property they check."""
+"""What the property tests of both dialects share: their settings, a way to run one inside a
+parametrized test, and the property every fuzz test checks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from realtime_bus.protocol import DecodeError, ServerEvent
 
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+T = TypeVar("T")
+
+
+def examples(max_examples: int) -> settings:
+    """``max_examples`` examples, with no deadline and large examples allowed."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+FUZZ = examples(150)
+
+
+def check_examples(strategy: st.SearchStrategy[T], check: Callable[[T], object], n: int) -> None:
+    """Run ``check`` on ``n`` examples of ``strategy``: a property inside a parametrized test."""
+    examples(n)(given(strategy)(check))()
 
 
 class _Decoder(Protocol):
