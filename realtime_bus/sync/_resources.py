@@ -7,6 +7,7 @@ Each names its async twin's helpers once; the types (overloads included) come fr
 from __future__ import annotations
 
 from ..bus._live_resources import (
+    LiveCommentaryResource,
     LiveDecisionItemResource,
     LiveDecisionResource,
     LiveInputAudioResource,
@@ -15,6 +16,7 @@ from ..bus._live_resources import (
     LiveResponseItemResource,
     LiveResponseResource,
     LiveSessionResource,
+    LiveThinkingResource,
     SidebandTransportDtmfResource,
 )
 from ..bus._resources import (
@@ -100,11 +102,25 @@ class SyncLiveInputAudioResource(SyncNamespace):
     unmute = blocking(LiveInputAudioResource.unmute)
 
 
-class SyncLiveAppendResource(SyncNamespace):
-    """``sync_bus.session.instructions``, ``.thinking`` and ``.commentary``."""
+class SyncLiveInstructionsResource(SyncNamespace):
+    """``sync_bus.session.instructions``."""
 
     __slots__ = ()
     append = blocking(LiveInstructionsResource.append)
+
+
+class SyncLiveThinkingResource(SyncNamespace):
+    """``sync_bus.session.thinking``."""
+
+    __slots__ = ()
+    append = blocking(LiveThinkingResource.append)
+
+
+class SyncLiveCommentaryResource(SyncNamespace):
+    """``sync_bus.session.commentary``."""
+
+    __slots__ = ()
+    append = blocking(LiveCommentaryResource.append)
 
 
 class SyncLiveOutputAudioFixtureResource(SyncNamespace):
@@ -128,9 +144,9 @@ class SyncLiveSessionResource(SyncNamespace):
     update = blocking(LiveSessionResource.update)
     close = blocking(LiveSessionResource.close)
     input_audio = nested(SyncLiveInputAudioResource)
-    instructions = nested(SyncLiveAppendResource)
-    thinking = nested(SyncLiveAppendResource)
-    commentary = nested(SyncLiveAppendResource)
+    instructions = nested(SyncLiveInstructionsResource)
+    thinking = nested(SyncLiveThinkingResource)
+    commentary = nested(SyncLiveCommentaryResource)
     output_audio = nested(SyncLiveOutputAudioResource)
 
 

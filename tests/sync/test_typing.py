@@ -71,10 +71,24 @@ def live(bus: LiveBus, sync_bus: SyncLiveBus) -> None:
     assert_type(Bus.live_sideband("sess_1", api_key="k"), LiveBus)
     assert_type(Bus.live_fork("sess_1", api_key="k"), LiveBus)
     assert_type(SyncBus.live(api_key="k"), SyncLiveBus)
-    sync_bus.session.commentary.append("done", delegation_id="d_1")
-    sync_bus.decision.item.create(L.DecisionMessage(role="user", content="hi"))
+    appended = sync_bus.session.commentary.append("done", delegation_id="d_1", wait=True)
+    assert_type(appended, L.CommentaryAppended)
+    assert_type(sync_bus.session.thinking.append("hm"), L.ThinkingAppend)
+    assert_type(sync_bus.session.input_audio.mute(wait=True), L.InputAudioMuted)
+    assert_type(sync_bus.session.close(wait=True), L.SessionClosed)
+    item = L.DecisionMessage(role="user", content="hi")
+    assert_type(sync_bus.decision.item.create(item, wait=True), L.DecisionItemCreated)
+    assert_type(sync_bus.decision.create(wait=True), L.DecisionEvent)
+    assert_type(sync_bus.response.create(), L.ResponseCreate)
     if sync_bus.transport is not None:
-        sync_bus.transport.dtmf.send("5")
+        assert_type(sync_bus.transport.dtmf.send("5", wait=True), L.TransportDtmfSent)
+
+
+async def live_async(bus: LiveBus) -> None:
+    assert_type(await bus.session.instructions.append("x", wait=True), L.InstructionsAppended)
+    assert_type(await bus.session.update(triggers=None, wait=True), L.SessionUpdated)
+    assert_type(await bus.session.output_audio.fixture.play(b"pcm"), L.OutputAudioFixturePlay)
+    assert_type(await bus.response.item.create({"type": "message"}), L.ResponseItemCreate)
 """
 
 # Each line must be refused: the helpers check their arguments, not only their results.
