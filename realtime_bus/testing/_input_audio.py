@@ -34,6 +34,7 @@ from ..protocol import (
 )
 from ._conversation import StoredItem, public_item
 from ._errors import commit_empty
+from ._pacing import words
 from ._speech import decode_speech, unintelligible_transcript
 from ._vad import EnergyVad
 
@@ -254,13 +255,8 @@ class InputAudio:
         self, stored: StoredItem, text: str, config: TranscriptionConfig, pcm_bytes: int
     ) -> None:
         session = self.session
-        words = text.split(" ")
         model = config.model if isinstance(config.model, str) else "gpt-4o-transcribe"
-        chunks = (
-            [text]
-            if model == "whisper-1"
-            else [w if i == 0 else " " + w for i, w in enumerate(words)]
-        )
+        chunks = [text] if model == "whisper-1" else words(text)
         for chunk in chunks:
             session.emit(
                 ConversationItemInputAudioTranscriptionDelta(

@@ -116,8 +116,7 @@ class LiveModelRunner:
         sim = session.server.sim
         chunk = max(2, _BYTES_PER_MS * max(1, sim.audio_chunk_ms))
         chunks = [pcm[i : i + chunk] for i in range(0, len(pcm), chunk)]
-        words = transcript.split(" ") if transcript else []
-        deltas = [w + " " for w in words[:-1]] + words[-1:]
+        deltas = _word_deltas(transcript) if transcript else []
         per_chunk: list[list[str]] = [[] for _ in chunks]
         for index, delta in enumerate(deltas):
             per_chunk[min(len(chunks) - 1, index * len(chunks) // len(deltas))].append(delta)
@@ -148,8 +147,7 @@ class LiveModelRunner:
         end_ms: int,
     ) -> None:
         """Send ``text`` as transcript deltas over ``start_ms``..``end_ms`` (one per word)."""
-        words = text.split(" ")
-        deltas = [w + " " for w in words[:-1]] + words[-1:]
+        deltas = _word_deltas(text)
         span = max(1, end_ms - start_ms)
         event = None
         for index, delta in enumerate(deltas):
@@ -341,3 +339,9 @@ class LiveModelRunner:
         """Wait for the work queued so far (used by tests through the session)."""
         with contextlib.suppress(TimeoutError):
             await self.idle()
+
+
+def _word_deltas(text: str) -> list[str]:
+    """``"a b c"`` -> ``["a ", "b ", "c"]``: a Live transcript's deltas, one per word."""
+    words = text.split(" ")
+    return [w + " " for w in words[:-1]] + words[-1:]
