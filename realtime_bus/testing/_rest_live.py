@@ -79,6 +79,11 @@ class _ForkSession(msgspec.Struct):
     store: bool | UnsetType = UNSET
 
 
+def _startup_config(session: SessionConfig) -> SessionConfig:
+    """The startup configuration in a request's ``session`` (without its request-only fields)."""
+    return SessionConfig(**{f: getattr(session, f) for f in SessionConfig.__struct_fields__})
+
+
 class _CreateBody(msgspec.Struct):
     session: _MediaSession
     transport: _WebRTC
@@ -278,9 +283,7 @@ class LiveRest(SipControls[SimulatedLiveSession]):
         self._rest._authorize(request, ephemeral=True)
         body: _CreateBody = decode_body(request, _CreateBody)
         offer = self._offer(body.transport)
-        config = SessionConfig(
-            **{f: getattr(body.session, f) for f in SessionConfig.__struct_fields__}
-        )
+        config = _startup_config(body.session)
         session = self._add(
             SimulatedLiveSession(session_id=random_id("sess"), transport="webrtc", config=config)
         )
@@ -291,9 +294,7 @@ class LiveRest(SipControls[SimulatedLiveSession]):
         session = self._session(request)
         body: _AcceptBody = decode_body(request, _AcceptBody)
         self._require(session, "accept", "ringing")
-        session.config = SessionConfig(
-            **{f: getattr(body.session, f) for f in SessionConfig.__struct_fields__}
-        )
+        session.config = _startup_config(body.session)
         session.state = "active"
         return HttpResponse(status=200)
 
