@@ -25,18 +25,21 @@ from .._log import get_logger
 from ..recording import Connection, Recording, load_recording
 from ..recording._gates import ClientCount, client_event_of, gates_for
 from ..recording._secrets import KEY_SUBPROTOCOL
+from ._address import ServerAddresses
 
 __all__ = ["ReplayServer"]
 
 _log = get_logger("realtime_bus.testing.replay_server")
 
 
-class ReplayServer:
+class ReplayServer(ServerAddresses):
     """Serves ``recording`` on ``host:port`` (0: a free port); ``async with`` starts and stops it.
 
     ``pace`` scales the recorded time between frames of a burst (``0``: at once);
     ``gate_timeout`` bounds the wait for the client's event before a burst plays anyway.
     """
+
+    _server_name = "the replay server"
 
     def __init__(
         self,
@@ -61,23 +64,6 @@ class ReplayServer:
         """Bursts that played after ``gate_timeout`` without the client's event."""
         self._server: Server | None = None
         self._port: int | None = None
-
-    @property
-    def port(self) -> int:
-        """The TCP port (known once started)."""
-        if self._port is None:
-            raise RuntimeError("the replay server is not running")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """``ws://HOST:PORT/v1/realtime``."""
-        return f"ws://{self.host}:{self.port}/v1/realtime"
-
-    @property
-    def ws_base_url(self) -> str:
-        """``ws://HOST:PORT/v1``: the ``websocket_base_url`` of the ``openai`` SDK."""
-        return f"ws://{self.host}:{self.port}/v1"
 
     async def __aenter__(self) -> ReplayServer:
         self._server = await serve(
