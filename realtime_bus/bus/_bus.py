@@ -33,6 +33,7 @@ from ..transport import (
     open_websocket,
     openai_endpoint,
 )
+from ..transport._endpoint import azure_headers, openai_base_and_headers
 from ._backoff import ReconnectPolicy
 from ._connection import Connection, ConnectionSettings
 from ._dialect import DialectSpec, RealtimeHelpers, dialect_for
@@ -837,13 +838,11 @@ class LiveBus(Bus):
         The keyword settings (or ``session=``) make the ``session.start`` configuration.
         """
         endpoint = live_endpoint(
-            api_key=api_key,
-            base_url=base_url,
-            websocket_base_url=websocket_base_url,
-            organization=organization,
-            project=project,
-            extra_query=extra_query,
-            extra_headers=extra_headers,
+            "",
+            openai_base_and_headers(
+                api_key, base_url, websocket_base_url, organization, project, extra_headers
+            ),
+            extra_query,
         )
         config = live_session_config(
             model,
@@ -874,11 +873,10 @@ class LiveBus(Bus):
         """A bus to GPT-Live on an Azure OpenAI resource (``model`` is the deployment)."""
         settings = {k: kwargs.pop(k) for k in SETTINGS if k in kwargs}
         resolved = azure_live_endpoint(
-            endpoint=endpoint,
-            api_key=api_key,
-            token_provider=token_provider,
-            extra_query=extra_query,
-            extra_headers=extra_headers,
+            endpoint,
+            azure_headers(api_key, token_provider, extra_headers),
+            token_provider,
+            extra_query,
         )
         config = live_session_config(model, session=session, **settings)
         return cls(endpoint=resolved, config=config, **kwargs)
@@ -897,10 +895,9 @@ class LiveBus(Bus):
         """A bus attached to the running session ``session_id`` (``.../{id}/attach``)."""
         endpoint = live_endpoint(
             session_suffix(session_id, "attach"),
-            api_key=api_key,
-            base_url=base_url,
-            websocket_base_url=websocket_base_url,
-            extra_headers=extra_headers,
+            openai_base_and_headers(
+                api_key, base_url, websocket_base_url, None, None, extra_headers
+            ),
         )
         return cls(endpoint=endpoint, channel="sideband", attached_to=session_id, **kwargs)
 
@@ -920,10 +917,9 @@ class LiveBus(Bus):
         ``session`` holds what the fork changes (nothing, when left out)."""
         endpoint = live_endpoint(
             session_suffix(session_id, "fork"),
-            api_key=api_key,
-            base_url=base_url,
-            websocket_base_url=websocket_base_url,
-            extra_headers=extra_headers,
+            openai_base_and_headers(
+                api_key, base_url, websocket_base_url, None, None, extra_headers
+            ),
         )
         return cls(
             endpoint=endpoint,

@@ -15,12 +15,7 @@ from msgspec import UNSET, UnsetType
 
 from ..protocol import live as L
 from ..transport import Endpoint, TokenProvider
-from ..transport._endpoint import (
-    _with_query,
-    _ws_scheme,
-    azure_headers,
-    openai_base_and_headers,
-)
+from ..transport._endpoint import _with_query, _ws_scheme
 from ._lifecycle import LifecycleEvent
 
 __all__ = [
@@ -84,41 +79,30 @@ def live_session_config(
 
 
 def live_endpoint(
-    suffix: str = "",
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    websocket_base_url: str | None = None,
-    organization: str | None = None,
-    project: str | None = None,
+    suffix: str,
+    connection: tuple[str, dict[str, str]],
     extra_query: Mapping[str, str] | None = None,
-    extra_headers: Mapping[str, str] | None = None,
 ) -> Endpoint:
     """The OpenAI Live endpoint (``.../v1/live/sessions`` + ``suffix``), as the ``openai``
-    package builds it: no query parameters, the key as a bearer token."""
-    base, headers = openai_base_and_headers(
-        api_key, base_url, websocket_base_url, organization, project, extra_headers
+    package builds it: ``connection`` is the base URL and headers (the key as a bearer token)
+    of :func:`~realtime_bus.transport._endpoint.openai_base_and_headers`; no query parameters
+    but ``extra_query``."""
+    base, headers = connection
+    return Endpoint(
+        url=_with_query(base + "/live/sessions" + suffix, dict(extra_query or {})), headers=headers
     )
-    url = _with_query(base + "/live/sessions" + suffix, dict(extra_query or {}))
-    return Endpoint(url=url, headers=headers)
 
 
 def azure_live_endpoint(
-    suffix: str = "",
-    *,
     endpoint: str,
-    api_key: str | None = None,
+    headers: dict[str, str],
     token_provider: TokenProvider | None = None,
     extra_query: Mapping[str, str] | None = None,
-    extra_headers: Mapping[str, str] | None = None,
 ) -> Endpoint:
-    """An Azure OpenAI Live endpoint (``{endpoint}/openai/v1/live/sessions`` + ``suffix``).
-
-    ``api_key`` (default ``AZURE_OPENAI_API_KEY``) is sent as ``api-key``; a ``token_provider``
-    (Entra ID) is asked for a fresh token before every connection.
-    """
-    headers = azure_headers(api_key, token_provider, extra_headers)
-    url = _ws_scheme(endpoint).rstrip("/") + "/openai/v1/live/sessions" + suffix
+    """An Azure OpenAI Live endpoint (``{endpoint}/openai/v1/live/sessions``) with the headers
+    of :func:`~realtime_bus.transport._endpoint.azure_headers`; a ``token_provider`` (Entra
+    ID) is asked for a fresh token before every connection."""
+    url = _ws_scheme(endpoint).rstrip("/") + "/openai/v1/live/sessions"
     return Endpoint(
         url=_with_query(url, dict(extra_query or {})),
         headers=headers,
