@@ -9,11 +9,11 @@ definitions); this package re-exports them all and its ``__all__`` is their conc
 second family of events is one more module (or package), star-imported here.
 """
 
-import types
 import typing
 
 from ._audio import *
 from ._base import *
+from ._base import package_names as _package_names
 from ._beta import *
 from ._client_events import *
 from ._codec import *
@@ -23,14 +23,5 @@ from ._models import *
 from ._server_events import *
 from ._translation import *
 
-# Importing a submodule binds it here: the star-imported modules are this package's _modules.
-_MODULES = tuple(
-    value
-    for name, value in globals().items()
-    if name.startswith("_")
-    and isinstance(value, types.ModuleType)
-    and value.__name__.startswith(f"{__name__}._")
-)
-
 if not typing.TYPE_CHECKING:  # type checkers take the star-imported names themselves
-    __all__ = sorted({name for module in _MODULES for name in module.__all__})
+    __all__ = _package_names(globals())

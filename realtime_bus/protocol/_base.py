@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import inspect
 import threading
+import types
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import msgspec
+from msgspec import UNSET, UnsetType
+
+from ._audio import base64_from_pcm
 
 __all__ = ["ClientEvent", "Model", "ServerEvent"]
 
@@ -120,6 +124,29 @@ class ClientEvent(msgspec.Struct, tag_field="type", kw_only=True):
         validate_struct(self)
 
 
+class _AudioEvent(ClientEvent):
+    """A client event whose one field is base64 audio (``audio``): an append, a fixture.
+
+    Build one from PCM bytes with :meth:`from_pcm`.
+    """
+
+    audio: str
+
+    def __post_init__(self) -> None:
+        # The hot path of every voice agent: check the two fields directly rather than
+        # round-tripping the struct (same errors, a fraction of the cost).
+        if type(self.audio) is not str or not (
+            self.event_id is UNSET or self.event_id is None or type(self.event_id) is str
+        ):
+            validate_struct(self)
+
+    @classmethod
+    def from_pcm(cls, pcm: bytes, *, event_id: str | UnsetType = UNSET) -> Self:
+        """The event carrying ``pcm``: raw audio bytes in the session's format (base64 on the
+        wire)."""
+        return cls(audio=base64_from_pcm(pcm), event_id=event_id)
+
+
 def install_type_names(classes: Any) -> None:
     """Give each tagged event class its wire name as the class attribute ``type``."""
     for cls in classes:
@@ -149,4 +176,23 @@ def defined_names(namespace: Mapping[str, Any]) -> list[str]:
         )
         if defined_here or name in annotated:
             names.append(name)
+    return sorted(names)
+
+
+def package_names(namespace: Mapping[str, Any], *extra: str) -> list[str]:
+    """A package's ``__all__``: the names of the private modules it star-imports, and ``extra``.
+
+    Importing a submodule binds it in its package, so the package's ``_modules`` are its
+    star-imported ones; a package writes ``__all__ = package_names(globals())`` behind
+    ``if not TYPE_CHECKING:`` (type checkers take the star-imported names themselves).
+    """
+    package = namespace["__name__"]
+    names = set(extra)
+    for name, value in namespace.items():
+        if (
+            name.startswith("_")
+            and isinstance(value, types.ModuleType)
+            and value.__name__.startswith(f"{package}._")
+        ):
+            names.update(value.__all__)
     return sorted(names)

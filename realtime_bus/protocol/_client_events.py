@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
-from ._audio import base64_from_pcm
-from ._base import ClientEvent, defined_names, install_type_names, validate_struct
+from ._base import ClientEvent, _AudioEvent, defined_names, install_type_names
 from ._models import ConversationItem, ResponseCreateParams, Session
 
 
@@ -53,26 +52,11 @@ class ConversationItemTruncate(ClientEvent, tag="conversation.item.truncate"):
     audio_end_ms: int
 
 
-class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append"):
+class InputAudioBufferAppend(_AudioEvent, tag="input_audio_buffer.append"):
     """Append base64 audio to the input buffer (no acknowledgement).
 
     Build one from PCM bytes with :meth:`from_pcm`.
     """
-
-    audio: str
-
-    def __post_init__(self) -> None:
-        # The hot path of every voice agent: check the two fields directly rather than
-        # round-tripping the struct (same errors, a fraction of the cost).
-        if type(self.audio) is not str or not (
-            self.event_id is UNSET or self.event_id is None or type(self.event_id) is str
-        ):
-            validate_struct(self)
-
-    @classmethod
-    def from_pcm(cls, pcm: bytes, *, event_id: str | UnsetType = UNSET) -> InputAudioBufferAppend:
-        """An append carrying ``pcm`` (raw audio bytes in the session's input format)."""
-        return cls(audio=base64_from_pcm(pcm), event_id=event_id)
 
 
 class InputAudioBufferCommit(ClientEvent, tag="input_audio_buffer.commit"):

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
-from ._audio import base64_from_pcm, pcm_from_base64
-from ._base import ClientEvent, Model, ServerEvent, defined_names, install_type_names
+from ._audio import pcm_from_base64
+from ._base import ClientEvent, Model, ServerEvent, _AudioEvent, defined_names, install_type_names
 from ._server_events import ErrorEvent
 
 
@@ -121,17 +121,8 @@ class TranslationSessionUpdate(ClientEvent, tag="session.update"):
     session: TranslationSettings
 
 
-class TranslationInputAudioBufferAppend(ClientEvent, tag="session.input_audio_buffer.append"):
+class TranslationInputAudioBufferAppend(_AudioEvent, tag="session.input_audio_buffer.append"):
     """Append base64 source audio."""
-
-    audio: str
-
-    @classmethod
-    def from_pcm(
-        cls, pcm: bytes, *, event_id: str | UnsetType = UNSET
-    ) -> TranslationInputAudioBufferAppend:
-        """An append carrying ``pcm``."""
-        return cls(audio=base64_from_pcm(pcm), event_id=event_id)
 
 
 class TranslationSessionClose(ClientEvent, tag="session.close"):

@@ -6,9 +6,9 @@ client events check their fields when built, an unknown event type decodes to
 :class:`UnknownEvent` and a broken frame raises :class:`DecodeError`. Sans-I/O, msgspec only.
 """
 
-import types
 import typing
 
+from .._base import package_names as _package_names
 from .._errors import DecodeError as DecodeError
 from .._errors import EncodeError as EncodeError
 from ._client_events import *
@@ -18,17 +18,5 @@ from ._server_events import *
 from ._session import *
 from ._tools import *
 
-# As in ``realtime_bus.protocol``: the star-imported modules are this package's _modules, and
-# its ``__all__`` is their names (and the two errors every codec raises).
-_MODULES = tuple(
-    value
-    for name, value in globals().items()
-    if name.startswith("_")
-    and isinstance(value, types.ModuleType)
-    and value.__name__.startswith(f"{__name__}._")
-)
-
 if not typing.TYPE_CHECKING:  # type checkers take the star-imported names themselves
-    __all__ = sorted(
-        {"DecodeError", "EncodeError"} | {name for module in _MODULES for name in module.__all__}
-    )
+    __all__ = _package_names(globals(), "DecodeError", "EncodeError")

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from msgspec import UNSET, UnsetType
 
-from .._audio import base64_from_pcm
-from .._base import ClientEvent, defined_names, install_type_names, validate_struct
+from .._base import ClientEvent, _AudioEvent, defined_names, install_type_names
 from ._decisions import DecisionItem
 from ._session import ForkSessionConfig, SessionConfig, SessionUpdateConfig
 
@@ -41,25 +40,11 @@ class SessionUpdate(ClientEvent, tag="session.update"):
     session: SessionUpdateConfig
 
 
-class InputAudioAppend(ClientEvent, tag="session.input_audio.append"):
+class InputAudioAppend(_AudioEvent, tag="session.input_audio.append"):
     """Send base64 audio in the session's input format (no acknowledgement).
 
     Build one from PCM bytes with :meth:`from_pcm`. Only the primary connection sends audio.
     """
-
-    audio: str
-
-    def __post_init__(self) -> None:
-        # The hot path: check the two fields directly rather than round-tripping the struct.
-        if type(self.audio) is not str or not (
-            self.event_id is UNSET or self.event_id is None or type(self.event_id) is str
-        ):
-            validate_struct(self)
-
-    @classmethod
-    def from_pcm(cls, pcm: bytes, *, event_id: str | UnsetType = UNSET) -> InputAudioAppend:
-        """An append carrying ``pcm`` (raw audio bytes in the session's input format)."""
-        return cls(audio=base64_from_pcm(pcm), event_id=event_id)
 
 
 class InputAudioMute(ClientEvent, tag="session.input_audio.mute"):
@@ -70,19 +55,12 @@ class InputAudioUnmute(ClientEvent, tag="session.input_audio.unmute"):
     """Feed input audio to the model again. Answered by ``session.input_audio.unmuted``."""
 
 
-class OutputAudioFixturePlay(ClientEvent, tag="session.output_audio.fixture.play"):
+class OutputAudioFixturePlay(_AudioEvent, tag="session.output_audio.fixture.play"):
     """Play a complete clip (PCM16 24 kHz mono, base64, at most 30 s) through the output.
 
     Answered by ``session.output_audio.fixture.playing`` then ``...played``; input is muted
     while it plays.
     """
-
-    audio: str
-
-    @classmethod
-    def from_pcm(cls, pcm: bytes, *, event_id: str | UnsetType = UNSET) -> OutputAudioFixturePlay:
-        """A fixture playing ``pcm`` (PCM16 little-endian, 24 kHz, mono)."""
-        return cls(audio=base64_from_pcm(pcm), event_id=event_id)
 
 
 class InstructionsAppend(ClientEvent, tag="session.instructions.append"):
