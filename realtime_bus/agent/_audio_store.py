@@ -108,16 +108,28 @@ class AudioStore:
         """Let the oldest audio go until no more than the limit is held."""
         limit = self.limit_ms or 0.0
         order = self.order
-        while self.held_ms > limit and order:
+        held = self.held_ms
+        while held > limit and order:
             part = order[0]
             chunks = part.chunks
-            if chunks:
-                size = pcm_size(chunks.popleft())
+            per_ms = part.bytes_per_ms
+            if held - part.kept_bytes / per_ms >= limit:  # all of it goes
+                held -= part.kept_bytes / per_ms
+                part.dropped_bytes += part.kept_bytes
+                part.kept_bytes = 0
+                chunks.clear()
+            while chunks and held > limit:
+                chunk = chunks.popleft()
+                if type(chunk) is bytes:
+                    size = len(chunk)
+                else:  # pcm_size, inline: this runs for most chunks ever kept
+                    size = len(chunk) * 3 // 4 - (chunk[-1] == "=") - (chunk[-2] == "=")
                 part.kept_bytes -= size
                 part.dropped_bytes += size
-                self.held_ms -= size / part.bytes_per_ms
+                held -= size / per_ms
             if not chunks:
                 order.popleft()
+        self.held_ms = held
 
     def release(self, part: Part, size: int) -> None:
         """Account for ``size`` kept bytes that ``part`` gave up (truncation, deletion)."""

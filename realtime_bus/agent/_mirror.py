@@ -36,6 +36,8 @@ from ._turns import TurnTracker
 __all__ = ["Mirror"]
 
 _Handler = Callable[[Any], None]
+_Target = tuple[str | None, int, str | None, Item, Part]
+"""Where the deltas of one part go: (item id, content index, response id, item, part)."""
 _SCALARS = ("name", "call_id", "server_label", "output", "approval_request_id")
 
 
@@ -47,6 +49,11 @@ def _tag(obj: Any) -> str:
     """The ``type`` of a tagged protocol object (its msgspec tag)."""
     tag = obj.__struct_config__.tag
     return tag if isinstance(tag, str) else ""
+
+
+def _nowhere() -> _Target:
+    """A delta target no event matches (its key has no ids)."""
+    return (None, -1, None, Item(id="", type="message"), Part(type="audio"))
 
 
 def _part_type(part: Any) -> str:
@@ -83,6 +90,7 @@ class Mirror:
         self._open_turns = self._turns.open
         self._publish: Callable[[Any], None] | None = None
         self._table: dict[str, _Handler] = self._handlers()
+        self._audio_to = self._transcript_to = self._nowhere = _nowhere()
 
     # -- applying events -------------------------------------------------------------------
 
@@ -294,6 +302,7 @@ class Mirror:
             return
         self._order.remove(item.id)
         self._known.pop(item.id, None)
+        self._audio_to = self._transcript_to = self._nowhere
         item.deleted = True
         for part in item.content:
             self._drop_audio(part)
@@ -465,17 +474,30 @@ class Mirror:
         item = self._ensure(event.item_id, "message", stamp(event))
         self._part(item, event.content_index, "text").text = event.text
 
-    def _on_audio_delta(self, event: Any) -> None:
-        # The hot path (most events are audio): no decoding, no copies, few calls.
-        delta = event.delta
-        if not delta:
-            return
+    def _target(self, event: Any) -> _Target:
+        """Where a delta goes: its item and part (made if need be), under the delta's key."""
         item = self._known.get(event.item_id)
         if item is None:
             item = self._ensure(event.item_id)
-        content = item.content
-        index = event.content_index
-        part = content[index] if index < len(content) else self._part(item, index, "audio")
+        part = self._part(item, event.content_index, "audio")
+        return (event.item_id, event.content_index, event.response_id, item, part)
+
+    def _on_audio_delta(self, event: Any) -> None:
+        # The hot path (most events are audio): no decoding, no copies, few calls. Deltas
+        # come in runs for one part, so the part of the last one is tried before any lookup;
+        # a new part (or response) is where the turn may see its first audio.
+        delta = event.delta
+        if not delta:
+            return
+        target = self._audio_to
+        if (
+            event.item_id != target[0]
+            or event.content_index != target[1]
+            or event.response_id != target[2]
+        ):
+            target = self._audio_to = self._target(event)
+            self._turns.audio(event.response_id, event)
+        part = target[4]
         size = len(delta) * 3 // 4 - (delta[-1] == "=") - (delta[-2] == "=")
         part.audio_bytes += size
         store = self._store
@@ -490,20 +512,18 @@ class Mirror:
                 store.trim()
         else:
             part.dropped_bytes += size
-        turn = self._open_turns.get(event.response_id)
-        if turn is not None and turn.first_audio_at is None:
-            self._turns.audio(event.response_id, event)
 
     def _on_transcript_delta(self, event: Any) -> None:
-        item = self._known.get(event.item_id)
-        if item is None:
-            item = self._ensure(event.item_id)
-        content = item.content
-        index = event.content_index
-        part = content[index] if index < len(content) else self._part(item, index, "audio")
-        if item.truncated_ms is None:
-            part.transcript += event.delta
-        self._turns.text(event.response_id, event)
+        target = self._transcript_to
+        if (
+            event.item_id != target[0]
+            or event.content_index != target[1]
+            or event.response_id != target[2]
+        ):
+            target = self._transcript_to = self._target(event)
+            self._turns.text(event.response_id, event)
+        if target[3].truncated_ms is None:
+            target[4].transcript += event.delta
 
     def _on_transcript_done(self, event: Any) -> None:
         item = self._ensure(event.item_id, "message", stamp(event))

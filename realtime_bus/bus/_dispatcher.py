@@ -159,13 +159,12 @@ class Dispatcher:
         """
         if self.inbound or self.urgent or self.derived or not self._parked or self.streams:
             return False
-        subs = self.router.match(event.type, type(event) is UnknownEvent)
-        for sub in subs:
-            if sub.is_async:
-                return False
+        subs, plain = self.router.route(event.type, type(event) is UnknownEvent)
+        if not plain:
+            return False
         self.stats.events_dispatched += 1
-        for sub in subs:
-            self._call_plain(sub, event)
+        if subs:
+            self._call_plains(subs, event)
         if self.waiters.ordered:
             self.waiters.feed(self.waiters.ordered, event)
         return True
@@ -186,19 +185,33 @@ class Dispatcher:
             return False
         return True
 
-    def _call_plain(self, sub: Subscription, event: Any) -> None:
-        if not self._admit(sub, event):
-            return
-        started = time.perf_counter()
-        try:
-            result = sub.fn(event)
-        except Exception as exc:
-            self._fail("handler", exc, event, sub.name)
-        else:
-            if result is not None and inspect.isawaitable(result):
-                # A plain function that returned an awaitable: finish it as a task.
-                self._spawn(self._finish(sub, event, result))
-        self._timed(sub, event, started)
+    def _call_plains(self, subs: tuple[Subscription, ...], event: Any) -> None:
+        """Call plain handlers one after another, each timed (see :meth:`_timed`).
+
+        The hot path of dispatch: one clock reading per handler (each one's end is the next
+        one's start) and no calls besides the handler's for a :attr:`Subscription.direct` one.
+        """
+        clock = time.perf_counter
+        started = clock()
+        for sub in subs:
+            if not sub.direct:
+                if not self._admit(sub, event):
+                    started = clock()
+                    continue
+                started = clock()
+            try:
+                result = sub.fn(event)
+            except Exception as exc:
+                self._fail("handler", exc, event, sub.name)
+            else:
+                if result is not None and inspect.isawaitable(result):
+                    # A plain function that returned an awaitable: finish it as a task.
+                    self._spawn(self._finish(sub, event, result))
+            ended = clock()
+            if ended - started > self.slow_threshold:
+                self._slow(sub, event, ended - started)
+                ended = clock()
+            started = ended
 
     async def _finish(self, sub: Subscription, event: Any, awaitable: Any) -> None:
         try:
@@ -220,15 +233,18 @@ class Dispatcher:
     def _timed(self, sub: Subscription, event: Any, started: float) -> None:
         elapsed = time.perf_counter() - started
         if elapsed > self.slow_threshold:
-            self.stats.slow_handlers += 1
-            self._log.warning(
-                "slow handler",
-                handler=sub.name,
-                event_type=event.type,
-                event_id=getattr(event, "event_id", None),
-                seconds=round(elapsed, 4),
-                backlog=len(self.inbound),
-            )
+            self._slow(sub, event, elapsed)
+
+    def _slow(self, sub: Subscription, event: Any, elapsed: float) -> None:
+        self.stats.slow_handlers += 1
+        self._log.warning(
+            "slow handler",
+            handler=sub.name,
+            event_type=event.type,
+            event_id=getattr(event, "event_id", None),
+            seconds=round(elapsed, 4),
+            backlog=len(self.inbound),
+        )
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -236,7 +252,7 @@ class Dispatcher:
         """Dispatch until :meth:`stop` is called and the buffer is empty."""
         IN_DISPATCHER.set(True)
         inbound = self.inbound
-        match = self.router.match
+        route = self.router.route
         waiters = self.waiters
         urgent, derived = self.urgent, self.derived
         while True:
@@ -266,17 +282,22 @@ class Dispatcher:
                 await self._deliver_report(item)
                 continue
             self.stats.events_dispatched += 1
-            for sub in match(item.type, type(item) is UnknownEvent):
-                await self._call(sub, item)
+            subs, plain = route(item.type, type(item) is UnknownEvent)
+            if plain:
+                if subs:
+                    self._call_plains(subs, item)
+            else:
+                for sub in subs:
+                    if sub.is_async:
+                        await self._call(sub, item)
+                    else:
+                        self._call_plains((sub,), item)
             if waiters.ordered:
                 waiters.feed(waiters.ordered, item)
             if self.streams:
                 await self._feed_streams(item)
 
     async def _call(self, sub: Subscription, event: Any) -> None:
-        if not sub.is_async:
-            self._call_plain(sub, event)
-            return
         if not self._admit(sub, event):
             return
         started = time.perf_counter()

@@ -14,9 +14,12 @@ from typing import Any
 
 from ._matching import EventKey, KeyMatcher, key_of
 
-__all__ = ["EventKey", "Router", "Subscription", "key_of"]
+__all__ = ["EventKey", "Route", "Router", "Subscription", "key_of"]
 
 _order = count()
+
+Route = tuple[tuple["Subscription", ...], bool]
+"""The subscriptions of one event type, in order, and whether none of them is ``async``."""
 
 
 @dataclass(eq=False, slots=True)
@@ -32,6 +35,8 @@ class Subscription:
     concurrent: bool = False
     check: Callable[[Any], bool] | None = None
     is_async: bool = field(init=False)
+    direct: bool = field(init=False)
+    """Called as it is: a plain function without ``check``, ``once`` or ``concurrent``."""
     name: str = field(init=False)
     order: int = field(init=False, default_factory=lambda: next(_order))
 
@@ -39,6 +44,7 @@ class Subscription:
         self.is_async = inspect.iscoroutinefunction(self.fn) or inspect.iscoroutinefunction(
             getattr(self.fn, "__call__", None)  # noqa: B004 - async callable objects
         )
+        self.direct = not (self.is_async or self.once or self.concurrent or self.check)
         self.name = getattr(self.fn, "__qualname__", None) or repr(self.fn)
 
     @property
@@ -54,8 +60,8 @@ class Router:
 
     def __init__(self) -> None:
         self._subs: list[Subscription] = []
-        self._cache: dict[str, tuple[Subscription, ...]] = {}
-        self._unknown_cache: dict[str, tuple[Subscription, ...]] = {}
+        self._cache: dict[str, Route] = {}
+        self._unknown_cache: dict[str, Route] = {}
 
     def add(self, sub: Subscription) -> Subscription:
         """Register ``sub``; handlers of one event run in registration order."""
@@ -89,11 +95,15 @@ class Router:
 
     def match(self, type_name: str, unknown: bool = False) -> tuple[Subscription, ...]:
         """The subscriptions for events named ``type_name``, in registration order."""
+        return self.route(type_name, unknown)[0]
+
+    def route(self, type_name: str, unknown: bool = False) -> Route:
+        """:meth:`match`'s subscriptions, and whether they are all plain functions."""
         cache = self._unknown_cache if unknown else self._cache
         found = cache.get(type_name)
         if found is None:
-            found = tuple(s for s in self._subs if s.matcher.matches(type_name, unknown))
-            cache[type_name] = found
+            subs = tuple(s for s in self._subs if s.matcher.matches(type_name, unknown))
+            found = cache[type_name] = (subs, not any(s.is_async for s in subs))
         return found
 
     def _clear(self) -> None:
