@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._model import Part
 
-__all__ = ["DEFAULT_RETENTION", "AudioRetention", "AudioStore", "bytes_per_ms", "pcm_size"]
+__all__ = [
+    "DEFAULT_RETENTION",
+    "AudioRetention",
+    "AudioStore",
+    "bytes_per_ms",
+    "keep_first",
+    "pcm_size",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,25 @@ def pcm_size(chunk: str | bytes) -> int:
 def decode_chunk(chunk: str | bytes) -> bytes:
     """A kept chunk as PCM bytes."""
     return chunk if isinstance(chunk, bytes) else binascii.a2b_base64(chunk)
+
+
+def keep_first(chunks: deque[str | bytes], size: int) -> None:
+    """Cut ``chunks`` down to their first ``size`` PCM bytes, decoding at most one chunk."""
+    kept = 0
+    for chunk in chunks:
+        length = pcm_size(chunk)
+        if length >= size:
+            break
+        size -= length
+        kept += 1
+    else:
+        return
+    while len(chunks) > kept + 1:
+        chunks.pop()
+    if size < length:
+        chunks[kept] = decode_chunk(chunk)[:size]
+    if not size:
+        chunks.pop()
 
 
 class AudioStore:

@@ -25,7 +25,7 @@ from ..protocol import (
     TranscriptionConfig,
     TranscriptionSession,
 )
-from ._audio_store import AudioRetention, AudioStore, bytes_per_ms, pcm_size
+from ._audio_store import AudioRetention, AudioStore, bytes_per_ms, keep_first, pcm_size
 from ._events import AgentItemDone, AgentResponseDone, AgentTurn
 from ._metrics import stamp
 from ._model import Item, Part, Segment, Transcription
@@ -319,11 +319,8 @@ class Mirror:
             part.audio_bytes = cut
             keep = max(0, min(part.kept_bytes, cut - part.dropped_bytes))
             if keep < part.kept_bytes:
-                data = part.audio[:keep]
                 self._store.release(part, part.kept_bytes - keep)
-                part.chunks.clear()
-                if keep:
-                    part.chunks.append(data)
+                keep_first(part.chunks, keep)
                 part.kept_bytes = keep
         part.transcript = ""  # the service drops it: nothing the user did not hear stays
         item.truncated_ms = event.audio_end_ms
