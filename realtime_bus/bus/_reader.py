@@ -1,5 +1,8 @@
 """The reader: frames from the transport, decoded, handed to the dispatcher, within bounds.
 
+A transport with a ``recv_nowait()`` (the replay transport) hands over the frames it holds ready
+with no await between them; ``None`` means none is ready, and the reader awaits ``recv()``.
+
 Each event is stamped with its receive time (``event.received``, ``time.monotonic()``) and
 shown to the recorder tap, if there is one, in wire order.
 
@@ -101,11 +104,17 @@ class Reader:
         tap = self._tap
         monotonic = time.monotonic
         ready_seen = started
+        # A transport that may hold frames ready (a replay) hands them over with no await.
+        recv_nowait: Callable[[], bytes | str | None] | None = getattr(
+            transport, "recv_nowait", None
+        )
         while True:
-            try:
-                frame = await transport.recv()
-            except TransportClosed as exc:
-                return exc
+            frame = recv_nowait() if recv_nowait is not None else None
+            if frame is None:
+                try:
+                    frame = await transport.recv()
+                except TransportClosed as exc:
+                    return exc
             received = monotonic()
             stats.events_received += 1
             try:
@@ -125,7 +134,10 @@ class Reader:
             if not ready_seen and event.type in ready_types:
                 ready_seen = True
                 self._on_ready(event)
-            elif not dispatch_now(event):
+            elif dispatch_now(event):
+                if type(event) is not UnknownEvent:
+                    continue  # dispatched already, and the backlog did not grow
+            else:
                 push(event, len(frame))
             if type(event) is UnknownEvent:
                 stats.unknown_events += 1

@@ -16,6 +16,8 @@ import os
 import time
 from typing import Any
 
+from msgspec import Raw
+
 from ..transport import ConnectOptions, Endpoint, TransportClosed
 from ._compare import Divergence, first_divergence, normalise
 from ._format import FrameLine, RecordingError
@@ -34,6 +36,8 @@ class ReplayTransport:
         self._replayer = replayer
         self.connection = connection
         self._frames = [f for f in connection.frames if f.dir == "in"]
+        # What each frame plays: its embedded JSON, or the line itself (text, base64).
+        self._data: list[Raw | FrameLine] = [f.frame if len(f.frame) else f for f in self._frames]
         self._count = len(self._frames)
         start = connection.frames[0].t if connection.frames else 0.0
         if replayer.gated:
@@ -48,6 +52,8 @@ class ReplayTransport:
         self._close_sent: TransportClosed | None = None
         self._released_at = time.monotonic()
         self._released: Gate | None = None
+        self._run_end = 0  # the frames up to here are under the gate last released
+        self._ready = 0  # the frames up to here may play now, with no wait (recv_nowait)
 
     @property
     def played(self) -> int:
@@ -69,6 +75,17 @@ class ReplayTransport:
         await self._closed.wait()
         return self._ended()
 
+    def recv_nowait(self) -> bytes | None:
+        """The next recorded server frame if it may play now (its gate is open, no pace, no
+        turn due to the event loop), else ``None``: then :meth:`recv` waits for it. The bus's
+        reader takes the frames of a burst this way, with no await between them."""
+        index = self._next
+        if index >= self._ready:
+            return None
+        self._next = index + 1
+        data = self._data[index]
+        return bytes(data) if type(data) is Raw else data.data()
+
     async def recv(self) -> str | bytes:
         """The next recorded server frame, when its gate opens and its time comes."""
         if self._closed.is_set():
@@ -81,13 +98,23 @@ class ReplayTransport:
         if gate is not self._released:
             await self._open(gate)
             self._released, self._released_at = gate, time.monotonic()
+            gates, end = self._gates, index + 1
+            while end < self._count and gates[end] is gate:
+                end += 1
+            self._run_end = end
         pace = self._replayer.pace
         if pace > 0:
+            self._ready = 0
             delay = self._released_at + (frame.t - gate.anchor) * pace - time.monotonic()
             if delay > 0:
                 await self._sleep(delay)
-        elif index % _YIELD_EVERY == _YIELD_EVERY - 1:
-            await asyncio.sleep(0)
+        else:
+            if index % _YIELD_EVERY == _YIELD_EVERY - 1:
+                await asyncio.sleep(0)
+            if not self._closed.is_set():
+                # The rest of this gate's frames, up to the next turn due to the loop.
+                turn = index + 1 + _YIELD_EVERY - 1 - (index + 1) % _YIELD_EVERY
+                self._ready = min(self._run_end, turn)
         self._next = index + 1
         return frame.data()
 
@@ -149,10 +176,12 @@ class ReplayTransport:
             reason=reason,
             by_client=True,
         )
+        self._ready = 0
         self._closed.set()
 
     def abort(self) -> None:
         """End the connection at once."""
+        self._ready = 0
         self._closed.set()
 
 

@@ -1,0 +1,72 @@
+"""The replay transport hands over what may play now without an await, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from realtime_bus.recording import Recorder, Replayer, load_recording
+from realtime_bus.transport import ConnectOptions, Endpoint, TransportClosed
+
+pytestmark = pytest.mark.anyio
+
+
+def _recording(path: Path, burst: int) -> list[bytes]:
+    recorder = Recorder(path, url="ws://127.0.0.1:1/v1/realtime")
+    recorder.opened(1)
+    first = b'{"type":"session.created","event_id":"e0"}'
+    recorder.received(first, True)
+    recorder.sent(b'{"type":"response.create"}', True)
+    rest = [b'{"type":"response.output_text.delta","event_id":"e%d"}' % i for i in range(burst)]
+    for frame in rest:
+        recorder.received(frame, True)
+    recorder.close(code=1000)
+    return [first, *rest]
+
+
+async def test_recv_nowait_plays_a_released_burst_and_stops_at_gates_and_turns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "r.jsonl"
+    recorded = _recording(path, 150)
+    replayer = Replayer(load_recording(path), gate_timeout=5)
+    transport = await replayer(Endpoint(url="memory:"), ConnectOptions())
+    assert transport.recv_nowait() is None  # nothing released yet
+    played = [await transport.recv()]
+    assert transport.recv_nowait() is None  # the burst waits for the client's response.create
+    await transport.send(b'{"type":"response.create"}')
+    awaited = 0
+    while len(played) < len(recorded):
+        frame = transport.recv_nowait()
+        if frame is None:
+            awaited += 1
+            frame = await transport.recv()
+        played.append(frame)
+    assert played == recorded
+    # One await opens the burst; after that, one at each turn given to the event loop.
+    assert awaited == 1 + (len(recorded) - 1) // 64
+    assert not replayer.stalls
+
+
+async def test_recv_nowait_holds_nothing_once_closed(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    _recording(path, 10)
+    replayer = Replayer(load_recording(path), gated=False)
+    transport = await replayer(Endpoint(url="memory:"), ConnectOptions())
+    await transport.recv()
+    assert transport.recv_nowait() is not None
+    await transport.close()
+    assert transport.recv_nowait() is None
+    with pytest.raises(TransportClosed):
+        await transport.recv()
+
+
+async def test_a_paced_replay_hands_nothing_over_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    _recording(path, 5)
+    replayer = Replayer(load_recording(path), gated=False, pace=0.001)
+    transport = await replayer(Endpoint(url="memory:"), ConnectOptions())
+    for _ in range(6):
+        assert transport.recv_nowait() is None
+        await transport.recv()
