@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from msgspec import UNSET, UnsetType
 
 from .._base import Model, defined_names
+from .._models import McpApprovalFilter as McpApprovalFilter
+from .._models import McpToolFilter as McpToolFilter
 
 
 class _Tagged(Model, tag_field="type"):
@@ -118,20 +120,6 @@ class ShellTool(_Tagged, tag="shell"):
 
 class ImageGenerationTool(_Tagged, tag="image_generation"):
     """The hosted image generation tool."""
-
-
-class McpToolFilter(Model):
-    """Which tools of an MCP server are meant (by name, or the read-only ones)."""
-
-    read_only: bool | UnsetType | None = UNSET
-    tool_names: list[str] | UnsetType | None = UNSET
-
-
-class McpApprovalFilter(Model):
-    """Which MCP tools always, or never, need approval."""
-
-    always: McpToolFilter | UnsetType | None = UNSET
-    never: McpToolFilter | UnsetType | None = UNSET
 
 
 class McpTool(_Tagged, tag="mcp"):
@@ -333,5 +321,6 @@ class ResponsesDelegationUpdate(_ResponsesSettings):
     model: str | UnsetType | None = UNSET
 
 
-if not TYPE_CHECKING:  # type checkers read the definitions above themselves
-    __all__ = defined_names(globals())
+# Type checkers read the definitions above themselves; the MCP filters are Realtime's.
+if not TYPE_CHECKING:
+    __all__ = [*defined_names(globals()), "McpApprovalFilter", "McpToolFilter"]
