@@ -8,7 +8,7 @@ GA client events back into what a beta server expects.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ._server_events import (
     ResponseFunctionCallArgumentsDone,
@@ -109,6 +109,40 @@ def _beta_format(ga: Any) -> str | None:
     return None
 
 
+# Each beta (flat) session key and where the GA (nested) session keeps it: at the top, or in
+# ``audio.input`` / ``audio.output``. Both directions read this one table.
+_SESSION_KEYS: dict[str, tuple[Literal["session", "input", "output"], str]] = {
+    "model": ("session", "model"),
+    "instructions": ("session", "instructions"),
+    "tools": ("session", "tools"),
+    "tracing": ("session", "tracing"),
+    "include": ("session", "include"),
+    "tool_choice": ("session", "tool_choice"),
+    "modalities": ("session", "output_modalities"),
+    "max_response_output_tokens": ("session", "max_output_tokens"),
+    "input_audio_format": ("input", "format"),
+    "input_audio_noise_reduction": ("input", "noise_reduction"),
+    "input_audio_transcription": ("input", "transcription"),
+    "turn_detection": ("input", "turn_detection"),
+    "output_audio_format": ("output", "format"),
+    "voice": ("output", "voice"),
+    "speed": ("output", "speed"),
+}
+_GA_KEYS = {ga_key: beta for beta, (place, ga_key) in _SESSION_KEYS.items() if place == "session"}
+_AUDIO_KEYS = {
+    place: [(ga_key, beta) for beta, (where, ga_key) in _SESSION_KEYS.items() if where == place]
+    for place in ("input", "output")
+}
+_REALTIME_ONLY = frozenset({"model", "instructions", "tools", "tracing", "modalities"})
+_TOOL_CHOICES = (None, "none", "auto", "required")
+
+
+def _ga_turn_detection(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("type") is None:
+        return {**value, "type": "server_vad"}  # beta's default
+    return value
+
+
 def ga_session_from_beta(flat: dict[str, Any], *, transcription: bool = False) -> dict[str, Any]:
     """Turn a beta (flat) session object into the GA (nested) shape.
 
@@ -116,80 +150,46 @@ def ga_session_from_beta(flat: dict[str, Any], *, transcription: bool = False) -
     values the GA session cannot hold (a ``null`` id, an audio format or tool choice it does
     not know), so that one odd value does not cost the whole event.
     """
-    audio_in: dict[str, Any] = {}
-    audio_out: dict[str, Any] = {}
     ga: dict[str, Any] = {"type": "transcription" if transcription else "realtime"}
+    audio: dict[str, dict[str, Any]] = {"input": {}, "output": {}}
     for key, value in flat.items():
         if key in ("id", "object", "expires_at"):
             if value is not None:
                 ga[key] = value
-        elif key in ("model", "instructions", "tools", "tracing"):
-            if not transcription:
-                ga[key] = value
-        elif key == "include":
-            ga["include"] = value
-        elif key == "modalities" and not transcription:
-            ga["output_modalities"] = value
-        elif key == "max_response_output_tokens":
-            ga["max_output_tokens"] = value
-        elif key == "tool_choice" and value in (None, "none", "auto", "required"):
-            ga["tool_choice"] = value
-        elif key == "input_audio_format":
+            continue
+        if key not in _SESSION_KEYS or (transcription and key in _REALTIME_ONLY):
+            continue
+        if key == "tool_choice" and value not in _TOOL_CHOICES:
+            continue
+        place, ga_key = _SESSION_KEYS[key]
+        if place == "session":
+            ga[ga_key] = value
+        elif ga_key == "format":
             fmt = _ga_format(value)
             if fmt is not None:
-                audio_in["format"] = fmt
-        elif key == "input_audio_noise_reduction":
-            audio_in["noise_reduction"] = value
-        elif key == "input_audio_transcription":
-            audio_in["transcription"] = value
-        elif key == "turn_detection":
-            if isinstance(value, dict) and value.get("type") is None:
-                value = {**value, "type": "server_vad"}
-            audio_in["turn_detection"] = value
-        elif key == "output_audio_format":
-            fmt = _ga_format(value)
-            if fmt is not None:
-                audio_out["format"] = fmt
-        elif key == "voice":
-            audio_out["voice"] = value
-        elif key == "speed":
-            audio_out["speed"] = value
-    audio: dict[str, Any] = {}
-    if audio_in:
-        audio["input"] = audio_in
-    if audio_out and not transcription:
-        audio["output"] = audio_out
-    if audio:
-        ga["audio"] = audio
+                audio[place]["format"] = fmt
+        else:
+            audio[place][ga_key] = _ga_turn_detection(value) if key == "turn_detection" else value
+    if transcription:
+        del audio["output"]
+    nested = {place: values for place, values in audio.items() if values}
+    if nested:
+        ga["audio"] = nested
     return ga
 
 
 def _beta_session_from_ga(ga: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in ga.items():
-        if key in ("model", "instructions", "tools", "tracing", "include", "tool_choice"):
-            flat[key] = value
-        elif key == "output_modalities":
-            flat["modalities"] = value
-        elif key == "max_output_tokens":
-            flat["max_response_output_tokens"] = value
+        if key in _GA_KEYS:
+            flat[_GA_KEYS[key]] = value
         elif key == "audio" and isinstance(value, dict):
-            audio_in = value.get("input") or {}
-            audio_out = value.get("output") or {}
-            if "format" in audio_in:
-                flat["input_audio_format"] = _beta_format(audio_in["format"])
-            if "noise_reduction" in audio_in:
-                flat["input_audio_noise_reduction"] = audio_in["noise_reduction"]
-            if "transcription" in audio_in:
-                flat["input_audio_transcription"] = audio_in["transcription"]
-            if "turn_detection" in audio_in:
-                flat["turn_detection"] = audio_in["turn_detection"]
-            if "format" in audio_out:
-                flat["output_audio_format"] = _beta_format(audio_out["format"])
-            if "voice" in audio_out:
-                flat["voice"] = audio_out["voice"]
-            if "speed" in audio_out:
-                flat["speed"] = audio_out["speed"]
+            for place, keys in _AUDIO_KEYS.items():
+                nested = value.get(place) or {}
+                for ga_key, beta in keys:
+                    if ga_key in nested:
+                        item = nested[ga_key]
+                        flat[beta] = _beta_format(item) if ga_key == "format" else item
     return flat
 
 
