@@ -7,9 +7,7 @@ import base64
 from collections.abc import AsyncIterator
 from typing import Any
 
-import pydantic
 import pytest
-from openai.types.live.connect_server_event import ConnectServerEvent
 
 from realtime_bus import (
     Bus,
@@ -23,27 +21,22 @@ from realtime_bus import (
 )
 from realtime_bus.protocol import live as L
 from realtime_bus.testing import (
-    LiveConnection,
     Simulator,
     decode_speech,
     live_of,
     synthesize_speech,
 )
+from tests.testing._live import checked_simulator
 
 pytestmark = pytest.mark.anyio
 
-_STRICT: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ConnectServerEvent)
 _FAST = ReconnectPolicy(base_delay=0.01, max_delay=0.05)
 
 
 @pytest.fixture
 async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
+    async with checked_simulator() as simulator:
         yield simulator
-    for connection in simulator.history:
-        if isinstance(connection, LiveConnection):
-            for event in connection.sent:
-                _STRICT.validate_json(L.encode_live_server(event), strict=True)
 
 
 def live_bus(sim: Simulator, **kwargs: Any) -> LiveBus:
