@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import socket
 import subprocess
@@ -17,6 +16,8 @@ from websockets.sync.client import connect as sync_connect
 import realtime_bus
 from realtime_bus.cli import Command, build_parser, commands, main
 from realtime_bus.cli._commands import COMMAND_MODULES
+
+from ._process import cli_process, url_after
 
 _MARKUP = re.compile(r"``|:(class|func|meth|data|attr|mod):`")
 
@@ -98,42 +99,14 @@ def test_a_failure_is_one_line_on_stderr_and_non_zero() -> None:
 
 
 def test_serve_verbose_logs_refused_handshakes_with_the_reason() -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "realtime_bus.cli",
-            "serve",
-            "-v",
-            "--port",
-            "0",
-            "--api-key",
-            "sk-right",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stderr is not None
-        url = ""
-        for _ in range(20):
-            line = proc.stdout.readline()
-            if line.startswith("Realtime simulator: "):
-                url = line.split(": ", 1)[1].strip()
-                break
+    with cli_process("serve", "-v", "--port", "0", "--api-key", "sk-right") as proc:
+        url = url_after(proc, "Realtime simulator")
         assert url
         with pytest.raises(websockets.InvalidStatus) as refused:
             sync_connect(url, additional_headers={"Authorization": "Bearer sk-wrong"})
         assert refused.value.response.status_code == 401
         proc.terminate()
         _, err = proc.communicate(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     refusals = [line for line in err.splitlines() if "simulator_handshake_refused" in line]
     assert len(refusals) == 1, err
     assert "status=401" in refusals[0]

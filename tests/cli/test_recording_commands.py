@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +12,8 @@ from websockets.sync.client import connect as sync_connect
 from realtime_bus.cli import main
 from realtime_bus.recording import load_recording
 from realtime_bus.testing import Simulator
+
+from ._process import cli_process
 
 
 @pytest.fixture(scope="module")
@@ -107,32 +105,16 @@ def test_report_writes_a_page(recording: Path, tmp_path: Path) -> None:
     assert 'id="turns"' in page
 
 
-@contextmanager
-def _serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "realtime_bus.cli", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(2)]
-        yield proc, lines
-    finally:
-        proc.terminate()
-        try:
-            proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+def _first_line(proc: subprocess.Popen[str]) -> str:
+    assert proc.stdout is not None
+    return proc.stdout.readline()
 
 
 def test_serve_replay_answers_with_the_recorded_frames(recording: Path) -> None:
-    with _serving("serve", "--replay", str(recording), "--port", "0") as (_, lines):
-        assert lines[0].startswith("Replaying ")
-        url = lines[0].rsplit(": ", 1)[1].strip()
+    with cli_process("serve", "--replay", str(recording), "--port", "0") as proc:
+        line = _first_line(proc)
+        assert line.startswith("Replaying ")
+        url = line.rsplit(": ", 1)[1].strip()
         recorded = [f.data().decode() for f in load_recording(recording).server_frames()]
         with sync_connect(url, additional_headers={"Authorization": "Bearer sk-x"}) as ws:
             first = ws.recv(timeout=5)
@@ -146,12 +128,13 @@ def test_serve_replay_answers_with_the_recorded_frames(recording: Path) -> None:
 def test_proxy_relays_and_records(tmp_path: Path) -> None:
     with (
         Simulator().run_in_thread() as sim,
-        _serving(
+        cli_process(
             "proxy", "--port", "0", "--upstream", sim.ws_base_url, "--record", str(tmp_path)
-        ) as (_, lines),
+        ) as proc,
     ):
-        assert lines[0].startswith("Recording proxy: ")
-        url = lines[0].split(": ", 1)[1].split(" -> ")[0].strip()
+        line = _first_line(proc)
+        assert line.startswith("Recording proxy: ")
+        url = line.split(": ", 1)[1].split(" -> ")[0].strip()
         with sync_connect(
             url + "?model=m", additional_headers={"Authorization": "Bearer sk-p"}
         ) as ws:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 
 import pytest
 import websockets
 from websockets.sync.client import connect as sync_connect
 
 from realtime_bus.testing import Simulator
+from tests.cli._process import cli_process, url_after
 
 from ._client import connect
 
@@ -55,32 +54,16 @@ def test_thread_fixture_takes_calls_from_the_test_thread(
 
 
 def test_serve_prints_the_url_and_stops_on_ctrl_c() -> None:
-    code = "from realtime_bus.cli import main; raise SystemExit(main())"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", "--port", "0", "--realtime-factor", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert proc.stdout is not None
-        url = ""
-        for _ in range(20):
-            line = proc.stdout.readline()
-            if line.startswith("Realtime simulator: "):
-                url = line.split(": ", 1)[1].strip()
-                break
+    with cli_process(
+        "serve", "--port", "0", "--realtime-factor", "0", stderr=subprocess.STDOUT
+    ) as proc:
+        url = url_after(proc, "Realtime simulator")
         assert url.startswith("ws://127.0.0.1:")
         assert url.endswith("/v1/realtime")
         with sync_connect(url, additional_headers=AUTH) as ws:
             assert json.loads(ws.recv(timeout=5))["type"] == "session.created"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_serve_rejects_a_negative_factor() -> None:
