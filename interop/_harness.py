@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import venv
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -140,6 +140,29 @@ def run_scenario(
     print(json.dumps({"framework": framework, "version": version, "results": results}))
     ok = done.returncode == 0 and all(results.get(step) == "ok" for step in STEPS)
     return 0 if ok else 1
+
+
+Command = Callable[[Path, str, Path, dict[str, Path]], list[str]]
+"""The scenario's command line from the venv's Python, the simulator's URL, the work directory
+and the speech files."""
+
+
+def run_python_framework(
+    description: str,
+    venv_name: str,
+    requirements: Sequence[str],
+    *,
+    distribution: str,
+    framework: str,
+    command: Command,
+) -> int:
+    """A Python framework's whole run: its venv, a simulator, the speech files, the scenario;
+    returns the exit status."""
+    args = arguments(description)
+    python = python_venv(venv_name, requirements, fresh=args.fresh)
+    version = installed_version(python, distribution)
+    with workdir() as work, simulator(args.url) as url:
+        return run_scenario(framework, version, command(python, url, work, speech_files(work)))
 
 
 @contextlib.contextmanager

@@ -7,22 +7,29 @@ passed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import _harness
 
 REQUIREMENTS = ["livekit-agents[openai]>=1.8,<2"]
 
 
+def _command(python: Path, url: str, work: Path, speech: dict[str, Path]) -> list[str]:
+    # LiveKit takes the REST base URL and derives the WebSocket one from it.
+    base_url = url.replace("ws://", "http://", 1).removesuffix("/realtime")
+    scenario = _harness.HERE / "livekit_scenario.py"
+    return [str(python), str(scenario), base_url, str(speech["question"])]
+
+
 def main() -> int:
-    args = _harness.arguments(__doc__ or "")
-    python = _harness.python_venv("livekit", REQUIREMENTS, fresh=args.fresh)
-    version = _harness.installed_version(python, "livekit-plugins-openai")
-    with _harness.workdir() as work, _harness.simulator(args.url) as url:
-        speech = _harness.speech_files(work)
-        # LiveKit takes the REST base URL and derives the WebSocket one from it.
-        base_url = url.replace("ws://", "http://", 1).removesuffix("/realtime")
-        scenario = _harness.HERE / "livekit_scenario.py"
-        command = [str(python), str(scenario), base_url, str(speech["question"])]
-        return _harness.run_scenario("livekit-plugins-openai", version, command)
+    return _harness.run_python_framework(
+        __doc__ or "",
+        "livekit",
+        REQUIREMENTS,
+        distribution="livekit-plugins-openai",
+        framework="livekit-plugins-openai",
+        command=_command,
+    )
 
 
 if __name__ == "__main__":

@@ -7,20 +7,27 @@ Exit status 0 when every step passed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import _harness
 
 REQUIREMENTS = ["openai-agents>=0.24,<0.25"]
 
 
+def _command(python: Path, url: str, work: Path, speech: dict[str, Path]) -> list[str]:
+    scenario = _harness.HERE / "openai_agents_scenario.py"
+    return [str(python), str(scenario), url, str(speech["question"])]
+
+
 def main() -> int:
-    args = _harness.arguments(__doc__ or "")
-    python = _harness.python_venv("openai-agents", REQUIREMENTS, fresh=args.fresh)
-    version = _harness.installed_version(python, "openai-agents")
-    with _harness.workdir() as work, _harness.simulator(args.url) as url:
-        speech = _harness.speech_files(work)
-        scenario = _harness.HERE / "openai_agents_scenario.py"
-        command = [str(python), str(scenario), url, str(speech["question"])]
-        return _harness.run_scenario("openai-agents (Python)", version, command)
+    return _harness.run_python_framework(
+        __doc__ or "",
+        "openai-agents",
+        REQUIREMENTS,
+        distribution="openai-agents",
+        framework="openai-agents (Python)",
+        command=_command,
+    )
 
 
 if __name__ == "__main__":

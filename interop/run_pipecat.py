@@ -7,21 +7,26 @@ passed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import _harness
 
 REQUIREMENTS = ["pipecat-ai[openai]>=1.14,<2"]
 
 
+def _command(python: Path, url: str, work: Path, speech: dict[str, Path]) -> list[str]:
+    return [str(python), str(_harness.HERE / "pipecat_scenario.py"), url, str(work)]
+
+
 def main() -> int:
-    args = _harness.arguments(__doc__ or "")
-    python = _harness.python_venv("pipecat", REQUIREMENTS, fresh=args.fresh)
-    version = _harness.installed_version(python, "pipecat-ai")
-    with _harness.workdir() as work, _harness.simulator(args.url) as url:
-        _harness.speech_files(work)
-        scenario = _harness.HERE / "pipecat_scenario.py"
-        return _harness.run_scenario(
-            "pipecat", version, [str(python), str(scenario), url, str(work)]
-        )
+    return _harness.run_python_framework(
+        __doc__ or "",
+        "pipecat",
+        REQUIREMENTS,
+        distribution="pipecat-ai",
+        framework="pipecat",
+        command=_command,
+    )
 
 
 if __name__ == "__main__":
