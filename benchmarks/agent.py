@@ -27,7 +27,20 @@ from typing import Any
 
 import msgspec
 from _corpus import load_frames
-from _shared import OtherLoad, corpus, median, paired_ratio, print_table, quiet_logs, server, settle
+from _shared import (
+    EventCount,
+    OtherLoad,
+    corpus,
+    latest,
+    median,
+    paired_ratio,
+    print_table,
+    quiet_logs,
+    rotation,
+    say_repeat,
+    server,
+    settle,
+)
 from msgspec.structs import force_setattr
 
 from realtime_bus import Bus
@@ -40,37 +53,21 @@ KINDS = ("bus", "agent", "agent-no-audio")
 
 async def cpu_per_event(url: str, n: int, *, kind: str) -> float:
     """Microseconds of this process's CPU per event, first event to last."""
-    count = 0
-    first = last = 0.0
     done = asyncio.Event()
+    counted = EventCount(n, done.set, clock=time.process_time)
     bus = Bus(url=url, api_key="x", reconnect=False)
     if kind == "agent":
         Conversation(bus)
     elif kind == "agent-no-audio":
         Conversation(bus, audio=AudioRetention.none())
-
-    @bus.on("*")
-    def handler(event: Any) -> None:
-        nonlocal count, first, last
-        count += 1
-        if count == 1:
-            first = time.process_time()
-        elif count == n:
-            last = time.process_time()
-            done.set()
-
-    @bus.on("bus.disconnected")
-    def gone(event: Any) -> None:
-        done.set()
-
+    bus.on("*")(counted.seen)
+    bus.on("bus.disconnected")(lambda event: done.set())
     try:
         async with bus:
             await asyncio.wait_for(done.wait(), 600)
     except ConnectionLost:
         pass
-    if count != n:
-        raise RuntimeError(f"saw {count} of {n} events")
-    return (last - first) / (n - 1) * 1e6
+    return counted.elapsed(kind) / (n - 1) * 1e6
 
 
 def stamp_cost(frames: list[str], rounds: int) -> tuple[float, float]:
@@ -211,17 +208,10 @@ async def amain(args: argparse.Namespace) -> None:
                 await cpu_per_event(srv.url("mode=in&n=2000"), 2000, kind=name)
                 await settle()
             for rep in range(args.repeats):
-                names = list(cpu)
-                order = names[rep % len(names) :] + names[: rep % len(names)]
-                for name in order:
+                for name in rotation(list(cpu), rep):
                     cpu[name].append(await cpu_per_event(url, args.n, kind=name))
                     await settle()
-                print(
-                    f"repeat {rep + 1}/{args.repeats}: "
-                    + ", ".join(f"{k} {v[-1]:.2f} us" for k, v in cpu.items())
-                    + f" (other load {load.cores():.2f} cores)",
-                    flush=True,
-                )
+                say_repeat(rep, args.repeats, latest(cpu, lambda us: f"{us:.2f} us"), load)
         ratio = paired_ratio(cpu["agent"], cpu["bus"])
         print_table(
             f"CPU per event, {args.n} voice-corpus frames, median of {args.repeats}",
