@@ -10,6 +10,7 @@ from openai import AsyncOpenAI
 
 from realtime_bus.recording import RecordingProxy, load_recording, upstream_url
 from realtime_bus.testing import Simulator
+from tests.testing._client import text_item
 
 from .test_format import validate_lines
 
@@ -40,13 +41,7 @@ async def test_the_proxy_records_an_openai_client_talking_to_the_simulator(
                 session={"type": "realtime", "instructions": f"the key is {KEY}"}
             )
             await _until(conn, "session.updated")
-            await conn.conversation.item.create(
-                item={
-                    "type": "message",
-                    "role": "user",
-                    "content": [{"type": "input_text", "text": "Hello through the proxy"}],
-                }
-            )
+            await conn.conversation.item.create(item=text_item("Hello through the proxy")["item"])
             await conn.response.create()
             seen = await _until(conn, "response.done")
         await sim.history[-1].wait_closed(5)

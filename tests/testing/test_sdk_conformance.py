@@ -17,7 +17,7 @@ from openai.resources.realtime.realtime import AsyncRealtimeConnection
 from realtime_bus.protocol.server import encode_server
 from realtime_bus.testing import Simulator, decode_speech, synthesize_speech
 
-from ._client import validate_event
+from ._client import text_item, validate_event
 
 pytestmark = pytest.mark.anyio
 
@@ -56,13 +56,7 @@ async def test_text_turn(sdk: AsyncRealtimeConnection) -> None:
     created = await sdk.recv()
     assert created.type == "session.created"
     await sdk.session.update(session={"type": "realtime", "output_modalities": ["text"]})
-    await sdk.conversation.item.create(
-        item={
-            "type": "message",
-            "role": "user",
-            "content": [{"type": "input_text", "text": "good morning"}],
-        }
-    )
+    await sdk.conversation.item.create(item=text_item("good morning")["item"])
     await sdk.response.create()
     events = await events_until(sdk, "response.done")
     text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
@@ -112,13 +106,7 @@ async def test_function_call_round_trip(sdk: AsyncRealtimeConnection) -> None:
     await sdk.session.update(
         session={"type": "realtime", "tools": [WEATHER_TOOL], "output_modalities": ["text"]}
     )
-    await sdk.conversation.item.create(
-        item={
-            "type": "message",
-            "role": "user",
-            "content": [{"type": "input_text", "text": "What's the weather in Lisbon?"}],
-        }
-    )
+    await sdk.conversation.item.create(item=text_item("What's the weather in Lisbon?")["item"])
     await sdk.response.create()
     events = await events_until(sdk, "response.done")
     done = next(e for e in events if e.type == "response.function_call_arguments.done")
@@ -136,13 +124,7 @@ async def test_cancellation() -> None:
     async with Simulator(realtime_factor=1.0) as sim:
         client = AsyncOpenAI(api_key="sk-test", websocket_base_url=sim.ws_base_url)
         async with client.realtime.connect(model="gpt-realtime") as conn:
-            await conn.conversation.item.create(
-                item={
-                    "type": "message",
-                    "role": "user",
-                    "content": [{"type": "input_text", "text": "tell me a long story " * 4}],
-                }
-            )
+            await conn.conversation.item.create(item=text_item("tell me a long story " * 4)["item"])
             await conn.response.create()
             await events_until(conn, "response.output_audio.delta")
             await conn.response.cancel()
@@ -156,7 +138,7 @@ async def test_cancellation() -> None:
 
 async def test_every_kind_of_event_validates_strictly(sim: Simulator) -> None:
     """One session that makes the simulator send every event type it can send."""
-    from ._client import connect, text_item
+    from ._client import connect
 
     client = await connect(sim)
     await client.send(
