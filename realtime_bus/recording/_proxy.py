@@ -30,7 +30,7 @@ from ._format import Direction
 from ._recorder import Recorder
 from ._secrets import subprotocol_keys
 
-__all__ = ["FORWARDED_HEADERS", "RecordingProxy", "upstream_url"]
+__all__ = ["FORWARDED_HEADERS", "RecordingProxy", "stop_server", "upstream_url"]
 
 _log = get_logger("realtime_bus.recording.proxy")
 
@@ -47,6 +47,14 @@ _MAX_SIZE = 64 * 1024 * 1024
 _SENDABLE = (
     frozenset(range(1000, 1004)) | frozenset(range(1007, 1015)) | frozenset(range(3000, 5000))
 )
+
+
+async def stop_server(server: Server | None) -> None:
+    """Close a WebSocket server and its connections, waiting at most 5 s for them."""
+    if server is not None:
+        server.close()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(server.wait_closed(), 5)
 
 
 def upstream_url(upstream: str, client_path: str) -> str:
@@ -135,10 +143,7 @@ class RecordingProxy:
 
     async def __aexit__(self, *exc_info: object) -> None:
         server, self._server = self._server, None
-        if server is not None:
-            server.close()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(server.wait_closed(), 5)
+        await stop_server(server)
         for upstream in list(self._upstreams.values()):
             await upstream.close()
         self._upstreams.clear()

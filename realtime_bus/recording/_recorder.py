@@ -237,14 +237,8 @@ class Recorder:
     def sent(self, frame: bytes | str, event: Any) -> None:
         """A frame to the server (the bus's tap)."""
         if self._gather and event is not None and type(frame) is bytes and _NL not in frame:
-            if self.secrets.probe and type(event) not in _AUDIO_ONLY:
-                frame = self.secrets.scrub(frame)
             self._outgoing.append(len(self._frames))
-            self._times.append(_monotonic_ns())
-            self._frames.append(frame)
-            self._gathered += len(frame)
-            if self._gathered >= _BATCH_BYTES or len(self._frames) >= _BATCH_FRAMES:
-                self._drain()
+            self.received(frame, event)  # gathered as received frames are, marked as sent
             return
         self.frame("out", frame, event)
 

@@ -24,6 +24,7 @@ from websockets.typing import Subprotocol
 from .._log import get_logger
 from ..recording import Connection, Recording, load_recording
 from ..recording._gates import ClientCount, client_event_of, gates_for
+from ..recording._proxy import stop_server
 from ..recording._secrets import KEY_SUBPROTOCOL
 from ._address import ServerAddresses
 
@@ -79,10 +80,7 @@ class ReplayServer(ServerAddresses):
 
     async def __aexit__(self, *exc_info: object) -> None:
         server, self._server = self._server, None
-        if server is not None:
-            server.close()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(server.wait_closed(), 5)
+        await stop_server(server)
 
     async def _handle(self, ws: ServerConnection) -> None:
         if not self._connections:
