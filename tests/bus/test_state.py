@@ -9,7 +9,29 @@ import pytest
 from realtime_bus import ResponseDone, UnknownEvent
 from realtime_bus.bus import BusState, KeyMatcher
 from realtime_bus.bus._matching import key_of
-from realtime_bus.bus._state import IllegalTransition, Lifecycle
+from realtime_bus.bus._state import Flag, IllegalTransition, Lifecycle
+
+
+def test_a_flag_behaves_as_an_asyncio_event() -> None:
+    async def check() -> None:
+        flag = Flag()
+        assert isinstance(flag, asyncio.Event)
+        waiters = [asyncio.create_task(flag.wait()) for _ in range(3)]
+        await asyncio.sleep(0)
+        assert "waiters:3" in repr(flag)
+        flag.set()
+        assert await asyncio.wait_for(asyncio.gather(*waiters), 5) == [True, True, True]
+        flag.clear()
+        late = asyncio.create_task(flag.wait())
+        await asyncio.sleep(0)
+        late.cancel()  # a cancelled waiter leaves the list
+        with pytest.raises(asyncio.CancelledError):
+            await late
+        assert "waiters" not in repr(flag)
+        flag.set()
+        assert await asyncio.wait_for(flag.wait(), 5) is True
+
+    asyncio.run(check())
 
 
 def test_transitions_follow_the_table_and_set_the_signals() -> None:
