@@ -8,51 +8,14 @@ in and out, so audio crosses the bridge untouched; marks tell the call's
 buffer and truncates there.
 """
 
-from ._app import TwilioApp
-from ._bridge import BridgeOptions, MediaSocket, SocketClosed, run_call
-from ._call import CallStats, TwilioCall, TwilioCallStarted, TwilioCallStopped, TwilioDtmf
-from ._messages import (
-    TwilioConnected,
-    TwilioDtmfMessage,
-    TwilioMarkMessage,
-    TwilioMedia,
-    TwilioMediaFormat,
-    TwilioMessage,
-    TwilioStart,
-    TwilioStartInfo,
-    TwilioStop,
-    clear_message,
-    decode_message,
-    mark_message,
-    media_message,
-)
-from ._twiml import connect_stream_twiml, twilio_signature, valid_signature
+import typing
 
-__all__ = [
-    "BridgeOptions",
-    "CallStats",
-    "MediaSocket",
-    "SocketClosed",
-    "TwilioApp",
-    "TwilioCall",
-    "TwilioCallStarted",
-    "TwilioCallStopped",
-    "TwilioConnected",
-    "TwilioDtmf",
-    "TwilioDtmfMessage",
-    "TwilioMarkMessage",
-    "TwilioMedia",
-    "TwilioMediaFormat",
-    "TwilioMessage",
-    "TwilioStart",
-    "TwilioStartInfo",
-    "TwilioStop",
-    "clear_message",
-    "connect_stream_twiml",
-    "decode_message",
-    "mark_message",
-    "media_message",
-    "run_call",
-    "twilio_signature",
-    "valid_signature",
-]
+from ...protocol._base import package_names as _package_names
+from ._app import *
+from ._bridge import *
+from ._call import *
+from ._messages import *
+from ._twiml import *
+
+if not typing.TYPE_CHECKING:  # type checkers take the star-imported names themselves
+    __all__ = _package_names(globals())
