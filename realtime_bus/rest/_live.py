@@ -10,7 +10,7 @@ layer's :mod:`realtime_bus.protocol.live` structs, so a configuration written fo
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import httpx2
 import msgspec
@@ -20,6 +20,8 @@ from ..protocol import Model
 from ..protocol.live import ClientConfig, ResponsesDelegationChange, SessionConfig
 from ._core import Operation, decode_body, path_segment
 from ._models import _Request, _SipStatus
+
+_S = TypeVar("_S", bound=SessionConfig)
 
 __all__ = [
     "LiveAcceptRequest",
@@ -140,8 +142,21 @@ class LiveWebRTCSession(Model):
         return self.transport.sdp
 
 
-def _session_path(session_id: str, action: str) -> str:
-    return f"/live/sessions/{path_segment('session_id', session_id)}/{action}"
+def _session_operation(
+    session_id: str,
+    action: str,
+    body: msgspec.Struct | None = None,
+    *,
+    name: str | None = None,
+    **options: Any,
+) -> Operation:
+    """``POST /live/sessions/{session_id}/{action}`` (``options``: the method, what it accepts)."""
+    return Operation(
+        name=name or f"live.sessions.{action}",
+        path=f"/live/sessions/{path_segment('session_id', session_id)}/{action}",
+        json=None if body is None else _encoder.encode(body),
+        **options,
+    )
 
 
 def _webrtc(sdp: str) -> LiveWebRTC:
@@ -150,16 +165,21 @@ def _webrtc(sdp: str) -> LiveWebRTC:
     return LiveWebRTC(sdp=sdp)
 
 
+def _configuration(session: SessionConfig, kind: type[_S]) -> _S:
+    """``session`` as ``kind``: a plain ``session.start`` configuration is converted."""
+    if not isinstance(session, SessionConfig):
+        raise TypeError(f"session must be a {kind.__name__}, got {type(session).__name__}")
+    return session if isinstance(session, kind) else kind(**msgspec.structs.asdict(session))
+
+
 def create_live_session(session: SessionConfig, sdp: str) -> Operation:
     """``POST /live/sessions``: a WebRTC session from the browser's SDP offer.
 
     ``session`` is a :class:`LiveMediaSession`, or a plain ``session.start`` configuration.
     """
-    if not isinstance(session, SessionConfig):
-        raise TypeError(f"session must be a LiveMediaSession, got {type(session).__name__}")
-    if not isinstance(session, LiveMediaSession):
-        session = LiveMediaSession(**msgspec.structs.asdict(session))
-    body = LiveCreateRequest(session=session, transport=_webrtc(sdp))
+    body = LiveCreateRequest(
+        session=_configuration(session, LiveMediaSession), transport=_webrtc(sdp)
+    )
     return Operation(name="live.create", path="/live/sessions", json=_encoder.encode(body))
 
 
@@ -168,61 +188,40 @@ def accept_live_session(session_id: str, session: SessionConfig) -> Operation:
 
     ``session`` is a :class:`LiveAcceptSession`, or a plain ``session.start`` configuration.
     """
-    if not isinstance(session, SessionConfig):
-        raise TypeError(f"session must be a LiveAcceptSession, got {type(session).__name__}")
-    if not isinstance(session, LiveAcceptSession):
-        session = LiveAcceptSession(**msgspec.structs.asdict(session))
-    return Operation(
-        name="live.sessions.accept",
-        path=_session_path(session_id, "accept"),
-        json=_encoder.encode(LiveAcceptRequest(session=session)),
-        accept="*/*",
-    )
+    body = LiveAcceptRequest(session=_configuration(session, LiveAcceptSession))
+    return _session_operation(session_id, "accept", body, accept="*/*")
 
 
 def reject_live_session(session_id: str, status_code: int) -> Operation:
     """``POST /live/sessions/{session_id}/reject``."""
-    return Operation(
-        name="live.sessions.reject",
-        path=_session_path(session_id, "reject"),
-        json=_encoder.encode(LiveRejectRequest(status_code=status_code)),
-        accept="*/*",
-    )
+    body = LiveRejectRequest(status_code=status_code)
+    return _session_operation(session_id, "reject", body, accept="*/*")
 
 
 def refer_live_session(session_id: str, target_uri: str) -> Operation:
     """``POST /live/sessions/{session_id}/refer``."""
-    return Operation(
-        name="live.sessions.refer",
-        path=_session_path(session_id, "refer"),
-        json=_encoder.encode(LiveReferRequest(target_uri=target_uri)),
-        accept="*/*",
-    )
+    body = LiveReferRequest(target_uri=target_uri)
+    return _session_operation(session_id, "refer", body, accept="*/*")
 
 
 def hangup_live_session(session_id: str) -> Operation:
     """``POST /live/sessions/{session_id}/hangup``."""
-    return Operation(
-        name="live.sessions.hangup", path=_session_path(session_id, "hangup"), accept="*/*"
-    )
+    return _session_operation(session_id, "hangup", accept="*/*")
 
 
 def fork_live_session(session_id: str, sdp: str, session: LiveForkSession | None) -> Operation:
     """``POST /live/sessions/{session_id}/fork``: a stored session on a new WebRTC link."""
     body = LiveForkRequest(transport=_webrtc(sdp), session=UNSET if session is None else session)
-    return Operation(
-        name="live.sessions.fork",
-        path=_session_path(session_id, "fork"),
-        json=_encoder.encode(body),
-    )
+    return _session_operation(session_id, "fork", body)
 
 
 def download_live_recording(session_id: str) -> Operation:
     """``GET /live/sessions/{session_id}/content``: a stored session's recording."""
-    return Operation(
+    return _session_operation(
+        session_id,
+        "content",
         name="live.sessions.download_recording",
         method="GET",
-        path=_session_path(session_id, "content"),
         accept="application/binary",
     )
 

@@ -66,6 +66,11 @@ class CallIncomingData(Model):
     sip_headers: list[SipHeader]
 
 
+def _first_header(headers: list[SipHeader], name: str) -> str | None:
+    wanted = name.lower()
+    return next((h.value for h in headers if h.name.lower() == wanted), None)
+
+
 class _Known(Model, tag_field="type"):
     type: ClassVar[str]
 
@@ -94,8 +99,7 @@ class RealtimeCallIncoming(_Known, tag="realtime.call.incoming"):
 
     def sip_header(self, name: str) -> str | None:
         """The first SIP header called ``name`` (case-insensitive), or ``None``."""
-        wanted = name.lower()
-        return next((h.value for h in self.data.sip_headers if h.name.lower() == wanted), None)
+        return _first_header(self.data.sip_headers, name)
 
 
 class LiveIncomingData(Model):
@@ -125,8 +129,7 @@ class _LiveIncoming(_Known):
 
     def sip_header(self, name: str) -> str | None:
         """The first SIP header called ``name`` (case-insensitive), or ``None``."""
-        wanted = name.lower()
-        return next((h.value for h in self.data.sip_headers if h.name.lower() == wanted), None)
+        return _first_header(self.data.sip_headers, name)
 
 
 class LiveTransportIncoming(_LiveIncoming, tag="live.transport.incoming"):
