@@ -6,16 +6,15 @@ import asyncio
 import importlib.util
 import json
 import sys
-import threading
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
 import pytest
-import uvicorn
 import websockets
 
 from realtime_bus.testing import Simulator
+from tests._served import Served
 
 from .conftest import EXAMPLES
 
@@ -33,35 +32,10 @@ def _load_example() -> ModuleType:
 relay = _load_example()
 
 
-class Served:
-    """A uvicorn server running ``app`` on a free loopback port, in its own thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        )
-        self.thread = threading.Thread(target=self.server.run, name="uvicorn-test")
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        for _ in range(500):
-            if self.server.started:
-                break
-            self.thread.join(0.01)
-        assert self.server.started, "uvicorn did not start"
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"ws://127.0.0.1:{port}/realtime"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
-        assert not self.thread.is_alive()
-
-
 @pytest.fixture
 def served_with_embedded_simulator() -> Iterator[str]:
-    with Served(relay.create_app()) as url:
-        yield url
+    with Served(relay.create_app()) as served:
+        yield served.ws_url("/realtime")
 
 
 async def _recv(ws: Any, timeout: float = 5.0) -> dict[str, Any]:
@@ -143,7 +117,7 @@ def test_buses_close_cleanly_when_browsers_leave_and_on_shutdown() -> None:
 
     with Simulator().run_in_thread() as sim:
         served = Served(relay.create_app(sim.url, api_key="sk-relay-key"))
-        url = served.__enter__()
+        url = served.__enter__().ws_url("/realtime")
         code = asyncio.run(browse(url))
         assert code in (1001, 1012)  # going away, or uvicorn's service restart
         codes = [sim.call(lambda s=s: s.close_code) for s in sim.history]
@@ -162,7 +136,7 @@ def test_a_refused_key_closes_the_browser_with_the_reason(
                 await _recv(ws)
             return ws.close_code, ws.close_reason
 
-    with Served(relay.create_app(sim.url, api_key="sk-wrong-key")) as url:
-        code, reason = asyncio.run(browse(url))
+    with Served(relay.create_app(sim.url, api_key="sk-wrong-key")) as served:
+        code, reason = asyncio.run(browse(served.ws_url("/realtime")))
     assert code == 1011
     assert reason == "handshake refused with HTTP 401 Unauthorized (check the API key)"

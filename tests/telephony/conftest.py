@@ -2,50 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import uvicorn
 
 from realtime_bus import Bus, TranscriptionConfig
 from realtime_bus.telephony.twilio import TwilioApp, TwilioCall, TwilioDtmf
 from realtime_bus.testing import Simulator
+from tests._served import Served
 
 
 @pytest.fixture
 async def sim() -> AsyncIterator[Simulator]:
     async with Simulator(realtime_factor=1.0) as simulator:
         yield simulator
-
-
-class Served:
-    """A uvicorn server running ``app`` on a free loopback port, in its own thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        )
-        self.thread = threading.Thread(target=self.server.run, name="uvicorn-twilio")
-        self.port = 0
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        for _ in range(500):
-            if self.server.started:
-                break
-            self.thread.join(0.01)
-        assert self.server.started, "uvicorn did not start"
-        self.port = self.server.servers[0].sockets[0].getsockname()[1]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
-        assert not self.thread.is_alive()
 
 
 @dataclass
