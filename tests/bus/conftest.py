@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
-from realtime_bus import Bus, ContentPart, MessageItem
+from realtime_bus import Bus, ContentPart, MessageItem, ResponseDone
 from realtime_bus.testing import Simulator
 
 
@@ -24,3 +25,13 @@ def make_bus(sim: Simulator, **kwargs: object) -> Bus:
 def user_text(text: str) -> MessageItem:
     """A user message item."""
     return MessageItem(role="user", content=[ContentPart(type="input_text", text=text)])
+
+
+async def text_turn(bus: Bus, text: str = "Tell me something", until: Any = ResponseDone) -> Any:
+    """A text-only turn (no turn detection): ``text`` as a user message, then a response;
+    returns the ``until`` event (by default the ``response.done``), within 10 s."""
+    await bus.session.update(output_modalities=["text"], turn_detection=None, wait=True)
+    await bus.conversation.item.create(user_text(text))
+    done = bus.expect(until)
+    await bus.response.create()
+    return await done.wait(10)

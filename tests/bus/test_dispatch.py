@@ -19,18 +19,9 @@ from realtime_bus import (
 )
 from realtime_bus.testing import Simulator
 
-from .conftest import make_bus, user_text
+from .conftest import make_bus, text_turn, user_text
 
 pytestmark = pytest.mark.anyio
-
-
-async def _text_turn(bus: Any, text: str = "Tell me something") -> ResponseDone:
-    await bus.session.update(output_modalities=["text"], turn_detection=None, wait=True)
-    await bus.conversation.item.create(user_text(text))
-    done = bus.expect(ResponseDone)
-    await bus.response.create()
-    result: ResponseDone = await done.wait(10)
-    return result
 
 
 async def test_handlers_by_name_class_and_glob(sim: Simulator) -> None:
@@ -54,7 +45,7 @@ async def test_handlers_by_name_class_and_glob(sim: Simulator) -> None:
         seen["all"].append(event.type)
 
     async with bus:
-        await _text_turn(bus)
+        await text_turn(bus)
     assert seen["name"] == ["response.done"]
     assert seen["class"] == ["completed"]
     assert seen["glob"][0] == "response.created"
@@ -83,8 +74,8 @@ async def test_once_off_and_check(sim: Simulator) -> None:
         calls.append("cancelled")
 
     async with bus:
-        await _text_turn(bus)
-        await _text_turn(bus, "again")
+        await text_turn(bus)
+        await text_turn(bus, "again")
     assert calls == ["once"]
 
 
@@ -103,7 +94,7 @@ async def test_events_are_dispatched_in_order_and_handlers_finish_first(sim: Sim
         active -= 1
 
     async with bus:
-        done = await _text_turn(bus, "please count slowly for me")
+        done = await text_turn(bus, "please count slowly for me")
         # response.done's waiter woke only after every delta's handler had finished.
         assert order
         texts = [
@@ -123,11 +114,7 @@ async def test_waiters_see_handler_state_up_to_date(sim: Simulator) -> None:
         deltas.append(event.delta)
 
     async with bus:
-        await bus.session.update(output_modalities=["text"], turn_detection=None, wait=True)
-        await bus.conversation.item.create(user_text("say a long sentence please"))
-        done_text = bus.expect("response.output_text.done")
-        await bus.response.create()
-        final = await done_text.wait(10)
+        final = await text_turn(bus, "say a long sentence please", "response.output_text.done")
         assert "".join(deltas) == final.text
 
 
@@ -203,7 +190,7 @@ async def test_handler_errors_are_isolated_and_reported(sim: Simulator) -> None:
 
     bus.on_error(reports.append)
     async with bus:
-        await _text_turn(bus)
+        await text_turn(bus)
     assert after == ["response.done"]
     assert reports
     assert all(r.kind == "handler" for r in reports)
@@ -275,7 +262,7 @@ async def test_unknown_and_malformed_frames_do_not_stop_the_bus(sim: Simulator) 
         connection = sim.connections[-1]
         connection.send_raw('{"type":"brand.new.event","event_id":"x1","n":1}')
         connection.send_raw("this is not json")
-        await _text_turn(bus)
+        await text_turn(bus)
     assert [u.type for u in unknown] == ["brand.new.event"]
     assert unknown[0].payload["n"] == 1
     kinds = [r.kind for r in reports]

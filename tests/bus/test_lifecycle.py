@@ -17,11 +17,10 @@ from realtime_bus import (
     Connected,
     HandshakeRefused,
     InputAudioBufferAppend,
-    ResponseDone,
 )
 from realtime_bus.testing import Simulator
 
-from .conftest import make_bus, user_text
+from .conftest import make_bus, text_turn
 
 pytestmark = pytest.mark.anyio
 
@@ -89,11 +88,7 @@ async def test_run_as_a_task_in_the_host_task_group(sim: Simulator) -> None:
         for bus in (bus_a, bus_b):
             await bus.wait_open(timeout=5)
         for bus in (bus_a, bus_b):
-            await bus.session.update(output_modalities=["text"], turn_detection=None, wait=True)
-            await bus.conversation.item.create(user_text("hello"))
-            done = bus.expect(ResponseDone)
-            await bus.response.create()
-            results.append((await done.wait(10)).response.status or "")
+            results.append((await text_turn(bus, "hello")).response.status or "")
         await bus_a.close()
         await bus_b.close()
     assert results == ["completed", "completed"]

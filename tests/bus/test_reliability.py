@@ -33,7 +33,7 @@ from realtime_bus import (
 )
 from realtime_bus.testing import Simulator
 
-from .conftest import make_bus, user_text
+from .conftest import make_bus, text_turn, user_text
 
 pytestmark = pytest.mark.anyio
 
@@ -236,11 +236,9 @@ async def test_slow_handler_catches_up_in_order(sim: Simulator) -> None:
         seen.append(event.delta)
 
     async with bus:
-        await bus.session.update(output_modalities=["text"], turn_detection=None, wait=True)
-        await bus.conversation.item.create(user_text("many words in this answer please"))
-        done = bus.expect("response.output_text.done")
-        await bus.response.create()
-        final = await done.wait(10)
+        final = await text_turn(
+            bus, "many words in this answer please", "response.output_text.done"
+        )
     assert "".join(seen) == final.text
     assert bus.stats.slow_handlers == 1
     assert bus.stats.max_inbound_backlog > 1
