@@ -18,16 +18,50 @@ import enum
 __all__ = ["BusState", "Flag", "IllegalTransition", "Lifecycle"]
 
 
-class Flag(asyncio.Event):
-    """An :class:`asyncio.Event` that keeps its waiters in a list.
+class Flag:
+    """A set/clear flag that tasks wait on, as :class:`asyncio.Event` but small and self-contained.
 
-    The standard event allocates a deque for them, about 600 bytes even when empty; an idle bus
-    holds several events, each awaited by one task at most, so a list (56 bytes) is enough.
+    An idle bus holds several of these, each awaited by one task at most. The standard event
+    keeps its waiters in a deque (about 600 bytes even when empty) and its state in an instance
+    dictionary; this keeps both in two slots and a list. It is used from the loop's thread only.
     """
 
+    __slots__ = ("_value", "_waiters")
+
     def __init__(self) -> None:
-        super().__init__()
-        self._waiters: list[asyncio.Future[bool]] = []  # type: ignore[assignment]
+        self._value = False
+        self._waiters: list[asyncio.Future[bool]] = []
+
+    def __repr__(self) -> str:
+        state = "set" if self._value else "unset"
+        waiting = f", waiters:{len(self._waiters)}" if self._waiters else ""
+        return f"<Flag {state}{waiting}>"
+
+    def is_set(self) -> bool:
+        return self._value
+
+    def set(self) -> None:
+        """Set the flag and wake every waiter (once each)."""
+        if self._value:
+            return
+        self._value = True
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(True)
+
+    def clear(self) -> None:
+        self._value = False
+
+    async def wait(self) -> bool:
+        """Return ``True`` once the flag is set (at once if it is); cancellable."""
+        if self._value:
+            return True
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            return await waiter
+        finally:
+            self._waiters.remove(waiter)
 
 
 class BusState(enum.IntEnum):
