@@ -19,6 +19,8 @@ one of an item that is not model audio.
 
 from __future__ import annotations
 
+from msgspec import UNSET, UnsetType
+
 from ..protocol import ErrorDetails
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "invalid_request",
     "item_not_found",
     "server_error",
+    "simulator_fault",
 ]
 
 
@@ -52,6 +55,15 @@ def server_error(message: str, *, event_id: str | None = None) -> ErrorDetails:
     """A ``server_error`` (the responder failed)."""
     return ErrorDetails(
         type="server_error", message=message, code=None, param=None, event_id=event_id
+    )
+
+
+def simulator_fault(event_id: str | UnsetType | None = UNSET) -> ErrorDetails:
+    """The ``server_error`` for a fault of the simulator itself (a handler or a stream raised)."""
+    return ErrorDetails(
+        type="server_error",
+        message="The server had an error while processing your request.",
+        event_id=event_id,
     )
 
 

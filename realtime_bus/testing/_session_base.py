@@ -26,7 +26,7 @@ from ..protocol import (
     pcm_from_base64,
 )
 from ..protocol.server import ClientDecoder
-from ._errors import invalid_request
+from ._errors import invalid_request, simulator_fault
 from ._ids import IdFactory
 from ._port import SessionHost
 from ._validation import error_for_bad_frame
@@ -207,13 +207,7 @@ class EventSession(ClientLink):
             self._dispatch(event)
         except Exception:  # a bug here must not kill the connection
             self._log.error("simulator_handler_failed", event_type=event.type, exc_info=True)
-            self.emit_error(
-                ErrorDetails(
-                    type="server_error",
-                    message="The server had an error while processing your request.",
-                    event_id=client_event_id(event),
-                )
-            )
+            self.emit_error(simulator_fault(client_event_id(event)))
 
     def _audio_of(self, event: ClientEvent, audio: str) -> bytes | None:
         """The PCM of an append's base64 ``audio``; ``None``, once answered, when it is not."""

@@ -24,7 +24,6 @@ from .._log import get_logger
 from ..protocol import (
     PCM16_SAMPLE_RATE,
     ClientEvent,
-    ErrorDetails,
     TranslationAudio,
     TranslationAudioInput,
     TranslationAudioOutput,
@@ -43,6 +42,7 @@ from ..protocol import (
 from ..protocol.server import ClientDecoder
 from ._config import expires_at
 from ._dispatch import DispatchTable
+from ._errors import simulator_fault
 from ._pacing import Pacer, in_step, words
 from ._port import SessionHost
 from ._registry import SimulatedTranslationSecret
@@ -224,12 +224,7 @@ class SimulatedTranslationSession(EventSession):
             except Exception:
                 _log.error("simulator_translation_failed", session_id=self.id, exc_info=True)
                 if self.ws.open:
-                    self.emit_error(
-                        ErrorDetails(
-                            type="server_error",
-                            message="The server had an error while processing your request.",
-                        )
-                    )
+                    self.emit_error(simulator_fault())
 
     async def _stream(self, heard: str, elapsed_ms: int) -> None:
         audio_in = self.config.audio.input
