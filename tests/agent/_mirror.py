@@ -1,4 +1,4 @@
-"""The mirror-equals-server check of the agent layer's tests."""
+"""The mirror-equals-server check of the agent layer's tests, and the turn most of them take."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from msgspec import UNSET
 
 from realtime_bus import Bus
-from realtime_bus.agent import Conversation
-from realtime_bus.protocol import MessageItem
+from realtime_bus.agent import AgentResponseDone, Conversation
+from realtime_bus.protocol import ConversationItemCreate, MessageItem, user_message
 from realtime_bus.testing import Simulator
 from realtime_bus.testing._session import SimulatedSession
 
@@ -16,6 +16,14 @@ from realtime_bus.testing._session import SimulatedSession
 def make_bus(sim: Simulator, **kwargs: Any) -> Bus:
     """A bus to ``sim`` with a test key."""
     return Bus(sim.url, api_key="sk-test-key", query={"model": "gpt-realtime"}, **kwargs)
+
+
+async def respond_to(bus: Bus, text: str, **create: Any) -> Any:
+    """Add ``text`` as a user message, ask for a response (``create`` are its options), and
+    return the agent's assembled response, within 10 s."""
+    await bus.request(ConversationItemCreate(item=user_message(text)))
+    await bus.response.create(**create)
+    return (await bus.wait_for(AgentResponseDone, timeout=10)).response
 
 
 def _s(value: object) -> str:

@@ -26,7 +26,7 @@ from realtime_bus.protocol import (
 )
 from realtime_bus.testing import Reply, ScriptedResponder, Simulator, silence, synthesize_speech
 
-from ._mirror import assert_mirrors, make_bus
+from ._mirror import assert_mirrors, make_bus, respond_to
 
 pytestmark = pytest.mark.anyio
 
@@ -86,9 +86,7 @@ async def test_tool_turn_assembles_and_parses_arguments_and_keeps_outputs(
     async with bus:
         await bus.session.update(output_modalities=["text"], tools=[weather])
         session = sim.connections[0]
-        await bus.request(ConversationItemCreate(item=user_message("get weather in Paris")))
-        await bus.response.create()
-        first = (await bus.wait_for("agent.response.done", timeout=10)).response
+        first = await respond_to(bus, "get weather in Paris")
         assert_mirrors(conversation, session)
         (call,) = first.function_calls
         assert call.name == "get_weather"
@@ -184,9 +182,7 @@ async def test_truncation_cuts_audio_and_drops_the_transcript(sim: Simulator) ->
     conversation = Conversation(bus)
     async with bus:
         session = sim.connections[0]
-        await bus.request(ConversationItemCreate(item=user_message("tell me something long")))
-        await bus.response.create()
-        done = (await bus.wait_for(AgentResponseDone, timeout=10)).response
+        done = await respond_to(bus, "tell me something long")
         (item,) = done.items
         before = item.audio_ms
         assert before > 300
@@ -206,9 +202,7 @@ async def test_several_audio_items_in_one_response() -> None:
         conversation = Conversation(bus)
         async with bus:
             session = sim.connections[0]
-            await bus.request(ConversationItemCreate(item=user_message("two things")))
-            await bus.response.create()
-            done = (await bus.wait_for(AgentResponseDone, timeout=10)).response
+            done = await respond_to(bus, "two things")
             assert_mirrors(conversation, session)
     assert [i.transcript for i in done.items] == ["First part.", "Second part."]
     assert done.transcript == "First part.Second part."

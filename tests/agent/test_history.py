@@ -19,7 +19,7 @@ from realtime_bus.protocol import (
 )
 from realtime_bus.testing import Simulator, synthesize_speech
 
-from ._mirror import assert_mirrors, make_bus
+from ._mirror import assert_mirrors, make_bus, respond_to
 
 pytestmark = pytest.mark.anyio
 
@@ -39,12 +39,9 @@ async def sim() -> AsyncIterator[Simulator]:
 async def _three_turns(sim: Simulator, bus: Bus, conversation: Conversation) -> None:
     async with bus:
         await bus.session.update(tools=[WEATHER])
-        await bus.request(ConversationItemCreate(item=user_message("good morning")))
-        await bus.response.create()
-        await bus.wait_for(AgentResponseDone, timeout=10)
-        await bus.request(ConversationItemCreate(item=user_message("get weather in Oslo")))
-        await bus.response.create(output_modalities=["text"])
-        call = (await bus.wait_for(AgentResponseDone, timeout=10)).response.function_calls[0]
+        await respond_to(bus, "good morning")
+        asked = await respond_to(bus, "get weather in Oslo", output_modalities=["text"])
+        call = asked.function_calls[0]
         assert call.call_id is not None
         output = FunctionCallOutputItem(call_id=call.call_id, output='{"sky": "snow"}')
         await bus.request(ConversationItemCreate(item=output))
@@ -83,9 +80,7 @@ async def test_save_restore_on_a_fresh_session_and_continue(sim: Simulator) -> N
         assert getattr(call, "call_id", None) == first.items[3].call_id
         assert [i.text for i in restored.items] == [i.text for i in first.items]
         assert_mirrors(restored, session)
-        await bus.request(ConversationItemCreate(item=user_message("and tomorrow?")))
-        await bus.response.create(output_modalities=["text"])
-        reply = (await bus.wait_for(AgentResponseDone, timeout=10)).response
+        reply = await respond_to(bus, "and tomorrow?", output_modalities=["text"])
         assert_mirrors(restored, session)
     assert reply.text == "You said: and tomorrow?"
     assert len(restored.items) == len(first.items) + 2
