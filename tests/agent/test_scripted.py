@@ -41,6 +41,18 @@ def b64(pcm: bytes) -> str:
     return base64.b64encode(pcm).decode()
 
 
+def audio_delta(item_id: str, pcm: bytes) -> Any:
+    """A ``response.output_audio.delta`` of response ``r1`` carrying ``pcm``."""
+    return ev(
+        "response.output_audio.delta",
+        response_id="r1",
+        item_id=item_id,
+        output_index=0,
+        content_index=0,
+        delta=b64(pcm),
+    )
+
+
 def feed(conversation: Conversation, *events: Any) -> None:
     for event in events:
         conversation.feed(event)
@@ -138,17 +150,7 @@ def test_truncation_of_audio_partly_let_go_by_retention() -> None:
     )
     chunk = bytes(range(256)) * 19  # 4864 bytes: about 101 ms
     for _ in range(30):  # about 3 s of audio, 1 s kept
-        feed(
-            c,
-            ev(
-                "response.output_audio.delta",
-                response_id="r1",
-                item_id="a1",
-                output_index=0,
-                content_index=0,
-                delta=b64(chunk),
-            ),
-        )
+        feed(c, audio_delta("a1", chunk))
     part = c.items[0].content[0]
     assert part.audio_bytes == 30 * len(chunk)
     # Let go in batches: at most the limit plus 250 ms, and never less than the limit.
@@ -171,17 +173,7 @@ def test_retention_none_keeps_durations_only_and_all_keeps_everything() -> None:
         c = Conversation(audio=retention)
         feed(c, ev("conversation.item.added", item=audio_message("a1")))
         for _ in range(50):
-            feed(
-                c,
-                ev(
-                    "response.output_audio.delta",
-                    response_id="r1",
-                    item_id="a1",
-                    output_index=0,
-                    content_index=0,
-                    delta=b64(chunk),
-                ),
-            )
+            feed(c, audio_delta("a1", chunk))
         assert c.items[0].audio_ms == pytest.approx(5000.0)
         assert len(c.items[0].audio) == kept
 
