@@ -80,22 +80,21 @@ class TranslationSessionClosed(ServerEvent, tag="session.closed", frozen=True):
     """The translation session ended."""
 
 
+class _TranscriptDelta(ServerEvent, frozen=True):
+    delta: str
+    elapsed_ms: int | UnsetType | None = UNSET
+
+
 class TranslationInputTranscriptDelta(
-    ServerEvent, tag="session.input_transcript.delta", frozen=True
+    _TranscriptDelta, tag="session.input_transcript.delta", frozen=True
 ):
     """A piece of the transcript of the source speech."""
 
-    delta: str
-    elapsed_ms: int | UnsetType | None = UNSET
-
 
 class TranslationOutputTranscriptDelta(
-    ServerEvent, tag="session.output_transcript.delta", frozen=True
+    _TranscriptDelta, tag="session.output_transcript.delta", frozen=True
 ):
     """A piece of the transcript of the translated speech."""
-
-    delta: str
-    elapsed_ms: int | UnsetType | None = UNSET
 
 
 class TranslationOutputAudioDelta(ServerEvent, tag="session.output_audio.delta", frozen=True):

@@ -175,13 +175,15 @@ class FunctionCallItem(_Tagged, tag="function_call"):
     status: _Status | UnsetType | None = UNSET
 
 
-class FunctionCallOutputItem(_Tagged, tag="function_call_output"):
-    """The output of a function call, as context for decisions."""
-
+class _CallOutput(_Tagged):
     call_id: str
     output: str | list[ToolOutputPart]
     id: str | UnsetType | None = UNSET
     status: _Status | UnsetType | None = UNSET
+
+
+class FunctionCallOutputItem(_CallOutput, tag="function_call_output"):
+    """The output of a function call, as context for decisions."""
 
 
 class CustomToolCallItem(_Tagged, tag="custom_tool_call"):
@@ -195,13 +197,8 @@ class CustomToolCallItem(_Tagged, tag="custom_tool_call"):
     status: _Status | UnsetType | None = UNSET
 
 
-class CustomToolCallOutputItem(_Tagged, tag="custom_tool_call_output"):
+class CustomToolCallOutputItem(_CallOutput, tag="custom_tool_call_output"):
     """The output of a custom tool call, as context for decisions."""
-
-    call_id: str
-    output: str | list[ToolOutputPart]
-    id: str | UnsetType | None = UNSET
-    status: _Status | UnsetType | None = UNSET
 
 
 DecisionItem: TypeAlias = (

@@ -108,16 +108,16 @@ class OutputAudioDelta(
     end_ms: int | UnsetType | None = UNSET
 
 
-class InputTranscriptDelta(_Appended, tag="session.input_transcript.delta", frozen=True):
+class _TranscriptDelta(_Appended, frozen=True):
+    delta: str
+
+
+class InputTranscriptDelta(_TranscriptDelta, tag="session.input_transcript.delta", frozen=True):
     """More of the transcript of what the user said."""
 
-    delta: str
 
-
-class OutputTranscriptDelta(_Appended, tag="session.output_transcript.delta", frozen=True):
+class OutputTranscriptDelta(_TranscriptDelta, tag="session.output_transcript.delta", frozen=True):
     """More of the transcript of what the model says."""
-
-    delta: str
 
 
 class Delegation(Model):
