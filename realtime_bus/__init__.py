@@ -22,7 +22,6 @@ package; the bus, the sync facade, the transport's public pieces and (on first u
 import typing
 
 from . import _log as _log  # installs the library's NullHandler
-from . import protocol
 from .bus import Bus as Bus
 from .bus import BusClosed as BusClosed
 from .bus import BusState as BusState
@@ -52,6 +51,7 @@ from .bus import SessionTimeout as SessionTimeout
 from .bus import Stream as Stream
 from .bus import StreamOverflow as StreamOverflow
 from .protocol import *
+from .protocol._base import reexported_names as _reexported_names
 from .sync import SyncBus as SyncBus
 from .sync import SyncExpectation as SyncExpectation
 from .sync import SyncLiveBus as SyncLiveBus
@@ -75,48 +75,6 @@ if typing.TYPE_CHECKING:  # the REST side needs the optional "rest" extra: impor
     from .rest import WebhookError as WebhookError
     from .rest import WebhookVerifier as WebhookVerifier
 
-_OWN_NAMES = (
-    # the bus
-    "Bus",
-    "BusClosed",
-    "BusState",
-    "BusStats",
-    "Closed",
-    "ConfigurationError",
-    "Connected",
-    "ConnectFailed",
-    "ConnectionLost",
-    "Disconnected",
-    "ErrorReport",
-    "Expectation",
-    "LifecycleEvent",
-    "LiveBus",
-    "LiveSessionClosed",
-    "QueueFull",
-    "ReadingPaused",
-    "ReadingResumed",
-    "Reconnected",
-    "ReconnectFailed",
-    "Reconnecting",
-    "ReconnectPolicy",
-    "Rotated",
-    "ServerError",
-    "SessionExpiring",
-    "SessionTimeout",
-    "Stream",
-    "StreamOverflow",
-    # the sync facade
-    "SyncBus",
-    "SyncExpectation",
-    "SyncLiveBus",
-    "SyncStream",
-    # the transport
-    "ConnectOptions",
-    "Endpoint",
-    "HandshakeRefused",
-    "MissingCredentials",
-)
-
 _REST_NAMES = (
     "APIConnectionError",
     "APIError",
@@ -134,7 +92,8 @@ _REST_NAMES = (
 
 
 if not typing.TYPE_CHECKING:  # type checkers read the imports above themselves
-    __all__ = sorted({*_OWN_NAMES, *_REST_NAMES, *protocol.__all__})
+    # The protocol's names, the bus's, the sync facade's and the transport's bound above.
+    __all__ = _reexported_names(globals(), *_REST_NAMES)
 
     # Hidden from type checkers too: a module __getattr__ would make every misspelt name
     # type-check as Any.

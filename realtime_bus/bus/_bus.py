@@ -23,6 +23,7 @@ from ..protocol import ClientEvent, Dialect, Session, SessionUpdate
 from ..protocol import live as L
 from ..recording import Recorder, RecordTarget
 from ..transport import (
+    ConfigurationError,
     ConnectOptions,
     Connector,
     Endpoint,
@@ -38,7 +39,7 @@ from ._backoff import ReconnectPolicy
 from ._connection import Connection, ConnectionSettings
 from ._dialect import DialectSpec, RealtimeHelpers, dialect_for
 from ._dispatcher import BusStats, Dispatcher, ErrorReport
-from ._errors import BusClosed, ConfigurationError
+from ._errors import BusClosed
 from ._handlers import HandlerMethods
 from ._lifecycle import Closed, DerivedEvent
 from ._live_config import (

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import ClientEvent
-from ..transport import ConnectFailed, HandshakeRefused, Transport, TransportClosed
+from ..transport import ConnectFailed, ConnectionLost, HandshakeRefused, Transport, TransportClosed
 from ._backoff import ReconnectPolicy
 from ._dialect import DialectSpec
 from ._dispatcher import BusStats, Dispatcher, ErrorReport
-from ._errors import ConnectionLost, ReconnectFailed, SessionTimeout
+from ._errors import ReconnectFailed, SessionTimeout
 from ._lifecycle import (
     Connected,
     Disconnected,

@@ -5,26 +5,15 @@ from __future__ import annotations
 from ..protocol import ErrorDetails, ErrorEvent, RealtimeBusError
 from ..protocol.live import ErrorDetails as LiveErrorDetails
 from ..protocol.live import ErrorEvent as LiveErrorEvent
-from ..transport import (
-    ConfigurationError,
-    ConnectFailed,
-    ConnectionLost,
-    HandshakeRefused,
-    TransportClosed,
-)
+from ..transport import ConnectionLost
 
 __all__ = [
     "BusClosed",
-    "ConfigurationError",
-    "ConnectFailed",
-    "ConnectionLost",
-    "HandshakeRefused",
     "QueueFull",
     "ReconnectFailed",
     "ServerError",
     "SessionTimeout",
     "StreamOverflow",
-    "TransportClosed",
 ]
 
 

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..protocol import ClientEvent, DecodeError, ErrorEvent
-from ..transport import Transport, TransportClosed
+from ..transport import ConnectionLost, Transport, TransportClosed
 from ._dialect import DialectSpec
-from ._errors import ConnectionLost, ServerError
+from ._errors import ServerError
 
 __all__ = ["StandbyConnection"]
 

@@ -196,3 +196,17 @@ def package_names(namespace: Mapping[str, Any], *extra: str) -> list[str]:
         ):
             names.update(value.__all__)
     return sorted(names)
+
+
+def reexported_names(namespace: Mapping[str, Any], *extra: str) -> list[str]:
+    """A package's ``__all__`` when it re-exports a selection (``from ._x import A as A``): the
+    public names bound in it, modules left out, and ``extra`` (names it binds only on first use).
+
+    The package writes ``__all__ = reexported_names(globals())`` behind ``if not TYPE_CHECKING:``
+    (type checkers take the ``A as A`` imports as re-exports themselves).
+    """
+    names = set(extra)
+    for name, value in namespace.items():
+        if not name.startswith("_") and not isinstance(value, types.ModuleType):
+            names.add(name)
+    return sorted(names)
