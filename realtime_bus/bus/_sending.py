@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -18,26 +20,17 @@ from ._waiters import IN_DISPATCHER, Expectation, WaiterSet
 __all__ = ["Outbox"]
 
 
+@dataclass(eq=False, repr=False, slots=True)
 class Outbox:
     """Gives client events their ids, queues them, and correlates requests with answers."""
 
-    __slots__ = ("_dialect", "_ids", "_life", "_name", "_outbound", "_prefix", "_waiters")
-
-    def __init__(
-        self,
-        outbound: OutboundQueue,
-        waiters: WaiterSet,
-        dialect: DialectSpec,
-        lifecycle: Lifecycle,
-        name: str,
-    ) -> None:
-        self._outbound = outbound
-        self._waiters = waiters
-        self._dialect = dialect
-        self._life = lifecycle
-        self._name = name
-        self._prefix = f"rb{secrets.token_hex(3)}_"
-        self._ids = itertools.count(1)
+    _outbound: OutboundQueue
+    _waiters: WaiterSet
+    _dialect: DialectSpec
+    _life: Lifecycle
+    _name: str
+    _prefix: str = field(init=False, default_factory=lambda: f"rb{secrets.token_hex(3)}_")
+    _ids: Iterator[int] = field(init=False, default_factory=lambda: itertools.count(1))
 
     def prepare(self, event: ClientEvent) -> ClientEvent:
         """Check ``event`` is a client event and give it an ``event_id`` if it has none."""
