@@ -100,20 +100,15 @@ def first_divergence(
             return Divergence(
                 index, e, a, f"client event {index} ({e.get('type')}) differs: {found.lstrip('.')}"
             )
-    if len(actual) > len(expected):
-        extra = actual[len(expected)]
+    if len(actual) != len(expected):
+        index = min(len(actual), len(expected))
+        sent = len(actual) > len(expected)  # one more sent than recorded, or one fewer
+        event = (actual if sent else expected)[index]
+        what = "was sent but not recorded" if sent else "was recorded but not sent"
         return Divergence(
-            len(expected),
-            None,
-            extra,
-            f"client event {len(expected)} ({extra.get('type')}) was sent but not recorded",
-        )
-    if len(actual) < len(expected):
-        missing = expected[len(actual)]
-        return Divergence(
-            len(actual),
-            missing,
-            None,
-            f"client event {len(actual)} ({missing.get('type')}) was recorded but not sent",
+            index,
+            None if sent else event,
+            event if sent else None,
+            f"client event {index} ({event.get('type')}) {what}",
         )
     return None

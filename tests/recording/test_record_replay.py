@@ -91,3 +91,18 @@ async def test_a_hand_over_is_recorded_as_a_rotation(tmp_path: Path) -> None:
     rotations = [e for e in entries if isinstance(e, Marker) and e.kind == "rotation"]
     assert [(m.session_id, m.new_session_id) for m in rotations] == [(old, new)]
     assert old != new
+
+
+def test_a_divergence_names_the_first_extra_or_missing_client_event() -> None:
+    from realtime_bus.recording._compare import first_divergence
+
+    recorded = [{"type": "session.update"}, {"type": "response.create"}]
+    extra = first_divergence(recorded[:1], recorded)
+    assert extra is not None
+    assert (extra.index, extra.expected, extra.actual) == (1, None, recorded[1])
+    assert extra.message == "client event 1 (response.create) was sent but not recorded"
+    missing = first_divergence(recorded, recorded[:1])
+    assert missing is not None
+    assert (missing.index, missing.expected, missing.actual) == (1, recorded[1], None)
+    assert missing.message == "client event 1 (response.create) was recorded but not sent"
+    assert first_divergence(recorded, list(recorded)) is None
