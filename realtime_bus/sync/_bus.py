@@ -410,10 +410,7 @@ class SyncBus(HandlerMethods):
         first with :meth:`expect` (or use :meth:`request`).
         """
         return self._invoke(
-            self.async_bus.wait_for,
-            (event, *more),
-            {"check": check, "timeout": timeout},
-            waits=True,
+            self.async_bus.wait_for, event, *more, check=check, timeout=timeout, waits=True
         )
 
     def wait_idle(self, timeout: float | None = 10.0) -> None:
@@ -421,7 +418,7 @@ class SyncBus(HandlerMethods):
 
         Raises ``TimeoutError`` after ``timeout`` seconds; refused on the bus's own thread.
         """
-        self._invoke(self.async_bus.wait_idle, (timeout,), {}, waits=True)
+        self._invoke(self.async_bus.wait_idle, timeout, waits=True)
 
     def stream(
         self,
@@ -461,7 +458,7 @@ class SyncBus(HandlerMethods):
         to the constructor, which the bus sends as soon as the session opens (and again after
         a reconnect).
         """
-        sent: ClientEvent = self._invoke(self.async_bus.send, (event,), {}, waits=False)
+        sent: ClientEvent = self._invoke(self.async_bus.send, event, waits=False)
         return sent
 
     def send_nowait(self, event: ClientEvent) -> ClientEvent:
@@ -479,17 +476,12 @@ class SyncBus(HandlerMethods):
         the server answers with an ``error`` naming the event, ``TimeoutError`` after
         ``timeout`` seconds, :class:`~realtime_bus.ConnectionLost` if the connection drops.
         """
-        return self._invoke(self.async_bus.request, (event,), {"timeout": timeout}, waits=True)
+        return self._invoke(self.async_bus.request, event, timeout=timeout, waits=True)
 
     # -- crossing the thread ----------------------------------------------------------------
 
     def _invoke(
-        self,
-        func: Callable[..., Awaitable[Any]],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        *,
-        waits: bool,
+        self, func: Callable[..., Awaitable[Any]], /, *args: Any, waits: bool, **kwargs: Any
     ) -> Any:
         """Run the bus's coroutine function ``func`` on the bus's loop and return its result.
 

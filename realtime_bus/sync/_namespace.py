@@ -54,7 +54,7 @@ def blocking(
     def call(view: SyncNamespace, /, *args: P.args, **kwargs: P.kwargs) -> R:
         helper = getattr(view._target, name)
         waits = bool(kwargs.get("wait", False))
-        result: R = view._portal.invoke(helper, args, kwargs, waits=waits)
+        result: R = view._portal.invoke(helper, *args, waits=waits, **kwargs)
         return result
 
     return functools.wraps(method)(call)

@@ -19,15 +19,11 @@ class Portal(Protocol):
     """Runs work on the bus's event loop from any thread."""
 
     def invoke(
-        self,
-        func: Callable[..., Awaitable[Any]],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        *,
-        waits: bool,
+        self, func: Callable[..., Awaitable[Any]], /, *args: Any, waits: bool, **kwargs: Any
     ) -> Any:
-        """Run the coroutine function ``func`` on the loop and return its result (``waits``:
-        whether it waits for an answer, which the loop's own thread cannot do)."""
+        """Run the coroutine function ``func(*args, **kwargs)`` on the loop and return its
+        result (``waits``: whether it waits for an answer, which the loop's own thread cannot
+        do)."""
         ...
 
     def call_on_loop(self, func: Callable[..., T], /, *args: Any) -> T:

@@ -39,7 +39,7 @@ class SyncExpectation(Generic[E]):
         Raises ``TimeoutError`` after ``timeout`` seconds (the wait is then disarmed) and
         :class:`~realtime_bus.BusClosed` if the bus closes first.
         """
-        result: E = self._portal.invoke(self._expectation.wait, (timeout,), {}, waits=True)
+        result: E = self._portal.invoke(self._expectation.wait, timeout, waits=True)
         return result
 
     def cancel(self) -> None:
@@ -96,7 +96,7 @@ class SyncStream(Generic[E]):
     def __iter__(self) -> Iterator[E]:
         try:
             while not self._released:
-                more, event = self._portal.invoke(_next, (self._stream,), {}, waits=True)
+                more, event = self._portal.invoke(_next, self._stream, waits=True)
                 if not more:
                     return
                 yield cast(E, event)
