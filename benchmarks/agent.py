@@ -13,7 +13,9 @@
    in 100 ms deltas with its transcript, every turn) fed to a Conversation with the default
    retention; resident memory before and after, and the audio held.
 
-``python benchmarks/agent.py --help`` for the knobs.
+``python benchmarks/agent.py --help`` for the knobs; ``--only KIND -n N`` makes one CPU run
+of one client and nothing else, to run under a profiler or an instruction counter (see
+benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -178,7 +180,17 @@ def memory_hour(minutes: float) -> tuple[float, float, float, int, int]:
     return before, rss_mb(), conversation.audio_held_ms / 1000, len(conversation), events
 
 
+async def one_run(args: argparse.Namespace) -> None:
+    """A single CPU run of ``args.only``, for profilers and instruction counters."""
+    with server(corpus(args.corpus)) as srv:
+        us = await cpu_per_event(srv.url(f"mode=in&n={args.n}"), args.n, kind=args.only)
+    print(f"{args.only}: {us:.2f} us CPU/event over {args.n} events")
+
+
 async def amain(args: argparse.Namespace) -> None:
+    if args.only:
+        await one_run(args)
+        return
     # Memory first, before the corpus is loaded into this process.
     before, after, held, items, events = memory_hour(args.minutes)
     bound = (DEFAULT_RETENTION.seconds or 0) * 48_000 * 4 / 3 / 1e6
@@ -249,6 +261,9 @@ def main() -> None:
     ap.add_argument("--stamp-n", type=int, default=20_000, help="frames for the stamp cost")
     ap.add_argument("--minutes", type=float, default=60.0, help="simulated session length")
     ap.add_argument("--skip-cpu", action="store_true", help="only the stamp and memory parts")
+    ap.add_argument(
+        "--only", choices=KINDS, help="one CPU run of this client, nothing else (for profilers)"
+    )
     args = ap.parse_args()
     quiet_logs()
     asyncio.run(amain(args))

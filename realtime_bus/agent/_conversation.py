@@ -7,7 +7,7 @@ responses, the session's metrics, saving and restoring, and following a bus.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..bus import ServerError
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from ..sync import SyncBus
 
 __all__ = ["Conversation"]
+
+_ANSWERS = ("conversation.item.added", "conversation.item.created", "error")
+"""What the server answers a ``conversation.item.create`` with."""
 
 
 class Conversation(Mirror):
@@ -179,8 +182,27 @@ class Conversation(Mirror):
         self, items: list[Item] | None = None, *, audio: bool = False
     ) -> list[ConversationItemCreate]:
         """The client events that recreate ``items`` (default: this conversation's) on an
-        empty session, with their own ids: send them in order (see :meth:`recreate`)."""
+        empty session, with their own ids: send them in order (see :meth:`recreate` and
+        :meth:`recreate_sync`, which do)."""
         return history_events(self.items if items is None else items, audio=audio)
+
+    def _restoring(
+        self, items: list[Item] | None, audio: bool
+    ) -> list[tuple[ConversationItemCreate, Callable[[Any], bool]]]:
+        """The events that recreate ``items``, each with the check that knows its answer (the
+        item added, or an error naming the event)."""
+        plan: list[tuple[ConversationItemCreate, Callable[[Any], bool]]] = []
+        for index, event in enumerate(self.history_events(items, audio=audio)):
+            item_id = getattr(event.item, "id", None)
+            event.event_id = f"restore_{index}_{item_id}"[:60]
+
+            def answers(e: Any, item_id: Any = item_id, event_id: str = event.event_id) -> bool:
+                if e.type == "error":
+                    return bool(e.error.event_id == event_id)
+                return bool(created_id(e) == item_id)
+
+            plan.append((event, answers))
+        return plan
 
     async def recreate(
         self,
@@ -193,29 +215,15 @@ class Conversation(Mirror):
         """Create ``items`` (default: this conversation's) on ``bus``'s session (default: the
         bus this conversation follows), keeping their ids, and wait for the server to add
         them all. Returns the ids created. Raises :class:`ServerError` if the server refuses
-        one, ``TimeoutError`` after ``timeout`` seconds. With a :class:`SyncBus`, send
-        :meth:`history_events` yourself."""
+        one, ``TimeoutError`` after ``timeout`` seconds. With a :class:`SyncBus`, use
+        :meth:`recreate_sync`."""
         target = bus if bus is not None else self.bus
         if target is None or hasattr(target, "async_bus"):
-            raise TypeError("recreate needs an async Bus (with a SyncBus, send history_events())")
-        events = self.history_events(items, audio=audio)
-        waits = []
-        for index, event in enumerate(events):
-            item_id = getattr(event.item, "id", None)
-            event.event_id = f"restore_{index}_{item_id}"[:60]
-
-            def answers(e: Any, item_id: Any = item_id, event_id: str = event.event_id) -> bool:
-                if e.type == "error":
-                    return bool(e.error.event_id == event_id)
-                return bool(created_id(e) == item_id)
-
-            waits.append(
-                target.expect(
-                    "conversation.item.added", "conversation.item.created", "error", check=answers
-                )
-            )
+            raise TypeError("recreate needs an async Bus (with a SyncBus, use recreate_sync())")
+        plan = self._restoring(items, audio)
+        waits = [target.expect(*_ANSWERS, check=answers) for _event, answers in plan]
         try:
-            for event in events:
+            for event, _answers in plan:
                 await target.send(event)
             deadline = time.monotonic() + timeout
             for wait in waits:
@@ -225,7 +233,43 @@ class Conversation(Mirror):
         finally:
             for wait in waits:
                 wait.cancel()
-        return [str(getattr(e.item, "id", "")) for e in events]
+        return [str(getattr(event.item, "id", "")) for event, _answers in plan]
+
+    def recreate_sync(
+        self,
+        items: list[Item] | None = None,
+        *,
+        bus: SyncBus | None = None,
+        audio: bool = False,
+        timeout: float = 30.0,
+    ) -> list[str]:
+        """:meth:`recreate` for a :class:`SyncBus` (default: the bus this conversation
+        follows), blocking until the server has added every item::
+
+            conversation = Conversation.from_json(saved, bus)
+            conversation.recreate_sync()
+
+        Not from a handler: handlers run on the bus's thread, which this would block.
+        """
+        from ..sync import SyncBus  # the sync facade imports the agent layer's users
+
+        sync_bus = bus if bus is not None else self.bus
+        if not isinstance(sync_bus, SyncBus):
+            raise TypeError("recreate_sync needs a SyncBus (with an async Bus, use recreate())")
+        plan = self._restoring(items, audio)
+        waits = [sync_bus.expect(*_ANSWERS, check=answers) for _event, answers in plan]
+        try:
+            for event, _answers in plan:
+                sync_bus.send(event)
+            deadline = time.monotonic() + timeout
+            for wait in waits:
+                answer = wait.wait(max(0.0, deadline - time.monotonic()))
+                if answer.type == "error":
+                    raise ServerError(answer)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        return [str(getattr(event.item, "id", "")) for event, _answers in plan]
 
     def close(self) -> None:
         """Stop following the bus (the mirror keeps what it has)."""
