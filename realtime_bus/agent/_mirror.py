@@ -495,7 +495,9 @@ class Mirror:
             target = self._audio_to = self._target(event)
             self._turns.audio(event.response_id, event)
         part = target[4]
-        size = len(delta) * 3 // 4 - (delta[-1] == "=") - (delta[-2] == "=")
+        size = len(delta) * 3 // 4  # pcm_size, inline
+        if delta[-1] == "=":
+            size -= 2 if delta[-2] == "=" else 1
         part.audio_bytes += size
         store = self._store
         if store.keeps:
