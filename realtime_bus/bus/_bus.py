@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any, TypeVar, overload
@@ -74,6 +74,18 @@ __all__ = ["Bus", "LiveBus"]
 E = TypeVar("E")
 
 _bus_ids = itertools.count(1)
+
+
+async def _first_of(timeout: float | None, *waits: Coroutine[Any, Any, object]) -> bool:
+    """Wait until one of ``waits`` is done (the others are then cancelled), for ``timeout``
+    seconds at most; returns whether one was."""
+    tasks = [asyncio.create_task(wait) for wait in waits]
+    try:
+        done, _ = await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+    return bool(done)
 
 
 class Bus(HandlerMethods):
@@ -681,15 +693,7 @@ class Bus(HandlerMethods):
         Raises what stopped the bus if it fails first, ``TimeoutError`` after ``timeout``.
         """
         life = self._life
-        opened = asyncio.create_task(life.opened.wait())
-        finished = asyncio.create_task(life.finished.wait())
-        try:
-            done, _ = await asyncio.wait(
-                {opened, finished}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            opened.cancel()
-            finished.cancel()
+        done = await _first_of(timeout, life.opened.wait(), life.finished.wait())
         if life.opened.is_set():
             return
         if life.failure is not None:
@@ -710,16 +714,7 @@ class Bus(HandlerMethods):
             raise RuntimeError("wait_idle() cannot be awaited from a handler")
         if self._life.finished.is_set():
             return
-        idle = asyncio.create_task(self._dispatcher.wait_idle())
-        finished = asyncio.create_task(self._life.finished.wait())
-        try:
-            done, _ = await asyncio.wait(
-                {idle, finished}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            idle.cancel()
-            finished.cancel()
-        if not done:
+        if not await _first_of(timeout, self._dispatcher.wait_idle(), self._life.finished.wait()):
             raise TimeoutError(f"{self.name} was not idle within {timeout} s")
 
     # -- helpers for lifecycle handlers -------------------------------------------------------
