@@ -40,6 +40,7 @@ __all__ = [
     "PredicateAnswer",
     "PredicateQuestion",
     "Refusal",
+    "RefusalAnswer",
     "ScoreAnswer",
     "ScoreLevel",
     "ScoreProbability",
