@@ -276,26 +276,17 @@ class ResponseResource(_Resource):
 
     @overload
     async def cancel(
-        self,
-        response_id: str | UnsetType = UNSET,
-        *,
-        wait: Literal[False] = False,
+        self, response_id: str | UnsetType = UNSET, *, wait: Literal[False] = False
     ) -> ResponseCancel: ...
 
     @overload
     async def cancel(
-        self,
-        response_id: str | UnsetType = UNSET,
-        *,
-        wait: Literal[True],
+        self, response_id: str | UnsetType = UNSET, *, wait: Literal[True]
     ) -> ResponseDone: ...
 
     @overload
     async def cancel(
-        self,
-        response_id: str | UnsetType = UNSET,
-        *,
-        wait: bool,
+        self, response_id: str | UnsetType = UNSET, *, wait: bool
     ) -> ResponseCancel | ResponseDone: ...
 
     async def cancel(
@@ -320,25 +311,13 @@ class InputAudioBufferResource(_Resource):
         )
 
     @overload
-    async def commit(
-        self,
-        *,
-        wait: Literal[False] = False,
-    ) -> InputAudioBufferCommit: ...
+    async def commit(self, *, wait: Literal[False] = False) -> InputAudioBufferCommit: ...
 
     @overload
-    async def commit(
-        self,
-        *,
-        wait: Literal[True],
-    ) -> InputAudioBufferCommitted: ...
+    async def commit(self, *, wait: Literal[True]) -> InputAudioBufferCommitted: ...
 
     @overload
-    async def commit(
-        self,
-        *,
-        wait: bool,
-    ) -> InputAudioBufferCommit | InputAudioBufferCommitted: ...
+    async def commit(self, *, wait: bool) -> InputAudioBufferCommit | InputAudioBufferCommitted: ...
 
     async def commit(
         self, *, wait: bool = False
@@ -347,25 +326,13 @@ class InputAudioBufferResource(_Resource):
         return await self._send(InputAudioBufferCommit(), wait, InputAudioBufferCommitted)
 
     @overload
-    async def clear(
-        self,
-        *,
-        wait: Literal[False] = False,
-    ) -> InputAudioBufferClear: ...
+    async def clear(self, *, wait: Literal[False] = False) -> InputAudioBufferClear: ...
 
     @overload
-    async def clear(
-        self,
-        *,
-        wait: Literal[True],
-    ) -> InputAudioBufferCleared: ...
+    async def clear(self, *, wait: Literal[True]) -> InputAudioBufferCleared: ...
 
     @overload
-    async def clear(
-        self,
-        *,
-        wait: bool,
-    ) -> InputAudioBufferClear | InputAudioBufferCleared: ...
+    async def clear(self, *, wait: bool) -> InputAudioBufferClear | InputAudioBufferCleared: ...
 
     async def clear(self, *, wait: bool = False) -> InputAudioBufferClear | InputAudioBufferCleared:
         """Send ``input_audio_buffer.clear`` (``wait=True``: returns ``.cleared``)."""
@@ -378,25 +345,13 @@ class OutputAudioBufferResource(_Resource):
     __slots__ = ()
 
     @overload
-    async def clear(
-        self,
-        *,
-        wait: Literal[False] = False,
-    ) -> OutputAudioBufferClear: ...
+    async def clear(self, *, wait: Literal[False] = False) -> OutputAudioBufferClear: ...
 
     @overload
-    async def clear(
-        self,
-        *,
-        wait: Literal[True],
-    ) -> OutputAudioBufferCleared: ...
+    async def clear(self, *, wait: Literal[True]) -> OutputAudioBufferCleared: ...
 
     @overload
-    async def clear(
-        self,
-        *,
-        wait: bool,
-    ) -> OutputAudioBufferClear | OutputAudioBufferCleared: ...
+    async def clear(self, *, wait: bool) -> OutputAudioBufferClear | OutputAudioBufferCleared: ...
 
     async def clear(
         self, *, wait: bool = False
@@ -430,11 +385,7 @@ class ConversationItemResource(_Resource):
 
     @overload
     async def create(
-        self,
-        item: ConversationItem,
-        *,
-        previous_item_id: str | UnsetType = UNSET,
-        wait: bool,
+        self, item: ConversationItem, *, previous_item_id: str | UnsetType = UNSET, wait: bool
     ) -> ConversationItemCreate | ConversationItemAdded | ConversationItemCreated: ...
 
     async def create(
@@ -456,26 +407,15 @@ class ConversationItemResource(_Resource):
 
     @overload
     async def delete(
-        self,
-        item_id: str,
-        *,
-        wait: Literal[False] = False,
+        self, item_id: str, *, wait: Literal[False] = False
     ) -> ConversationItemDelete: ...
 
     @overload
-    async def delete(
-        self,
-        item_id: str,
-        *,
-        wait: Literal[True],
-    ) -> ConversationItemDeleted: ...
+    async def delete(self, item_id: str, *, wait: Literal[True]) -> ConversationItemDeleted: ...
 
     @overload
     async def delete(
-        self,
-        item_id: str,
-        *,
-        wait: bool,
+        self, item_id: str, *, wait: bool
     ) -> ConversationItemDelete | ConversationItemDeleted: ...
 
     async def delete(
@@ -488,26 +428,15 @@ class ConversationItemResource(_Resource):
 
     @overload
     async def retrieve(
-        self,
-        item_id: str,
-        *,
-        wait: Literal[False] = False,
+        self, item_id: str, *, wait: Literal[False] = False
     ) -> ConversationItemRetrieve: ...
 
     @overload
-    async def retrieve(
-        self,
-        item_id: str,
-        *,
-        wait: Literal[True],
-    ) -> ConversationItemRetrieved: ...
+    async def retrieve(self, item_id: str, *, wait: Literal[True]) -> ConversationItemRetrieved: ...
 
     @overload
     async def retrieve(
-        self,
-        item_id: str,
-        *,
-        wait: bool,
+        self, item_id: str, *, wait: bool
     ) -> ConversationItemRetrieve | ConversationItemRetrieved: ...
 
     async def retrieve(
@@ -530,22 +459,12 @@ class ConversationItemResource(_Resource):
 
     @overload
     async def truncate(
-        self,
-        item_id: str,
-        *,
-        content_index: int = 0,
-        audio_end_ms: int,
-        wait: Literal[True],
+        self, item_id: str, *, content_index: int = 0, audio_end_ms: int, wait: Literal[True]
     ) -> ConversationItemTruncated: ...
 
     @overload
     async def truncate(
-        self,
-        item_id: str,
-        *,
-        content_index: int = 0,
-        audio_end_ms: int,
-        wait: bool,
+        self, item_id: str, *, content_index: int = 0, audio_end_ms: int, wait: bool
     ) -> ConversationItemTruncate | ConversationItemTruncated: ...
 
     async def truncate(
