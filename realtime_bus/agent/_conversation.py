@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..bus import ServerError
 from ..protocol import ConversationItemCreate
+from ..sync import SyncBus
 from ._audio_store import DEFAULT_RETENTION, AudioRetention
 from ._metrics import SessionMetrics
 from ._mirror import Mirror
@@ -23,7 +24,6 @@ from ._saving import created_id, dump, history_events, load, restore_item
 
 if TYPE_CHECKING:
     from ..bus import Bus
-    from ..sync import SyncBus
 
 __all__ = ["Conversation"]
 
@@ -251,25 +251,14 @@ class Conversation(Mirror):
 
         Not from a handler: handlers run on the bus's thread, which this would block.
         """
-        from ..sync import SyncBus  # the sync facade imports the agent layer's users
-
         sync_bus = bus if bus is not None else self.bus
         if not isinstance(sync_bus, SyncBus):
             raise TypeError("recreate_sync needs a SyncBus (with an async Bus, use recreate())")
-        plan = self._restoring(items, audio)
-        waits = [sync_bus.expect(*_ANSWERS, check=answers) for _event, answers in plan]
-        try:
-            for event, _answers in plan:
-                sync_bus.send(event)
-            deadline = time.monotonic() + timeout
-            for wait in waits:
-                answer = wait.wait(max(0.0, deadline - time.monotonic()))
-                if answer.type == "error":
-                    raise ServerError(answer)
-        finally:
-            for wait in waits:
-                wait.cancel()
-        return [str(getattr(event.item, "id", "")) for event, _answers in plan]
+        # The async recreate, run on the bus's loop (refused from the bus's own thread).
+        ids: list[str] = sync_bus._invoke(
+            self.recreate, items, bus=sync_bus.async_bus, audio=audio, timeout=timeout, waits=True
+        )
+        return ids
 
     def close(self) -> None:
         """Stop following the bus (the mirror keeps what it has)."""

@@ -67,17 +67,18 @@ class TurnTracker:
 
     def text(self, response_id: str, event: Any) -> None:
         """A text (or transcript, or arguments) delta arrived."""
-        turn = self.open.get(response_id)
-        if turn is not None and turn.first_text_at is None:
-            turn.first_text_at = at = stamp(event)
-            if turn.first_delta_at is None:
-                turn.first_delta_at = at
+        self._first(response_id, event, "first_text_at")
 
     def audio(self, response_id: str, event: Any) -> None:
         """An audio delta arrived."""
+        self._first(response_id, event, "first_audio_at")
+
+    def _first(self, response_id: str, event: Any, field: str) -> None:
+        """Stamp the turn's first delta of a kind (``field``), and its first delta at all."""
         turn = self.open.get(response_id)
-        if turn is not None and turn.first_audio_at is None:
-            turn.first_audio_at = at = stamp(event)
+        if turn is not None and getattr(turn, field) is None:
+            at = stamp(event)
+            setattr(turn, field, at)
             if turn.first_delta_at is None:
                 turn.first_delta_at = at
 
