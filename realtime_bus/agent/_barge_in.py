@@ -76,14 +76,14 @@ class BargeInWatcher:
             return
         policy = self.policy
         if policy.min_speech_ms == 0 and not policy.wait_for_transcript:
-            self.playback._spawn(self.playback.interrupt(), "barge-in")
+            self.playback._tasks.spawn(self.playback.interrupt(), "barge-in")
             return
         item_id: str = event.item_id
         self._watching.add(item_id)
         self._stopped.discard(item_id)
         if policy.wait_for_transcript:
             self._heard[item_id] = asyncio.Event()
-        self.playback._spawn(self._confirm(item_id), "barge-in-wait")
+        self.playback._tasks.spawn(self._confirm(item_id), "barge-in-wait")
 
     async def _confirm(self, item_id: str) -> None:
         policy = self.policy

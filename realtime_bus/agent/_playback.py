@@ -14,7 +14,7 @@ import asyncio
 import inspect
 import itertools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ from ._barge_in import BargeIn, BargeInWatcher
 from ._conversation import Conversation
 from ._interrupt import CANCEL_LOST_RACE, Interruption, ack_of, plan
 from ._ledger import ItemPosition, Ledger
+from ._tasks import Tasks
 
 __all__ = ["AudioChunk", "BargeIn", "Interruption", "ItemPosition", "Playback"]
 
@@ -143,7 +144,7 @@ class Playback:
         self._client_cancelled: set[str] = set()
         self._server_playing: set[str] = set()
         self._interrupting: asyncio.Task[Interruption] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = Tasks(bus.name)
         self._async_audio = False
         self._handlers: list[tuple[str, Callable[[Any], Any]]] = [
             ("session.created", self._on_session),
@@ -293,10 +294,7 @@ class Playback:
         """
         if self._interrupting is not None and not self._interrupting.done():
             return await asyncio.shield(self._interrupting)
-        task = asyncio.create_task(self._interrupt(), name=f"{self.bus.name}-interrupt")
-        self._interrupting = task
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = self._interrupting = self._tasks.spawn(self._interrupt(), "interrupt")
         return await asyncio.shield(task)
 
     def _targets(self) -> tuple[str | None, list[ItemPosition], list[tuple[str, int]]]:
@@ -416,13 +414,6 @@ class Playback:
             errors=tuple(errors),
         )
 
-    def _spawn(self, coro: Awaitable[Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        task.set_name(f"{self.bus.name}-{name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
     # -- detaching -----------------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -430,10 +421,7 @@ class Playback:
         for key, handler in self._handlers:
             self.bus.off(handler, key)
         self._watcher.detach()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.stop()
 
     # -- bus events ------------------------------------------------------------------------
 
@@ -540,5 +528,4 @@ class Playback:
 
     def _on_closed(self, _event: Any) -> None:
         self._watcher.detach()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()

@@ -37,6 +37,7 @@ from ..protocol import (
 )
 from ._history import fingerprint, recreatable
 from ._model import Item
+from ._tasks import Tasks
 
 __all__ = ["Compactor", "Rotation", "Rotator"]
 
@@ -127,7 +128,7 @@ class Rotator:
         self._quiet.set()
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = Tasks(bus.name)
         self._pending: tuple[StandbyConnection, _Prepared] | None = None
         self._handlers: list[tuple[str, Callable[[Any], None]]] = [
             ("bus.connected", self._on_session_start),
@@ -166,7 +167,7 @@ class Rotator:
         """Start preparing the next session now; the switch waits for a turn boundary."""
         self._timer = None
         if self._task is None or self._task.done():
-            self._task = self._spawn(self._rotate(), "rotate")
+            self._task = self._tasks.spawn(self._rotate(), "rotate")
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -356,7 +357,7 @@ class Rotator:
         self._update_quiet()
         self._schedule()
         if self.restore_history and self.conversation.previous_items:
-            self._spawn(self._restore(list(self.conversation.previous_items)), "restore")
+            self._tasks.spawn(self._restore(list(self.conversation.previous_items)), "restore")
 
     async def _restore(self, items: list[Item]) -> None:
         """Recreate the lost session's history on the new one, through the bus."""
@@ -376,22 +377,11 @@ class Rotator:
 
     def _on_closed(self, _event: Any) -> None:
         self._cancel_timer()
-        for task in list(self._tasks):
-            task.cancel()
-
-    def _spawn(self, coro: Awaitable[None], name: str) -> asyncio.Task[None]:
-        task = asyncio.ensure_future(coro)
-        task.set_name(f"{self.bus.name}-{name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        self._tasks.cancel()
 
     async def close(self) -> None:
         """Stop rotating (a switch in progress is abandoned, its standby closed)."""
         for key, handler in self._handlers:
             self.bus.off(handler, key)
         self._cancel_timer()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.stop()
