@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from realtime_bus.rest import RealtimeAPI, WebhookError, WebhookEvent
+
+from .conftest import API_KEY
 
 
 @contextlib.asynccontextmanager
@@ -30,3 +38,34 @@ async def serve(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)
+
+
+@contextlib.asynccontextmanager
+async def webhook_receiver(
+    api: RealtimeAPI,
+    webhook_secret: str,
+    refused: list[WebhookError],
+    on_event: Callable[[bytes, Request, WebhookEvent], Awaitable[None]],
+) -> AsyncIterator[str]:
+    """Serve a ``/webhook`` app that verifies each delivery; yields its URL.
+
+    A delivery our client refuses is appended to ``refused`` and answered 400; a verified one
+    goes to ``on_event`` (body, request, event) and is answered 200.
+    """
+    verifier = RealtimeAPI(api_key=API_KEY, base_url=api.base_url, webhook_secret=webhook_secret)
+
+    async def webhook(request: Request) -> Response:
+        body = await request.body()
+        try:
+            event = verifier.webhooks.unwrap(body, request.headers)
+        except WebhookError as exc:
+            refused.append(exc)
+            return PlainTextResponse(str(exc), status_code=400)
+        await on_event(body, request, event)
+        return Response(status_code=200)
+
+    try:
+        async with serve(Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])) as url:
+            yield url + "/webhook"
+    finally:
+        await verifier.close()

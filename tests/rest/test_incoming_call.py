@@ -10,23 +10,21 @@ import anyio
 import pytest
 import websockets
 from openai import OpenAI
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 
 from realtime_bus.protocol import RealtimeSession
 from realtime_bus.rest import (
     RealtimeAPI,
     RealtimeCallIncoming,
     WebhookError,
+    WebhookEvent,
     WebhookSignatureError,
     generate_webhook_secret,
 )
 from realtime_bus.testing import Simulator
 from realtime_bus.testing._rest import SimulatedRest
 
-from ._receiver import serve
+from ._receiver import webhook_receiver
 from .conftest import API_KEY
 
 pytestmark = pytest.mark.anyio
@@ -45,17 +43,9 @@ class PhoneApp:
 
 @pytest.fixture
 async def phone_app(api: RealtimeAPI, rest: SimulatedRest) -> AsyncIterator[PhoneApp]:
-    verifier_api = RealtimeAPI(
-        api_key=API_KEY, base_url=api.base_url, webhook_secret=rest.webhook_secret
-    )
+    app = PhoneApp(url="")
 
-    async def webhook(request: Request) -> Response:
-        body = await request.body()
-        try:
-            event = verifier_api.webhooks.unwrap(body, request.headers)
-        except WebhookError as exc:
-            app.refused.append(exc)
-            return PlainTextResponse(str(exc), status_code=400)
+    async def on_event(body: bytes, request: Request, event: WebhookEvent) -> None:
         # The openai package accepts the simulator's signature too.
         OpenAI(api_key="unused", webhook_secret=rest.webhook_secret).webhooks.verify_signature(
             body, dict(request.headers)
@@ -63,12 +53,10 @@ async def phone_app(api: RealtimeAPI, rest: SimulatedRest) -> AsyncIterator[Phon
         assert isinstance(event, RealtimeCallIncoming)
         app.events.append(event)
         await api.calls.accept(event.call_id, session=AGENT)
-        return Response(status_code=200)
 
-    async with serve(Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])) as url:
-        app = PhoneApp(url=url + "/webhook")
+    async with webhook_receiver(api, rest.webhook_secret, app.refused, on_event) as url:
+        app.url = url
         yield app
-    await verifier_api.close()
 
 
 async def test_a_call_is_announced_accepted_attached_and_hung_up(

@@ -11,10 +11,7 @@ import pytest
 from openai import AsyncOpenAI, OpenAI
 from openai.types.live import LiveCreateResponse, SessionForkResponse
 from openai.types.webhooks import LiveTransportIncomingWebhookEvent
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 
 from realtime_bus.protocol.live import SessionConfig
 from realtime_bus.rest import (
@@ -28,11 +25,12 @@ from realtime_bus.rest import (
     SyncRealtimeAPI,
     WakePolicy,
     WebhookError,
+    WebhookEvent,
 )
 from realtime_bus.testing import Simulator
 from realtime_bus.testing._rest import SimulatedRest
 
-from ._receiver import serve
+from ._receiver import webhook_receiver
 from .conftest import API_KEY, FAST_RETRY
 
 pytestmark = pytest.mark.anyio
@@ -148,17 +146,9 @@ class LivePhoneApp:
 
 @pytest.fixture
 async def phone_app(api: RealtimeAPI, rest: SimulatedRest) -> AsyncIterator[LivePhoneApp]:
-    verifier = RealtimeAPI(
-        api_key=API_KEY, base_url=api.base_url, webhook_secret=rest.webhook_secret
-    )
+    app = LivePhoneApp(url="")
 
-    async def webhook(request: Request) -> Response:
-        body = await request.body()
-        try:
-            event = verifier.webhooks.unwrap(body, request.headers)
-        except WebhookError as exc:
-            app.refused.append(exc)
-            return PlainTextResponse(str(exc), status_code=400)
+    async def on_event(body: bytes, request: Request, event: WebhookEvent) -> None:
         # The openai package reads the same delivery as its own Live webhook event.
         parsed = OpenAI(api_key="unused", webhook_secret=rest.webhook_secret).webhooks.unwrap(
             body, dict(request.headers)
@@ -170,12 +160,10 @@ async def phone_app(api: RealtimeAPI, rest: SimulatedRest) -> AsyncIterator[Live
             await api.live.sessions.accept(event.session_id, session=AGENT)
         else:
             await api.live.sessions.reject(event.session_id, status_code=486)
-        return Response(status_code=200)
 
-    async with serve(Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])) as url:
-        app = LivePhoneApp(url=url + "/webhook")
+    async with webhook_receiver(api, rest.webhook_secret, app.refused, on_event) as url:
+        app.url = url
         yield app
-    await verifier.close()
 
 
 async def test_a_live_phone_call_is_announced_accepted_referred(
