@@ -25,6 +25,12 @@ def examples(max_examples: int) -> settings:
 
 FUZZ = examples(150)
 
+# Any code point, lone surrogates included: a str frame need not be valid UTF-8 text.
+RANDOM_FRAMES: dict[str, st.SearchStrategy[bytes | str]] = {
+    "bytes": st.binary(max_size=400),
+    "text": st.text(st.characters(exclude_categories=()), max_size=400),
+}
+
 
 def check_examples(strategy: st.SearchStrategy[T], check: Callable[[T], object], n: int) -> None:
     """Run ``check`` on ``n`` examples of ``strategy``: a property inside a parametrized test."""

@@ -21,7 +21,7 @@ from realtime_bus.protocol import (
 )
 from realtime_bus.protocol.server import BETA_SERVER_RENAMES, ClientDecoder, encode_server
 
-from ._properties import FUZZ
+from ._properties import FUZZ, RANDOM_FRAMES, check_examples
 from ._properties import decodes_or_fails_cleanly as check
 from ._strategies import json_values, server_builder
 
@@ -39,17 +39,9 @@ def decodes_or_fails_cleanly(frame: bytes | str) -> None:
     check(frame, _DECODERS, [_CLIENT_DECODER])
 
 
-@FUZZ
-@given(st.binary(max_size=400))
-def test_random_bytes(frame: bytes) -> None:
-    decodes_or_fails_cleanly(frame)
-
-
-# Any code point, lone surrogates included: a str frame need not be valid UTF-8 text.
-@FUZZ
-@given(st.text(st.characters(exclude_categories=()), max_size=400))
-def test_random_text(frame: str) -> None:
-    decodes_or_fails_cleanly(frame)
+@pytest.mark.parametrize("frames", RANDOM_FRAMES.values(), ids=RANDOM_FRAMES.keys())
+def test_random_frames(frames: st.SearchStrategy[bytes | str]) -> None:
+    check_examples(frames, decodes_or_fails_cleanly, 150)
 
 
 _fields = st.sampled_from(

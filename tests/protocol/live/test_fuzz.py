@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from realtime_bus.protocol import ServerEvent, live
 from realtime_bus.protocol.live import LiveClientDecoder, LiveDecoder
 
-from .._properties import FUZZ
+from .._properties import FUZZ, RANDOM_FRAMES, check_examples
 from .._properties import decodes_or_fails_cleanly as check
 from .._strategies import json_values
 from ._strategies import live_server_builder
@@ -27,16 +28,9 @@ def decodes_or_fails_cleanly(frame: bytes | str) -> None:
     check(frame, [_DECODER], _CLIENT_DECODERS)
 
 
-@FUZZ
-@given(st.binary(max_size=400))
-def test_random_bytes(frame: bytes) -> None:
-    decodes_or_fails_cleanly(frame)
-
-
-@FUZZ
-@given(st.text(st.characters(exclude_categories=()), max_size=400))
-def test_random_text(frame: str) -> None:
-    decodes_or_fails_cleanly(frame)
+@pytest.mark.parametrize("frames", RANDOM_FRAMES.values(), ids=RANDOM_FRAMES.keys())
+def test_random_frames(frames: st.SearchStrategy[bytes | str]) -> None:
+    check_examples(frames, decodes_or_fails_cleanly, 150)
 
 
 @FUZZ
