@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
-from realtime_bus import Bus
+import pytest
+
+from realtime_bus import Bus, FunctionTool
 from realtime_bus.testing import Simulator
 
 FRAME_MS = 20
 FRAME_BYTES = 48 * FRAME_MS
+
+WEATHER = FunctionTool(
+    name="get_weather",
+    description="The weather in a city.",
+    parameters={"type": "object", "properties": {"city": {"type": "string"}}},
+)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator() as simulator:
+        yield simulator
 
 
 def make_bus(sim: Simulator, **kwargs: object) -> Bus:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 import msgspec
@@ -26,12 +25,6 @@ class Noted(DerivedEvent):
 
     def __init__(self, of: str) -> None:
         self.of = of
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
 
 
 def make_bus(sim: Simulator) -> Bus:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,7 +13,6 @@ from realtime_bus.protocol import (
     ConversationItemCreate,
     ConversationItemInputAudioTranscriptionFailed,
     FunctionCallOutputItem,
-    FunctionTool,
     InputAudioBufferCommit,
     ServerVad,
     SessionUpdate,
@@ -27,14 +25,9 @@ from realtime_bus.protocol import (
 from realtime_bus.testing import Reply, ScriptedResponder, Simulator, silence, synthesize_speech
 
 from ._mirror import assert_mirrors, make_bus, respond_to
+from .conftest import WEATHER
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
 
 
 async def test_text_turn_mirrors_items_and_assembles_the_response(sim: Simulator) -> None:
@@ -78,13 +71,8 @@ async def test_tool_turn_assembles_and_parses_arguments_and_keeps_outputs(
 ) -> None:
     bus = make_bus(sim)
     conversation = Conversation(bus)
-    weather = FunctionTool(
-        name="get_weather",
-        description="Weather in a city",
-        parameters={"type": "object", "properties": {"city": {"type": "string"}}},
-    )
     async with bus:
-        await bus.session.update(output_modalities=["text"], tools=[weather])
+        await bus.session.update(output_modalities=["text"], tools=[WEATHER])
         session = sim.connections[0]
         first = await respond_to(bus, "get weather in Paris")
         assert_mirrors(conversation, session)

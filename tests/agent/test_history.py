@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from realtime_bus import Bus
@@ -12,7 +10,6 @@ from realtime_bus.bus import ServerError
 from realtime_bus.protocol import (
     ConversationItemCreate,
     FunctionCallOutputItem,
-    FunctionTool,
     MessageItem,
     user_audio,
     user_message,
@@ -20,20 +17,9 @@ from realtime_bus.protocol import (
 from realtime_bus.testing import Simulator, synthesize_speech
 
 from ._mirror import assert_mirrors, make_bus, respond_to
+from .conftest import WEATHER
 
 pytestmark = pytest.mark.anyio
-
-WEATHER = FunctionTool(
-    name="get_weather",
-    description="Weather in a city",
-    parameters={"type": "object", "properties": {"city": {"type": "string"}}},
-)
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
 
 
 async def _three_turns(sim: Simulator, bus: Bus, conversation: Conversation) -> None:

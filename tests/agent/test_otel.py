@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,12 +19,6 @@ from realtime_bus.testing import Simulator, silence, synthesize_speech
 from ._mirror import make_bus
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
 
 
 def _metrics(reader: InMemoryMetricReader) -> dict[str, list[Any]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from realtime_bus.agent import AgentTurn, Conversation, Playback
@@ -13,12 +11,6 @@ from realtime_bus.testing import Simulator, silence, synthesize_speech
 from ._mirror import make_bus
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
 
 
 async def test_reported_playback_gives_voice_to_played(sim: Simulator) -> None:

@@ -12,7 +12,6 @@ from realtime_bus import (
     ContentPart,
     FunctionCallItem,
     FunctionCallOutputItem,
-    FunctionTool,
     InputAudioBufferAppend,
     MessageItem,
     ResponseDone,
@@ -23,15 +22,9 @@ from realtime_bus.agent import Conversation, Rotation
 from realtime_bus.testing import ResponderContext, SimulatedSession, Simulator, ToolCall
 from realtime_bus.testing._responder import item_text
 
-from .conftest import make_bus
+from .conftest import WEATHER, make_bus
 
 pytestmark = pytest.mark.anyio
-
-WEATHER = FunctionTool(
-    name="get_weather",
-    description="The weather in a city.",
-    parameters={"type": "object", "properties": {"city": {"type": "string"}}},
-)
 
 
 def assistant(context: ResponderContext) -> str | ToolCall:
