@@ -71,6 +71,18 @@ class SavedConversation(msgspec.Struct, kw_only=True):
     model: str | None = None
 
 
+_ITEM_FIELDS = tuple(name for name in SavedItem.__struct_fields__ if name != "content")
+"""What an item and its saved form hold alike (the saved schema is the one list of them)."""
+_PART_FIELDS = tuple(
+    name for name in SavedPart.__struct_fields__ if name not in ("audio", "transcription")
+)
+"""What a part and its saved form hold alike."""
+
+
+def _fields(source: object, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in names}
+
+
 def _save_part(part: Part) -> SavedPart:
     audio = None
     if part.is_audio and part.kept_bytes and part.audio_complete:
@@ -84,16 +96,7 @@ def _save_part(part: Part) -> SavedPart:
             segments=[(s.id, s.text, s.speaker, s.start, s.end) for s in t.segments],
             error=None if t.error is None else str(t.error.message or t.error.code or "failed"),
         )
-    return SavedPart(
-        type=part.type,
-        text=part.text,
-        transcript=part.transcript,
-        audio=audio,
-        audio_bytes=part.audio_bytes,
-        bytes_per_ms=part.bytes_per_ms,
-        image_url=part.image_url,
-        transcription=transcription,
-    )
+    return SavedPart(**_fields(part, _PART_FIELDS), audio=audio, transcription=transcription)
 
 
 def dump(items: Iterable[Item], *, session_id: str | None, model: str | None) -> str:
@@ -103,20 +106,7 @@ def dump(items: Iterable[Item], *, session_id: str | None, model: str | None) ->
         session_id=session_id,
         model=model,
         items=[
-            SavedItem(
-                id=item.id,
-                type=item.type,
-                role=item.role,
-                status=item.status,
-                content=[_save_part(p) for p in item.content],
-                name=item.name,
-                call_id=item.call_id,
-                arguments=item.arguments,
-                output=item.output,
-                server_label=item.server_label,
-                response_id=item.response_id,
-                truncated_ms=item.truncated_ms,
-            )
+            SavedItem(**_fields(item, _ITEM_FIELDS), content=[_save_part(p) for p in item.content])
             for item in items
         ],
     )
@@ -140,30 +130,10 @@ def load(data: str | bytes) -> SavedConversation:
 
 def restore_item(saved: SavedItem) -> tuple[Item, list[tuple[Part, bytes]]]:
     """An :class:`Item` from its saved form, and the audio of its parts (to be kept)."""
-    item = Item(
-        id=saved.id,
-        type=saved.type,
-        role=saved.role,
-        status=saved.status,
-        name=saved.name,
-        call_id=saved.call_id,
-        arguments=saved.arguments,
-        output=saved.output,
-        server_label=saved.server_label,
-        response_id=saved.response_id,
-        truncated_ms=saved.truncated_ms,
-        done=True,
-    )
+    item = Item(**_fields(saved, _ITEM_FIELDS), done=True)
     audio: list[tuple[Part, bytes]] = []
     for given in saved.content:
-        part = Part(
-            type=given.type,
-            text=given.text,
-            transcript=given.transcript,
-            audio_bytes=given.audio_bytes,
-            bytes_per_ms=given.bytes_per_ms,
-            image_url=given.image_url,
-        )
+        part = Part(**_fields(given, _PART_FIELDS))
         if given.transcription is not None:
             t = given.transcription
             part.transcription = Transcription(
