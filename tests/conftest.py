@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import structlog
 from hypothesis import settings
+
+from realtime_bus.testing import Simulator
 
 # In CI the property tests use a fixed seed, so a red run can be replayed and a green one
 # cannot turn red on its own; locally they explore new examples every run.
@@ -20,6 +22,13 @@ if os.environ.get("CI"):
 def anyio_backend() -> str:
     """The bus is asyncio-native (the websockets client is asyncio only)."""
     return "asyncio"
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    """A simulator on 127.0.0.1 with its default settings (a folder's conftest may override)."""
+    async with Simulator() as simulator:
+        yield simulator
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,7 @@ from msgspec import UNSET
 from realtime_bus import Bus
 from realtime_bus.agent import AgentResponseDone, Conversation
 from realtime_bus.protocol import ConversationItemCreate, MessageItem, user_message
-from realtime_bus.testing import Simulator
 from realtime_bus.testing._session import SimulatedSession
-
-
-def make_bus(sim: Simulator, **kwargs: Any) -> Bus:
-    """A bus to ``sim`` with a test key."""
-    return Bus(sim.url, api_key="sk-test-key", query={"model": "gpt-realtime"}, **kwargs)
 
 
 async def respond_to(bus: Bus, text: str, **create: Any) -> Any:

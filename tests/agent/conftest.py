@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from realtime_bus import Bus, FunctionTool
-from realtime_bus.testing import Simulator
 
 FRAME_MS = 20
 FRAME_BYTES = 48 * FRAME_MS
@@ -18,17 +14,6 @@ WEATHER = FunctionTool(
     description="The weather in a city.",
     parameters={"type": "object", "properties": {"city": {"type": "string"}}},
 )
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
-
-
-def make_bus(sim: Simulator, **kwargs: object) -> Bus:
-    """A bus to ``sim`` with a test key; keyword arguments go to :class:`Bus`."""
-    return Bus(sim.url, api_key="sk-test-key", query={"model": "gpt-realtime"}, **kwargs)  # type: ignore[arg-type]
 
 
 async def speak(bus: Bus, pcm: bytes) -> None:

@@ -23,8 +23,9 @@ from realtime_bus.protocol import (
     user_message,
 )
 from realtime_bus.testing import Reply, ScriptedResponder, Simulator, silence, synthesize_speech
+from tests._sim import make_bus
 
-from ._mirror import assert_mirrors, make_bus, respond_to
+from ._mirror import assert_mirrors, respond_to
 from .conftest import WEATHER
 
 pytestmark = pytest.mark.anyio

@@ -15,8 +15,7 @@ from realtime_bus.agent import AgentTurn, Conversation
 from realtime_bus.agent.otel import TurnTelemetry
 from realtime_bus.protocol import ConversationItemCreate, user_message
 from realtime_bus.testing import Simulator, silence, synthesize_speech
-
-from ._mirror import make_bus
+from tests._sim import make_bus
 
 pytestmark = pytest.mark.anyio
 

@@ -19,8 +19,9 @@ from realtime_bus import (
 )
 from realtime_bus.agent import AudioChunk, BargeIn, Conversation, Playback
 from realtime_bus.testing import Reply, ScriptedResponder, Simulator, synthesize_speech
+from tests._sim import make_bus
 
-from .conftest import FRAME_MS, make_bus, speak
+from .conftest import FRAME_MS, speak
 
 LONG_REPLY = "Let me tell you a rather long story about the sea and the ships on it."  # ~3.5 s
 NEXT_REPLY = "Sure, go ahead."

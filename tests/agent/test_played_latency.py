@@ -7,8 +7,7 @@ import pytest
 from realtime_bus.agent import AgentTurn, Conversation, Playback
 from realtime_bus.protocol import ResponseOutputAudioDelta
 from realtime_bus.testing import Simulator, silence, synthesize_speech
-
-from ._mirror import make_bus
+from tests._sim import make_bus
 
 pytestmark = pytest.mark.anyio
 

@@ -21,8 +21,9 @@ from realtime_bus import (
 from realtime_bus.agent import Conversation, Rotation
 from realtime_bus.testing import ResponderContext, SimulatedSession, Simulator, ToolCall
 from realtime_bus.testing._responder import item_text
+from tests._sim import make_bus
 
-from .conftest import WEATHER, make_bus
+from .conftest import WEATHER
 
 pytestmark = pytest.mark.anyio
 

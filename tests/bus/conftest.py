@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
 from realtime_bus import Bus, ContentPart, MessageItem, ResponseDone
-from realtime_bus.testing import Simulator
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
-
-
-def make_bus(sim: Simulator, **kwargs: object) -> Bus:
-    """A bus to ``sim`` with a test key; keyword arguments go to :class:`Bus`."""
-    return Bus(sim.url, api_key="sk-test-key", query={"model": "gpt-realtime"}, **kwargs)  # type: ignore[arg-type]
 
 
 def user_text(text: str) -> MessageItem:

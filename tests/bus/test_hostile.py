@@ -31,8 +31,7 @@ from realtime_bus import (
 )
 from realtime_bus.testing import Simulator
 from realtime_bus.transport import Endpoint
-
-from .conftest import make_bus
+from tests._sim import make_bus
 
 pytestmark = pytest.mark.anyio
 

@@ -19,8 +19,9 @@ from realtime_bus import (
     InputAudioBufferAppend,
 )
 from realtime_bus.testing import Simulator
+from tests._sim import make_bus
 
-from .conftest import make_bus, text_turn
+from .conftest import text_turn
 
 pytestmark = pytest.mark.anyio
 

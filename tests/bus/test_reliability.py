@@ -32,8 +32,9 @@ from realtime_bus import (
     UnknownEvent,
 )
 from realtime_bus.testing import Simulator
+from tests._sim import make_bus
 
-from .conftest import make_bus, text_turn, user_text
+from .conftest import text_turn, user_text
 
 pytestmark = pytest.mark.anyio
 

@@ -15,8 +15,9 @@ from realtime_bus.protocol import (
     SessionUpdate,
 )
 from realtime_bus.testing import Simulator
+from tests._sim import make_bus
 
-from .conftest import make_bus, user_text
+from .conftest import user_text
 
 pytestmark = pytest.mark.anyio
 

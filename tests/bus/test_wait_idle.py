@@ -9,8 +9,9 @@ import pytest
 
 from realtime_bus import ServerEvent
 from realtime_bus.testing import Simulator
+from tests._sim import make_bus
 
-from .conftest import make_bus, user_text
+from .conftest import user_text
 
 pytestmark = pytest.mark.anyio
 
