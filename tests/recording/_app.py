@@ -8,7 +8,6 @@ from typing import Any
 from realtime_bus import (
     Bus,
     ConversationItemInputAudioTranscriptionCompleted,
-    FunctionTool,
     ResponseDone,
     ResponseFunctionCallArgumentsDone,
     ResponseOutputAudioDelta,
@@ -20,16 +19,7 @@ from realtime_bus import (
     user_message,
 )
 from realtime_bus.testing import synthesize_speech
-
-WEATHER = FunctionTool(
-    name="get_weather",
-    description="The weather in a city.",
-    parameters={
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-)
+from tests._sim import WEATHER
 
 
 def install(bus: Bus, log: list[Any]) -> None:

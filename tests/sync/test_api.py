@@ -14,7 +14,6 @@ from realtime_bus import (
     ConversationItemAdded,
     ErrorReport,
     FunctionCallItem,
-    FunctionTool,
     RealtimeSession,
     ResponseCreate,
     ResponseCreated,
@@ -26,18 +25,9 @@ from realtime_bus import (
 )
 from realtime_bus.sync import SyncBus, SyncNamespace
 from realtime_bus.testing import Simulator
+from tests._sim import WEATHER
 
 from .conftest import make_bus
-
-WEATHER = FunctionTool(
-    name="get_weather",
-    description="Current weather for a city.",
-    parameters={
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-)
 
 
 def test_text_turn_with_typed_helpers_and_handlers(sim: Simulator) -> None:
