@@ -73,6 +73,13 @@ class Client:
         assert event["type"] == type_name, event
         return event
 
+    async def update_session(self, session: dict[str, Any]) -> dict[str, Any]:
+        """Send a ``session.update`` of ``session``, check that the next event is its
+        ``session.updated``, and return the session that event carries."""
+        await self.send({"type": "session.update", "session": session})
+        updated: dict[str, Any] = (await self.expect("session.updated"))["session"]
+        return updated
+
 
 async def connect(
     sim: Simulator, *, key: str = "sk-test", query: str = "model=gpt-realtime", **options: Any

@@ -99,16 +99,12 @@ async def test_append_over_15_mib_is_refused_with_an_error(client: Client) -> No
 async def test_server_vad_turn_with_transcription_and_audio_reply(
     sim: Simulator, client: Client
 ) -> None:
-    await client.send(
+    await client.update_session(
         {
-            "type": "session.update",
-            "session": {
-                "type": "realtime",
-                "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}},
-            },
+            "type": "realtime",
+            "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}},
         }
     )
-    await client.expect("session.updated")
     speech = synthesize_speech("tell me a joke", lead_silence_ms=500)
     await send_audio(client, speech)
     started = await client.expect("input_audio_buffer.speech_started")
@@ -145,18 +141,14 @@ async def test_server_vad_turn_with_transcription_and_audio_reply(
 
 
 async def test_vad_without_create_response_only_commits(client: Client) -> None:
-    await client.send(
+    updated = await client.update_session(
         {
-            "type": "session.update",
-            "session": {
-                "type": "realtime",
-                "audio": {
-                    "input": {"turn_detection": {"type": "server_vad", "create_response": False}}
-                },
+            "type": "realtime",
+            "audio": {
+                "input": {"turn_detection": {"type": "server_vad", "create_response": False}}
             },
         }
     )
-    updated = (await client.expect("session.updated"))["session"]
     assert updated["audio"]["input"]["turn_detection"]["silence_duration_ms"] == 200
     await send_audio(client, synthesize_speech("no reply please") + silence(300))
     await client.until("conversation.item.done")
@@ -166,17 +158,13 @@ async def test_vad_without_create_response_only_commits(client: Client) -> None:
 
 
 async def test_real_audio_gets_vad_and_a_placeholder_transcript(client: Client) -> None:
-    await client.send(
+    await client.update_session(
         {
-            "type": "session.update",
-            "session": {
-                "type": "realtime",
-                "output_modalities": ["text"],
-                "audio": {"input": {"transcription": {"model": "whisper-1"}}},
-            },
+            "type": "realtime",
+            "output_modalities": ["text"],
+            "audio": {"input": {"transcription": {"model": "whisper-1"}}},
         }
     )
-    await client.expect("session.updated")
     await send_audio(client, silence(100) + tone(1000) + silence(600))
     events = await client.until("response.done")
     completed = next(
@@ -228,16 +216,12 @@ async def test_transcription_session_transcribes_and_does_not_respond(sim: Simul
     client = await connect(sim, query="intent=transcription")
     session = client.events[0]["session"]
     assert session["type"] == "transcription"
-    await client.send(
+    await client.update_session(
         {
-            "type": "session.update",
-            "session": {
-                "type": "transcription",
-                "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}},
-            },
+            "type": "transcription",
+            "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}},
         }
     )
-    await client.expect("session.updated")
     await send_audio(client, synthesize_speech("just transcribe me"))
     completed = await client.until("conversation.item.input_audio_transcription.completed")
     assert completed[-1]["transcript"] == "just transcribe me"
@@ -254,19 +238,13 @@ async def test_idle_timeout_triggers_a_response_after_silence(factor: float) -> 
 
 async def _idle_timeout_scenario(sim: Simulator, factor: float) -> None:
     client = await connect(sim)
-    await client.send(
+    await client.update_session(
         {
-            "type": "session.update",
-            "session": {
-                "type": "realtime",
-                "output_modalities": ["text"],
-                "audio": {
-                    "input": {"turn_detection": {"type": "server_vad", "idle_timeout_ms": 5000}}
-                },
-            },
+            "type": "realtime",
+            "output_modalities": ["text"],
+            "audio": {"input": {"turn_detection": {"type": "server_vad", "idle_timeout_ms": 5000}}},
         }
     )
-    await client.expect("session.updated")
     await client.send({"type": "response.create"})
     await client.until("response.done")
     ended = asyncio.get_running_loop().time()
@@ -287,19 +265,15 @@ async def test_g711_sessions_hear_and_speak_g711(sim: Simulator, kind: str) -> N
     from realtime_bus.testing._g711 import from_pcm24k, to_pcm24k
 
     client = await connect(sim)
-    await client.send(
+    updated = await client.update_session(
         {
-            "type": "session.update",
-            "session": {
-                "type": "realtime",
-                "audio": {
-                    "input": {"format": {"type": kind}},
-                    "output": {"format": {"type": kind}},
-                },
+            "type": "realtime",
+            "audio": {
+                "input": {"format": {"type": kind}},
+                "output": {"format": {"type": kind}},
             },
         }
     )
-    updated = (await client.expect("session.updated"))["session"]
     assert updated["audio"]["input"]["format"] == {"type": kind}
     # A telephone caller: 8 kHz G.711, a loud tone between silences.
     caller = from_pcm24k(silence(200) + tone(800) + silence(600), kind)  # type: ignore[arg-type]

@@ -141,17 +141,13 @@ async def test_every_kind_of_event_validates_strictly(sim: Simulator) -> None:
     from ._client import connect
 
     client = await connect(sim)
-    await client.send(
+    await client.update_session(
         {
-            "type": "session.update",
-            "session": {
-                "type": "realtime",
-                "tools": [WEATHER_TOOL],
-                "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}},
-            },
+            "type": "realtime",
+            "tools": [WEATHER_TOOL],
+            "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}},
         }
     )
-    await client.expect("session.updated")
     speech = synthesize_speech("weather in Rome")
     await client.send(
         {"type": "input_audio_buffer.append", "audio": base64.b64encode(speech).decode()}
