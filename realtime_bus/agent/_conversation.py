@@ -254,11 +254,13 @@ class Conversation(Mirror):
         sync_bus = bus if bus is not None else self.bus
         if not isinstance(sync_bus, SyncBus):
             raise TypeError("recreate_sync needs a SyncBus (with an async Bus, use recreate())")
-        # The async recreate, run on the bus's loop (refused from the bus's own thread).
-        ids: list[str] = sync_bus._invoke(
-            self.recreate, items, bus=sync_bus.async_bus, audio=audio, timeout=timeout, waits=True
+        # The async recreate, run on the bus's loop (refused from the bus's own thread); it
+        # bounds itself by ``timeout``.
+        async_bus = sync_bus.async_bus
+        return sync_bus.call(
+            lambda: self.recreate(items, bus=async_bus, audio=audio, timeout=timeout),
+            timeout=None,
         )
-        return ids
 
     def close(self) -> None:
         """Stop following the bus (the mirror keeps what it has)."""

@@ -420,6 +420,21 @@ class SyncBus(HandlerMethods):
         """
         self._invoke(self.async_bus.wait_idle, timeout, waits=True)
 
+    def call(self, func: Callable[[], Awaitable[T]], /, *, timeout: float | None = 30.0) -> T:
+        """Run ``func()`` (a coroutine, built on the bus's loop) there; block until it finishes.
+
+        This is how blocking code uses an async layer built on the bus, for example
+        ``sync_bus.call(lambda: conversation.recreate(bus=sync_bus.async_bus), timeout=60)``.
+        Returns its result or raises its exception; ``TimeoutError`` after ``timeout`` seconds
+        (the coroutine is cancelled). Refused on the bus's own thread, which it would block.
+        """
+
+        async def bounded() -> T:
+            return await asyncio.wait_for(func(), timeout)
+
+        result: T = self._invoke(bounded, waits=True)
+        return result
+
     def stream(
         self,
         event: EventKey,

@@ -321,3 +321,31 @@ def test_wait_idle_blocks_until_the_handlers_saw_what_arrived(sim: Simulator) ->
         gate.set()
         bus.wait_idle(timeout=10)
         assert seen == ["completed"]
+
+
+def test_call_runs_a_coroutine_on_the_bus_loop(sim: Simulator) -> None:
+    bus = make_bus(sim)
+    refused: list[BaseException] = []
+
+    async def on_loop(text: str) -> tuple[str, bool]:
+        acknowledged = await bus.async_bus.session.update(output_modalities=["text"], wait=True)
+        return text, threading.current_thread() is bus.thread and acknowledged is not None
+
+    async def fails() -> None:
+        raise LookupError("from the loop")
+
+    @bus.on(SessionUpdated, once=True)
+    def from_handler(event: SessionUpdated) -> None:
+        try:
+            bus.call(lambda: on_loop("no"), timeout=1)
+        except RuntimeError as error:
+            refused.append(error)
+
+    with bus:
+        assert bus.call(lambda: on_loop("yes"), timeout=10) == ("yes", True)
+        with pytest.raises(LookupError, match="from the loop"):
+            bus.call(fails)
+        with pytest.raises(TimeoutError):
+            bus.call(lambda: asyncio.sleep(5), timeout=0.05)
+        bus.wait_idle(timeout=10)
+    assert len(refused) == 1  # the handler runs on the bus's thread, which call would block

@@ -31,6 +31,7 @@ SYNC_ONLY = {
     "stats": "a snapshot taken on the bus's loop",
     "thread": "the bus's thread",
     "async_bus": "the bus it drives",
+    "call": "runs a coroutine of an async layer on the bus's loop (the async bus awaits it)",
 }
 # Factories forward their keyword arguments to the async factory.
 FORWARDING = {"openai", "azure"}
