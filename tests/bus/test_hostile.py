@@ -26,22 +26,15 @@ from realtime_bus import (
     HandshakeRefused,
     RealtimeSession,
     Reconnected,
-    ReconnectPolicy,
     UnknownEvent,
 )
 from realtime_bus.testing import Simulator
 from realtime_bus.transport import Endpoint
 from tests._sim import make_bus
 
+from .conftest import FAST, poll_until
+
 pytestmark = pytest.mark.anyio
-
-FAST = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=10, max_elapsed=20)
-
-
-async def _until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - polling a plain attribute in a test
-            await asyncio.sleep(0.01)
 
 
 async def _enter_and_leave(bus: Bus) -> None:
@@ -173,7 +166,7 @@ async def test_a_slow_consumer_keeps_its_link_and_is_told_reading_paused(
     async with bus:
         for _ in range(300):
             sim.faults.send_unknown_event("test.flood")
-        await _until(lambda: len(seen) == 300, timeout=20)
+        await poll_until(lambda: len(seen) == 300, timeout=20)
         assert bus.is_open
     assert not [e for e in lifecycle if isinstance(e, Disconnected)]
     assert bus.stats.reconnects == 0
@@ -203,10 +196,10 @@ async def test_a_disconnect_while_paused_is_noticed_at_once_and_told_first(
     async with bus:
         for _ in range(200):
             sim.faults.send_unknown_event("test.flood")
-        await _until(lambda: len(seen) >= 5)  # the backlog is there, reading paused
+        await poll_until(lambda: len(seen) >= 5)  # the backlog is there, reading paused
         sim.faults.drop()
         dropped_at = time.monotonic()
-        await _until(lambda: not bus.is_open, timeout=3)
+        await poll_until(lambda: not bus.is_open, timeout=3)
         noticed = time.monotonic() - dropped_at
         async with asyncio.timeout(5):
             await release.wait()
@@ -232,7 +225,7 @@ async def test_inbound_backlog_is_bounded_in_bytes(sim: Simulator) -> None:
     async with bus:
         for _ in range(40):
             sim.faults.send_unknown_event("test.big", blob="x" * frame)
-        await _until(lambda: len(seen) == 40, timeout=20)
+        await poll_until(lambda: len(seen) == 40, timeout=20)
     assert paused
     # An unknown event and its report (which keeps the raw frame) each count the frame.
     assert bus.stats.max_inbound_bytes <= budget + 2 * frame + 1024
@@ -383,7 +376,7 @@ async def test_exactly_one_configuration_replay_per_new_connection(sim: Simulato
         sim.faults.drop()
         await fifth.wait(10)
         final = sim.connections[-1]
-        await _until(lambda: bool(final.received))
+        await poll_until(lambda: bool(final.received))
         await asyncio.sleep(0.3)  # room for any further copy to arrive
         updates = [e for e in final.received if e.type == "session.update"]
     assert len(updates) == 1

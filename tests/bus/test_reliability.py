@@ -34,23 +34,15 @@ from realtime_bus import (
 from realtime_bus.testing import Simulator
 from tests._sim import make_bus
 
-from .conftest import text_turn, user_text
+from .conftest import FAST, poll_until, text_turn, user_text
 
 pytestmark = pytest.mark.anyio
-
-FAST = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=10, max_elapsed=20)
 
 
 def _recording(bus: Bus) -> list[Any]:
     events: list[Any] = []
     bus.add_handler("bus.*", events.append)
     return events
-
-
-async def _until(predicate: Any, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - polling a plain attribute in a test
-            await asyncio.sleep(0.01)
 
 
 async def test_dropped_connection_reconnects_and_replays_the_configuration(
@@ -119,7 +111,7 @@ async def test_queued_events_are_written_after_reconnect_in_order_and_once(
         reconnected = bus.expect(Reconnected)
         sim.faults.refuse_handshakes(3)
         sim.faults.drop()
-        await _until(lambda: not bus.is_open)
+        await poll_until(lambda: not bus.is_open)
         sent = [
             bus.send_nowait(SessionUpdate(session=RealtimeSession(instructions=f"n{n}")))
             for n in range(10)
