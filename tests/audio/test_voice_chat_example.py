@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -12,6 +10,7 @@ import pytest
 
 from realtime_bus import Bus
 from realtime_bus.testing import Simulator, synthesize_speech
+from tests._scripts import load_script
 
 from ._fake_devices import FakeDevices
 
@@ -21,13 +20,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "voice_chat.py"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("voice_chat", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(EXAMPLE, "voice_chat", register=True)
 
 
 async def test_the_voice_chat_answers(sim: Simulator, capsys: pytest.CaptureFixture[str]) -> None:

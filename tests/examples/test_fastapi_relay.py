@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Any
 
 import pytest
 import websockets
 
 from realtime_bus.testing import Simulator
+from tests._scripts import load_script
 from tests._served import Served
 
 from .conftest import EXAMPLES
 
-
-def _load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fastapi_relay", EXAMPLES / "fastapi_relay.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-relay = _load_example()
+relay = load_script(EXAMPLES / "fastapi_relay.py", "fastapi_relay", register=True)
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ the item being played, without ``response.cancel``) followed by a new turn that 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -16,6 +14,7 @@ import pytest
 
 from realtime_bus.protocol.server import encode_server
 from realtime_bus.testing import Simulator, silence, synthesize_speech
+from tests._scripts import load_script
 
 from ._client import validate_event
 
@@ -25,13 +24,7 @@ SCENARIO = Path(__file__).parents[2] / "interop" / "openai_agents_scenario.py"
 
 
 def _scenario() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("openai_agents_scenario", SCENARIO)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCENARIO, "openai_agents_scenario", register=True)
 
 
 async def test_the_agents_sdk_text_tool_audio_and_interrupt() -> None:

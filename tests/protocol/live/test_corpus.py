@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 from realtime_bus.protocol import live
+from tests._scripts import load_script
 
 from .test_conformance_server import check_server_frame
 
@@ -14,12 +14,7 @@ _SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "live_frames.py"
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("live_frames", _SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(_SCRIPT, "live_frames")
 
 
 def test_corpus_frames_validate_and_decode_typed() -> None:
