@@ -55,6 +55,17 @@ async def turn(bus: Bus, text: str) -> ResponseDone:
     return await done.wait(10)
 
 
+async def answer_the_weather_call(bus: Bus, weather: str) -> None:
+    """Ask for the weather, check that the answer is one function call, and add ``weather`` as
+    its output."""
+    call = await turn(bus, "what's the weather?")
+    (call_item,) = call.response.output
+    assert isinstance(call_item, FunctionCallItem)
+    assert isinstance(call_item.call_id, str)
+    output = FunctionCallOutputItem(call_id=call_item.call_id, output=weather)
+    await bus.conversation.item.create(output, wait=True)
+
+
 def shape(session: SimulatedSession) -> list[tuple[Any, ...]]:
     """Type, id, call id and words of every item the session holds."""
     out: list[tuple[Any, ...]] = []
@@ -93,12 +104,7 @@ async def test_rotation_keeps_the_conversation_across_the_session_limit() -> Non
             )
             first = await turn(bus, "hello there")
             assert first.response.status == "completed"
-            call = await turn(bus, "what's the weather?")
-            (call_item,) = call.response.output
-            assert isinstance(call_item, FunctionCallItem)
-            assert isinstance(call_item.call_id, str)
-            output = FunctionCallOutputItem(call_id=call_item.call_id, output="sunny")
-            await bus.conversation.item.create(output, wait=True)
+            await answer_the_weather_call(bus, "sunny")
             done = bus.expect(ResponseDone)
             await bus.response.create()
             assert "sunny" in (await done.wait(10)).response.output[0].content[0].transcript
@@ -169,12 +175,7 @@ async def test_restore_history_recreates_the_conversation_after_a_reconnect() ->
         async with bus:
             await bus.session.update(tools=[WEATHER], turn_detection=None, wait=True)
             await turn(bus, "hello there")
-            call = await turn(bus, "what's the weather?")
-            (call_item,) = call.response.output
-            assert isinstance(call_item, FunctionCallItem)
-            assert isinstance(call_item.call_id, str)
-            output = FunctionCallOutputItem(call_id=call_item.call_id, output="rainy")
-            await bus.conversation.item.create(output, wait=True)
+            await answer_the_weather_call(bus, "rainy")
             await (await _respond(bus))
             before = shape(sim.history[0])
             reconnected = bus.expect("bus.reconnected")
