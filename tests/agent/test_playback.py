@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -215,9 +217,12 @@ async def test_bad_barge_in_settings_are_refused() -> None:
         BargeIn(transcript_timeout=0)
 
 
-async def test_two_audio_items_in_one_response_are_both_handled() -> None:
-    first, second = "One short thought.", "And then a much longer second thought follows here."
-    responder = ScriptedResponder(Reply(output=[first, second]), NEXT_REPLY)
+@contextlib.asynccontextmanager
+async def two_thoughts(first: str, *then: str) -> AsyncIterator[tuple[Simulator, Bus, Playback]]:
+    """A session asked "two thoughts please", whose reply is two audio items (``first``, then a
+    longer one; ``then`` are the replies after it), with nothing played yet."""
+    second = "And then a much longer second thought follows here."
+    responder = ScriptedResponder(Reply(output=[first, second]), *then)
     async with Simulator(realtime_factor=1.0, responder=responder) as sim:
         bus = make_bus(sim)
         playback = Playback(bus)
@@ -225,53 +230,49 @@ async def test_two_audio_items_in_one_response_are_both_handled() -> None:
         async with bus:
             await bus.session.update(turn_detection=None, wait=True)
             await ask(bus, "two thoughts please")
-            delta = await bus.wait_for(
-                "response.output_audio.delta", check=lambda e: e.output_index == 1, timeout=10
-            )
-            positions = playback.positions
-            first_id = next(iter(positions))
-            assert list(positions) == [first_id, delta.item_id]
-            playback.played(400 * MS)  # the listener is still in the first item
-            result = await playback.interrupt()
-            assert result.errors == ()
-            assert result.truncated == {first_id: 400}
-            assert result.deleted == (delta.item_id,)
-            kept = assistant_audio(sim, first_id)
-            assert kept is not None
-            assert len(kept) == 400 * MS
-            assert delta.item_id not in sim.connections[0].conversation
-            await ask(bus, "go on")
-            done = await bus.wait_for(ResponseDone, timeout=15)
-            assert done.response.status == "completed"
+            yield sim, bus, playback
+
+
+async def test_two_audio_items_in_one_response_are_both_handled() -> None:
+    async with two_thoughts("One short thought.", NEXT_REPLY) as (sim, bus, playback):
+        delta = await bus.wait_for(
+            "response.output_audio.delta", check=lambda e: e.output_index == 1, timeout=10
+        )
+        positions = playback.positions
+        first_id = next(iter(positions))
+        assert list(positions) == [first_id, delta.item_id]
+        playback.played(400 * MS)  # the listener is still in the first item
+        result = await playback.interrupt()
+        assert result.errors == ()
+        assert result.truncated == {first_id: 400}
+        assert result.deleted == (delta.item_id,)
+        kept = assistant_audio(sim, first_id)
+        assert kept is not None
+        assert len(kept) == 400 * MS
+        assert delta.item_id not in sim.connections[0].conversation
+        await ask(bus, "go on")
+        done = await bus.wait_for(ResponseDone, timeout=15)
+        assert done.response.status == "completed"
 
 
 async def test_played_position_in_the_second_item_leaves_the_first_alone() -> None:
-    first, second = "Short one.", "And then a much longer second thought follows here."
-    async with Simulator(
-        realtime_factor=1.0, responder=ScriptedResponder(Reply(output=[first, second]))
-    ) as sim:
-        bus = make_bus(sim)
-        playback = Playback(bus)
-        playback.on_audio(lambda chunk: playback.played(0))
-        async with bus:
-            await bus.session.update(turn_detection=None, wait=True)
-            await ask(bus, "two thoughts please")
-            await bus.wait_for(
-                "response.output_audio.delta",
-                check=lambda e: (
-                    e.output_index == 1 and playback.positions[e.item_id].received_ms >= 600
-                ),
-                timeout=10,
-            )
-            first_id, second_id = list(playback.positions)
-            first_pos = playback.positions[first_id]
-            playback.played(int(first_pos.received_bytes) + 300 * MS)
-            result = await playback.interrupt()
-            assert result.truncated == {second_id: 300}
-            assert result.deleted == ()
-            kept = assistant_audio(sim, first_id)
-            assert kept is not None
-            assert len(kept) == first_pos.received_bytes
+    async with two_thoughts("Short one.") as (sim, bus, playback):
+        await bus.wait_for(
+            "response.output_audio.delta",
+            check=lambda e: (
+                e.output_index == 1 and playback.positions[e.item_id].received_ms >= 600
+            ),
+            timeout=10,
+        )
+        first_id, second_id = list(playback.positions)
+        first_pos = playback.positions[first_id]
+        playback.played(int(first_pos.received_bytes) + 300 * MS)
+        result = await playback.interrupt()
+        assert result.truncated == {second_id: 300}
+        assert result.deleted == ()
+        kept = assistant_audio(sim, first_id)
+        assert kept is not None
+        assert len(kept) == first_pos.received_bytes
 
 
 async def test_marks_drive_playback_on_a_g711_line() -> None:
