@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+import pytest
 from openai.types.live import ClientEvent, ServerEvent
 from openai.types.live.connect_client_event import ConnectClientEvent
 from openai.types.live.connect_server_event import ConnectServerEvent
@@ -36,3 +40,22 @@ _CHANNEL_OF = {
 def reference_for(cls: type[ClientEventBase]) -> Reference:
     """The reference union that a client event class is checked against."""
     return CLIENT[_CHANNEL_OF.get(cls, "primary")]
+
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def each_kind_sparse_and_dense(references: Mapping[str, Reference]) -> Callable[[F], F]:
+    """Parametrize a test by ``channel``, ``kind`` (every event type of each channel's
+    reference) and ``dense`` (payloads with only the required fields, or with all of them)."""
+    kinds = sorted((channel, kind) for channel, ref in references.items() for kind in ref.types)
+
+    def parametrize(test: F) -> F:
+        by_kind = pytest.mark.parametrize(
+            ("channel", "kind"), kinds, ids=[f"{c}:{k}" for c, k in kinds]
+        )
+        return pytest.mark.parametrize("dense", [False, True], ids=["sparse", "dense"])(
+            by_kind(test)
+        )
+
+    return parametrize

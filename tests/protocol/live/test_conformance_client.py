@@ -14,7 +14,7 @@ from realtime_bus.protocol.live import LiveClientDecoder, encode_live
 from .._properties import check_examples
 from .._reference import differences, undeclared
 from .._reference_strategies import payloads
-from ._reference import CLIENT, reference_for
+from ._reference import CLIENT, each_kind_sparse_and_dense, reference_for
 from ._strategies import live_client_builder
 
 _BUILDERS = {"sparse": live_client_builder(), "dense": live_client_builder(dense=True)}
@@ -42,11 +42,7 @@ def test_every_client_event_validates_with_the_reference(cls: type[ClientEvent],
     check_examples(_BUILDERS[mode].of(cls), check_client_event, _EXAMPLES)
 
 
-_KINDS = sorted((channel, kind) for channel, ref in CLIENT.items() for kind in ref.types)
-
-
-@pytest.mark.parametrize("dense", [False, True], ids=["sparse", "dense"])
-@pytest.mark.parametrize(("channel", "kind"), _KINDS, ids=[f"{c}:{k}" for c, k in _KINDS])
+@each_kind_sparse_and_dense(CLIENT)
 def test_client_payloads_the_reference_accepts_decode_on_the_server_side(
     channel: str, kind: str, dense: bool
 ) -> None:

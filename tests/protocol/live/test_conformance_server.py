@@ -18,7 +18,7 @@ from realtime_bus.protocol.live import decode_live, encode_live_server
 from .._properties import check_examples
 from .._reference import differences, undeclared
 from .._reference_strategies import payloads
-from ._reference import SERVER
+from ._reference import SERVER, each_kind_sparse_and_dense
 from ._strategies import live_server_builder
 
 _BUILDERS = {"sparse": live_server_builder(), "dense": live_server_builder(dense=True)}
@@ -53,11 +53,7 @@ def test_server_events_we_build_validate_and_decode_the_same(
     check_examples(_BUILDERS[mode].of(cls), run, _EXAMPLES)
 
 
-_KINDS = sorted((channel, kind) for channel, ref in SERVER.items() for kind in ref.types)
-
-
-@pytest.mark.parametrize("dense", [False, True], ids=["sparse", "dense"])
-@pytest.mark.parametrize(("channel", "kind"), _KINDS, ids=[f"{c}:{k}" for c, k in _KINDS])
+@each_kind_sparse_and_dense(SERVER)
 def test_payloads_built_from_the_reference_models_decode_the_same(
     channel: str, kind: str, dense: bool
 ) -> None:
