@@ -1,7 +1,9 @@
 """The reader: frames from the transport, decoded, handed to the dispatcher, within bounds.
 
 A transport with a ``recv_nowait()`` (the replay transport) hands over the frames it holds ready
-with no await between them; ``None`` means none is ready, and the reader awaits ``recv()``.
+with no await between them; ``None`` means none is ready, and the reader awaits ``recv()``. Such
+a frame may be a :class:`msgspec.Raw` (a view of the loaded recording, decoded in place): it is
+copied to ``bytes`` only where it is kept (the recorder tap, an error report, an unknown event).
 
 Each event is stamped with its receive time (``event.received``, ``time.monotonic()``) and
 shown to the recorder tap, if there is one, in wire order.
@@ -18,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from msgspec import Raw
 from msgspec.structs import force_setattr
 
 from ..protocol import DecodeError, UnknownEvent
@@ -92,7 +95,8 @@ class Reader:
 
     async def run(self, transport: Transport, started: bool = False) -> TransportClosed:
         """Read until the link closes; ``started``: the session began before (a hand-over)."""
-        decode = self._dialect.decoder.decode
+        # msgspec decodes any bytes-like frame, a Raw included.
+        decode = cast(Callable[[bytes | str | Raw], Any], self._dialect.decoder.decode)
         ready_types = self._dialect.handshake.ready
         dispatcher = self._dispatcher
         inbound = dispatcher.inbound
@@ -105,9 +109,10 @@ class Reader:
         monotonic = time.monotonic
         ready_seen = started
         # A transport that may hold frames ready (a replay) hands them over with no await.
-        recv_nowait: Callable[[], bytes | str | None] | None = getattr(
+        recv_nowait: Callable[[], bytes | Raw | None] | None = getattr(
             transport, "recv_nowait", None
         )
+        frame: bytes | str | Raw | None
         while True:
             frame = recv_nowait() if recv_nowait is not None else None
             if frame is None:
@@ -115,11 +120,15 @@ class Reader:
                     frame = await transport.recv()
                 except TransportClosed as exc:
                     return exc
+            elif tap is not None and type(frame) is Raw:
+                frame = bytes(frame)
             received = monotonic()
             stats.events_received += 1
             try:
                 event = decode(frame)
             except DecodeError as exc:
+                if type(frame) is Raw:
+                    exc.frame = frame = bytes(frame)
                 if tap is not None:
                     tap.received(frame, None)
                 stats.decode_errors += 1
@@ -127,6 +136,9 @@ class Reader:
                 dispatcher.report(ErrorReport("decode", exc, frame=frame), len(frame))
                 continue
             force_setattr(event, "received", received)
+            if type(frame) is Raw and type(event) is UnknownEvent:
+                frame = bytes(frame)
+                force_setattr(event, "raw", frame)
             if tap is not None:
                 tap.received(frame, event)
             if waiters.early:

@@ -36,8 +36,11 @@ class ReplayTransport:
         self._replayer = replayer
         self.connection = connection
         self._frames = [f for f in connection.frames if f.dir == "in"]
-        # What each frame plays: its embedded JSON, or the line itself (text, base64).
-        self._data: list[Raw | FrameLine] = [f.frame if len(f.frame) else f for f in self._frames]
+        # What each frame hands over with no wait: its embedded JSON as loaded (a buffer the
+        # decoder reads in place, no copy), or the bytes of a text or base64 line.
+        self._data: list[Raw | bytes] = [
+            f.frame if len(f.frame) else f.data() for f in self._frames
+        ]
         self._count = len(self._frames)
         start = connection.frames[0].t if connection.frames else 0.0
         if replayer.gated:
@@ -75,16 +78,19 @@ class ReplayTransport:
         await self._closed.wait()
         return self._ended()
 
-    def recv_nowait(self) -> bytes | None:
+    def recv_nowait(self) -> Raw | bytes | None:
         """The next recorded server frame if it may play now (its gate is open, no pace, no
         turn due to the event loop), else ``None``: then :meth:`recv` waits for it. The bus's
-        reader takes the frames of a burst this way, with no await between them."""
+        reader takes the frames of a burst this way, with no await between them.
+
+        A frame is handed over as loaded: a :class:`msgspec.Raw` (a bytes-like view of the
+        recording, which the decoder reads without a copy; ``bytes(frame)`` copies it out), or
+        ``bytes`` for a frame recorded as text or base64."""
         index = self._next
         if index >= self._ready:
             return None
         self._next = index + 1
-        data = self._data[index]
-        return bytes(data) if type(data) is Raw else data.data()
+        return self._data[index]
 
     async def recv(self) -> str | bytes:
         """The next recorded server frame, when its gate opens and its time comes."""
