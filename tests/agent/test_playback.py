@@ -19,7 +19,7 @@ from realtime_bus import (
     ServerVad,
     TranscriptionConfig,
 )
-from realtime_bus.agent import AudioChunk, BargeIn, Conversation, Playback
+from realtime_bus.agent import AudioChunk, BargeIn, Conversation, Playback, TurnMetrics
 from realtime_bus.testing import Reply, ScriptedResponder, Simulator, synthesize_speech
 from tests._sim import make_bus
 
@@ -44,6 +44,16 @@ def assistant_audio(sim: Simulator, item_id: str) -> bytes | None:
 async def ask(bus: Bus, text: str) -> None:
     await bus.conversation.item.create(user_text(text), wait=True)
     await bus.response.create()
+
+
+async def one_turn(bus: Bus, conversation: Conversation) -> tuple[TurnMetrics, float]:
+    """Ask "hi" (no turn detection); the metrics of the turn, and when it was first played."""
+    await bus.session.update(turn_detection=None, wait=True)
+    await ask(bus, "hi")
+    await bus.wait_for("agent.turn", timeout=10)
+    (turn,) = conversation.metrics.turns
+    assert turn.first_played_at is not None
+    return turn, turn.first_played_at
 
 
 def client_types(sim: Simulator) -> list[str]:
@@ -340,13 +350,9 @@ async def test_reported_playback_gives_the_turn_its_first_played_time() -> None:
             playback.played(chunk.nbytes)
 
         async with bus:
-            await bus.session.update(turn_detection=None, wait=True)
-            await ask(bus, "hi")
-            await bus.wait_for("agent.turn", timeout=10)
-            (turn,) = conversation.metrics.turns
-            assert turn.first_played_at is not None
+            turn, played_at = await one_turn(bus, conversation)
             assert reported_at
-            assert abs(turn.first_played_at - reported_at[0]) < 0.05
+            assert abs(played_at - reported_at[0]) < 0.05
             assert turn.created_to_played_ms is not None
             assert turn.created_to_played_ms > 0
 
@@ -361,12 +367,8 @@ async def test_without_reports_the_clock_gives_the_first_played_time() -> None:
             "response.output_audio.delta", lambda e: first.append(time.monotonic()), once=True
         )
         async with bus:
-            await bus.session.update(turn_detection=None, wait=True)
-            await ask(bus, "hi")
-            await bus.wait_for("agent.turn", timeout=10)
-            (turn,) = conversation.metrics.turns
-            assert turn.first_played_at is not None
-            assert abs(turn.first_played_at - first[0]) < 0.05
+            _, played_at = await one_turn(bus, conversation)
+            assert abs(played_at - first[0]) < 0.05
 
 
 async def test_barge_in_can_wait_for_the_first_words_of_the_user() -> None:
