@@ -9,6 +9,7 @@ at what was received or handed to the driver. Silence fills a block when nothing
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -144,12 +145,15 @@ class Speaker(DeviceUser):
         return session
 
     def _report(self, nbytes: int, delay: float) -> None:
-        self._call_soon(self._played_after, nbytes, delay)
+        # The latency runs from now, when the device takes the block, not from whenever the
+        # event loop gets round to the hand-over (a busy loop would report late by that much).
+        self._call_soon(self._played_at, nbytes, time.monotonic() + delay)
 
-    def _played_after(self, nbytes: int, delay: float) -> None:
-        if delay > 0:
+    def _played_at(self, nbytes: int, heard_at: float) -> None:
+        left = heard_at - time.monotonic()
+        if left > 0:
             assert self._loop is not None
-            self._loop.call_later(delay, self._played, nbytes)
+            self._loop.call_later(left, self._played, nbytes)
         else:
             self._played(nbytes)
 

@@ -71,11 +71,15 @@ class FakeOutput(_FakeStream):
         super().__init__(rate, blocksize, 1.0, "fake-speaker")
         self.callback, self.latency = callback, latency
         self.played = bytearray()
+        self.taken_at: list[float] = []
+        """When each block was taken (``time.monotonic()``, as the callback was asked)."""
 
     def _block(self) -> None:
+        asked = time.monotonic()
         block = self.callback(2 * self.blocksize, self.latency)
         assert len(block) == 2 * self.blocksize
         self.played += block
+        self.taken_at.append(asked)
 
 
 class FakeDevices:

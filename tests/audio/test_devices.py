@@ -113,6 +113,28 @@ async def test_speaker_reports_what_the_device_took_after_its_latency() -> None:
     assert output.closed
 
 
+async def test_a_late_event_loop_does_not_delay_the_reports() -> None:
+    # The latency counts from when the device took a block, not from when the event loop got
+    # round to the report: a loop held up (here for 300 ms) reports, once free, every block
+    # whose latency has passed since the device took it.
+    playback = FakePlayback()
+    devices = FakeDevices(latency=0.05)
+    async with Speaker(playback, devices):  # type: ignore[arg-type]
+        (on_audio,) = playback.audio
+        on_audio(Chunk(b"\x01\x00" * 48000))  # two seconds of audio
+        output = devices.outputs[0]
+        await _until(lambda: len(output.taken_at) >= 2)
+        time.sleep(0.3)  # noqa: ASYNC251  # the loop is busy; the device plays on
+        heard_by = time.monotonic() - devices.latency
+        for _ in range(3):  # the device's hand-overs queued meanwhile run first
+            await asyncio.sleep(0)
+        heard = sum(1 for t in list(output.taken_at) if t <= heard_by)
+        # PCM at the session's rate: a block is 960 bytes of the session's audio
+        assert heard >= 10
+        assert sum(playback.reports) >= heard * 960
+    assert output.closed
+
+
 async def test_speaker_resamples_and_counts_in_session_bytes() -> None:
     playback = FakePlayback()
     devices = FakeDevices()
