@@ -28,6 +28,8 @@ class Calls:
     transcripts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     digits: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     parameters: dict[str, dict[str, str]] = field(default_factory=dict)
+    ready: set[str] = field(default_factory=set)
+    """Calls whose ``on_call`` has returned: set up, media flowing."""
     finished: dict[str, TwilioCall] = field(default_factory=dict)
 
 
@@ -70,6 +72,8 @@ def make_app(sim: Simulator, calls: Calls, **kwargs: Any) -> TwilioApp:
         @call.bus.on("agent.twilio.stop")
         def stopped(event: Any) -> None:
             calls.finished[call.call_sid] = event.call
+
+        calls.ready.add(call.call_sid)
 
     return TwilioApp(connect, on_call=on_call, **kwargs)
 

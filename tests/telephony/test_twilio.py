@@ -137,14 +137,35 @@ async def test_a_dropped_realtime_session_reconnects_without_hanging_up(
         await phone.wait_until(lambda: phone.call_sid in bridge.calls.parameters)
         first = sim.history[0]
         first.abort()  # the Realtime connection drops mid-call
-        await phone.wait_until(lambda: len(sim.history) == 2, timeout=15)
-        second = sim.history[1]
-        await phone.wait_until(
-            lambda: type(second.config.audio.input.format).__name__ == "AudioPCMU"  # type: ignore[union-attr]
-        )
-        await phone.say(synthesize_speech("are you still there"), speed=4)
-        await phone.wait_until(lambda: phone.heard() == "You said: are you still there", timeout=15)
-        assert not phone.closed.is_set()
+        await _still_answered(phone, bridge, sim)
+
+
+async def test_a_drop_before_the_session_speaks_g711_does_not_hang_up(
+    bridge: Bridge, sim: Simulator
+) -> None:
+    # The bridge's own session.update (G.711 both ways) is waiting for its answer when the
+    # Realtime connection drops: the answer is held back, and the connection aborted meanwhile.
+    sim.faults.frame_delay = 1.0
+    async with FakeTwilio(bridge.media_url) as phone:
+        first = await sim.wait_for_connection(timeout=15)
+        update = await first.wait_for_client_event("session.update", timeout=15)
+        assert type(update.session.audio.output.format).__name__ == "AudioPCMU"  # type: ignore[union-attr]
+        sim.faults.frame_delay = 0
+        first.abort()  # session.updated is still held back: it never reaches the bridge
+        await _still_answered(phone, bridge, sim)
+
+
+async def _still_answered(phone: FakeTwilio, bridge: Bridge, sim: Simulator) -> None:
+    """The bus reconnected, the new session speaks G.711, and the caller is answered on it."""
+    await phone.wait_until(lambda: len(sim.history) == 2, timeout=15)
+    second = sim.history[1]
+    await phone.wait_until(
+        lambda: type(second.config.audio.input.format).__name__ == "AudioPCMU"  # type: ignore[union-attr]
+    )
+    await phone.wait_until(lambda: phone.call_sid in bridge.calls.ready, timeout=15)
+    await phone.say(synthesize_speech("are you still there"), speed=4)
+    await phone.wait_until(lambda: phone.heard() == "You said: are you still there", timeout=15)
+    assert not phone.closed.is_set()
     assert bridge.calls.transcripts[phone.call_sid] == ["are you still there"]
 
 

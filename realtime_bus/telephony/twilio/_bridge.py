@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import msgspec
 
@@ -22,6 +22,7 @@ from ..._log import get_logger
 from ...agent import AudioChunk, BargeIn, Playback
 from ...bus import Bus, BusClosed
 from ...protocol import AudioPCMU, InputAudioBufferAppend, base64_from_pcm
+from ...transport import ConnectionLost
 from ._call import TwilioCall, TwilioCallStarted, TwilioCallStopped, TwilioDtmf
 from ._messages import (
     TwilioConnected,
@@ -200,7 +201,7 @@ async def run_call(
             stack.push_async_callback(playback.close)
             async with asyncio.timeout(options.open_timeout):
                 await stack.enter_async_context(bus)
-            await bus.session.update(input_format=AudioPCMU(), output_format=AudioPCMU(), wait=True)
+            await _speak_mulaw(bus, options.open_timeout, log)
             log.info("twilio call bridged", bus=bus.name)
             bus.publish(TwilioCallStarted(call=call))
             if options.on_call is not None:
@@ -218,6 +219,27 @@ async def run_call(
         await socket.close(1000 if reason in ("stop", "hangup") else 1011)
         log.info("twilio call ended", reason=reason, **_figures(call))
     return call
+
+
+async def _speak_mulaw(bus: Bus, within: float, log: Any) -> None:
+    """Set the session to G.711 mu-law both ways and wait for ``session.updated``.
+
+    A drop before the answer came does not end the call: the bus reconnects (sending the
+    configuration again, G.711 included) and the update is asked again on the new session, for
+    at most ``within`` seconds after the first drop.
+    """
+    deadline: float | None = None
+    while True:
+        try:
+            async with asyncio.timeout_at(deadline):
+                await bus.session.update(
+                    input_format=AudioPCMU(), output_format=AudioPCMU(), wait=True
+                )
+            return
+        except ConnectionLost as exc:
+            if deadline is None:
+                deadline = asyncio.get_running_loop().time() + within
+            log.info("realtime connection lost while configuring; asking again", error=str(exc))
 
 
 def _figures(call: TwilioCall) -> dict[str, int]:
