@@ -134,7 +134,8 @@ async def test_a_dropped_realtime_session_reconnects_without_hanging_up(
     bridge: Bridge, sim: Simulator
 ) -> None:
     async with FakeTwilio(bridge.media_url) as phone:
-        await phone.wait_until(lambda: phone.call_sid in bridge.calls.parameters)
+        # mid-call: the call is set up (the application's on_call has returned)
+        await phone.wait_until(lambda: phone.call_sid in bridge.calls.ready)
         first = sim.history[0]
         first.abort()  # the Realtime connection drops mid-call
         await _still_answered(phone, bridge, sim)
