@@ -1,9 +1,11 @@
 """The reader: frames from the transport, decoded, handed to the dispatcher, within bounds.
 
-A transport with a ``recv_nowait()`` (the replay transport) hands over the frames it holds ready
-with no await between them; ``None`` means none is ready, and the reader awaits ``recv()``. Such
-a frame may be a :class:`msgspec.Raw` (a view of the loaded recording, decoded in place): it is
-copied to ``bytes`` only where it is kept (the recorder tap, an error report, an unknown event).
+A transport with a ``burst`` (the replay transport) hands over the frames it holds ready with no
+await between them: an iterator of what may play now, which the transport replaces as it
+releases frames (``next(transport.burst, None)``); when it holds none, the reader awaits
+``recv()``. Such a frame may be a :class:`msgspec.Raw` (a view of the loaded recording, decoded
+in place): it is copied to ``bytes`` only where it is kept (the recorder tap, an error report,
+an unknown event).
 
 Each event is stamped with its receive time (``event.received``, ``time.monotonic()``) and
 shown to the recorder tap, if there is one, in wire order.
@@ -19,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol, cast
 
 from msgspec import Raw
 from msgspec.structs import force_setattr
@@ -37,6 +39,10 @@ __all__ = ["Reader"]
 
 _LOG_EVERY = 10.0
 """Seconds between two warnings about paused reading (the pauses in between log at debug)."""
+
+
+class _Bursts(Protocol):
+    burst: Iterator[bytes | Raw]
 
 
 class Reader:
@@ -109,12 +115,10 @@ class Reader:
         monotonic = time.monotonic
         ready_seen = started
         # A transport that may hold frames ready (a replay) hands them over with no await.
-        recv_nowait: Callable[[], bytes | Raw | None] | None = getattr(
-            transport, "recv_nowait", None
-        )
+        held = cast(_Bursts, transport) if hasattr(transport, "burst") else None
         frame: bytes | str | Raw | None
         while True:
-            frame = recv_nowait() if recv_nowait is not None else None
+            frame = next(held.burst, None) if held is not None else None
             if frame is None:
                 try:
                     frame = await transport.recv()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Iterator
+from operator import length_hint
 from typing import Any
 
 from msgspec import Raw
@@ -27,6 +29,7 @@ from ._reader import Connection, Recording, load_recording
 __all__ = ["ReplayTransport", "Replayer"]
 
 _YIELD_EVERY = 64  # frames played between two turns given to the event loop (fast mode)
+_NOTHING: Iterator[Any] = iter(())
 
 
 class ReplayTransport:
@@ -56,17 +59,18 @@ class ReplayTransport:
         self._released_at = time.monotonic()
         self._released: Gate | None = None
         self._run_end = 0  # the frames up to here are under the gate last released
-        self._ready = 0  # the frames up to here may play now, with no wait (recv_nowait)
+        self.burst: Iterator[Raw | bytes] = _NOTHING
+        """The frames that may play now, with no wait (see :meth:`recv_nowait`)."""
 
     @property
     def played(self) -> int:
         """Server frames handed to the bus so far."""
-        return self._next
+        return self._next - length_hint(self.burst)
 
     @property
     def finished(self) -> bool:
         """Whether every server frame of this connection was played."""
-        return self._next >= len(self._frames)
+        return self.played >= len(self._frames)
 
     def _ended(self) -> TransportClosed:
         if self._close_sent is not None:
@@ -85,17 +89,17 @@ class ReplayTransport:
 
         A frame is handed over as loaded: a :class:`msgspec.Raw` (a bytes-like view of the
         recording, which the decoder reads without a copy; ``bytes(frame)`` copies it out), or
-        ``bytes`` for a frame recorded as text or base64."""
-        index = self._next
-        if index >= self._ready:
-            return None
-        self._next = index + 1
-        return self._data[index]
+        ``bytes`` for a frame recorded as text or base64. The bus's reader takes them from
+        :attr:`burst` (``next(transport.burst, None)``), the same frames with no method call."""
+        return next(self.burst, None)
 
     async def recv(self) -> str | bytes:
         """The next recorded server frame, when its gate opens and its time comes."""
         if self._closed.is_set():
             raise self._ended()
+        if self.burst is not _NOTHING:  # what the burst still holds plays from here
+            self._next -= length_hint(self.burst)
+            self.burst = _NOTHING
         index = self._next
         if index >= self._count:
             self._replayer._connection_played(self)
@@ -110,7 +114,6 @@ class ReplayTransport:
             self._run_end = end
         pace = self._replayer.pace
         if pace > 0:
-            self._ready = 0
             delay = self._released_at + (frame.t - gate.anchor) * pace - time.monotonic()
             if delay > 0:
                 await self._sleep(delay)
@@ -120,7 +123,11 @@ class ReplayTransport:
             if not self._closed.is_set():
                 # The rest of this gate's frames, up to the next turn due to the loop.
                 turn = index + 1 + _YIELD_EVERY - 1 - (index + 1) % _YIELD_EVERY
-                self._ready = min(self._run_end, turn)
+                ready = min(self._run_end, turn)
+                if ready > index + 1:
+                    self.burst = iter(self._data[index + 1 : ready])
+                    self._next = ready
+                    return frame.data()
         self._next = index + 1
         return frame.data()
 
@@ -182,13 +189,18 @@ class ReplayTransport:
             reason=reason,
             by_client=True,
         )
-        self._ready = 0
+        self._drop_burst()
         self._closed.set()
 
     def abort(self) -> None:
         """End the connection at once."""
-        self._ready = 0
+        self._drop_burst()
         self._closed.set()
+
+    def _drop_burst(self) -> None:
+        """Nothing more plays without a wait (the frames the burst held were not played)."""
+        self._next -= length_hint(self.burst)
+        self.burst = _NOTHING
 
 
 class Replayer:

@@ -58,8 +58,11 @@ async def test_recv_nowait_holds_nothing_once_closed(tmp_path: Path) -> None:
     transport = await replayer(Endpoint(url="memory:"), ConnectOptions())
     await transport.recv()
     assert transport.recv_nowait() is not None
+    assert transport.played == 2  # what the burst still holds is not played
     await transport.close()
     assert transport.recv_nowait() is None
+    assert transport.played == 2
+    assert not transport.finished
     with pytest.raises(TransportClosed):
         await transport.recv()
 
