@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -92,18 +92,20 @@ class Recording:
         """The recording split at its ``connect`` markers (one connection when it has none)."""
         out: list[Connection] = []
         current: Connection | None = None
+        add: Callable[[FrameLine], None] | None = None  # the current connection's frames.append
         for entry in self.entries:
-            if isinstance(entry, Marker):
-                if entry.kind == "connect":
-                    current = Connection(attempt=entry.attempt or len(out) + 1)
+            if type(entry) is FrameLine or not isinstance(entry, Marker):
+                if add is None:
+                    current = Connection(attempt=1)
                     out.append(current)
-                elif entry.kind in ("disconnect", "close") and current and current.end is None:
-                    current.end = entry
-                continue
-            if current is None:
-                current = Connection(attempt=1)
+                    add = current.frames.append
+                add(entry)
+            elif entry.kind == "connect":
+                current = Connection(attempt=entry.attempt or len(out) + 1)
                 out.append(current)
-            current.frames.append(entry)
+                add = current.frames.append
+            elif entry.kind in ("disconnect", "close") and current and current.end is None:
+                current.end = entry
         return out
 
     def events(self, direction: str = "in") -> Iterator[dict[str, Any]]:

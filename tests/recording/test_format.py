@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import msgspec
 import pytest
 
 from realtime_bus.recording import (
     SCHEMA_PATH,
     FrameLine,
+    Header,
+    Marker,
     Recorder,
+    Recording,
     RecordingError,
     load_recording,
     parse_recording,
@@ -141,3 +145,28 @@ def test_a_bad_line_is_named_by_its_number() -> None:
         parse_recording(data)
     with pytest.raises(RecordingError, match="line 2: unknown kind 'mystery'"):
         parse_recording(buffer.getvalue().split(b"\n")[0] + b'\n{"kind":"mystery"}\n')
+
+
+def test_connections_split_at_connect_markers_and_end_at_the_first_disconnect_or_close() -> None:
+    def frame(t: float) -> FrameLine:
+        return FrameLine(dir="in", t=t, wall=t, frame=msgspec.Raw(b'{"type":"x"}'))
+
+    def marker(kind: Any, t: float, **fields: Any) -> Marker:
+        return Marker(kind=kind, t=t, wall=t, **fields)
+
+    header = Header(library="x", dialect="ga", url="ws://h/", started_at="", started_unix=0.0)
+    entries: list[FrameLine | Marker] = [
+        frame(0.1),  # before any connect marker: a first connection of its own
+        marker("connect", 0.2, attempt=2),
+        frame(0.3),
+        marker("disconnect", 0.4, code=1006),
+        frame(0.5),  # after the disconnect, before the next connect: still the same connection
+        marker("connect", 0.6),  # no attempt: its place in the recording
+        frame(0.7),
+        marker("close", 0.8),
+        marker("disconnect", 0.9),  # the connection has ended already
+    ]
+    got = Recording(header=header, entries=entries).connections()
+    assert [c.attempt for c in got] == [1, 2, 3]
+    assert [[f.t for f in c.frames] for c in got] == [[0.1], [0.3, 0.5], [0.7]]
+    assert [c.end.t if c.end is not None else None for c in got] == [None, 0.4, 0.8]
