@@ -35,3 +35,18 @@ async def test_the_voice_chat_answers(sim: Simulator, capsys: pytest.CaptureFixt
         await asyncio.wait_for(chatting, 30)
     out = capsys.readouterr().out.splitlines()
     assert out == ["you: what time is it", "assistant: You said: what time is it"]
+
+
+async def test_the_voice_chat_says_when_the_microphone_stops(sim: Simulator) -> None:
+    voice_chat = _load()
+    devices = FakeDevices()
+    async with Bus(sim.url, api_key="sk-test") as bus:
+        chatting = asyncio.create_task(voice_chat.chat(bus, devices, answers=1))
+        async with asyncio.timeout(10):
+            while not devices.inputs:  # noqa: ASYNC110 - the microphone opens inside chat()
+                await asyncio.sleep(0.01)
+        devices.inputs[0].stop()  # the device goes quiet: the microphone gives up after 5 s
+        with pytest.raises(RuntimeError, match="the microphone stopped"):
+            await asyncio.wait_for(chatting, 30)
+    assert devices.inputs[0].closed
+    assert devices.outputs[0].closed
