@@ -66,24 +66,36 @@ class CallIncomingData(Model):
     sip_headers: list[SipHeader]
 
 
-def _first_header(headers: list[SipHeader], name: str) -> str | None:
-    wanted = name.lower()
-    return next((h.value for h in headers if h.name.lower() == wanted), None)
-
-
 class _Known(Model, tag_field="type"):
     type: ClassVar[str]
+    id: str
+    created_at: int
 
 
-class RealtimeCallIncoming(_Known, tag="realtime.call.incoming"):
+class _SipInvite:
+    """What an incoming SIP call's event tells of the INVITE (its ``data.sip_headers``)."""
+
+    __slots__ = ()
+    data: CallIncomingData | LiveIncomingData
+
+    @property
+    def sip_headers(self) -> list[SipHeader]:
+        """The SIP INVITE's headers, in the order they were sent (untrusted metadata)."""
+        return self.data.sip_headers
+
+    def sip_header(self, name: str) -> str | None:
+        """The first SIP header called ``name`` (case-insensitive), or ``None``."""
+        wanted = name.lower()
+        return next((h.value for h in self.data.sip_headers if h.name.lower() == wanted), None)
+
+
+class RealtimeCallIncoming(_Known, _SipInvite, tag="realtime.call.incoming"):
     """A SIP call is waiting: accept, reject or refer it by :attr:`call_id`.
 
     >>> event.call_id, event.sip_header("From")  # doctest: +SKIP
     ('rtc_479a...', '<sip:+14155550123@sip.example>;tag=...')
     """
 
-    id: str
-    created_at: int
     data: CallIncomingData
     object: str | UnsetType = UNSET
 
@@ -91,15 +103,6 @@ class RealtimeCallIncoming(_Known, tag="realtime.call.incoming"):
     def call_id(self) -> str:
         """The id to pass to ``calls.accept`` and to open a WebSocket on the call."""
         return self.data.call_id
-
-    @property
-    def sip_headers(self) -> list[SipHeader]:
-        """The SIP INVITE's headers, in the order they were sent."""
-        return self.data.sip_headers
-
-    def sip_header(self, name: str) -> str | None:
-        """The first SIP header called ``name`` (case-insensitive), or ``None``."""
-        return _first_header(self.data.sip_headers, name)
 
 
 class LiveIncomingData(Model):
@@ -111,9 +114,7 @@ class LiveIncomingData(Model):
     sip_media_security: str | UnsetType | None = UNSET
 
 
-class _LiveIncoming(_Known):
-    id: str
-    created_at: int
+class _LiveIncoming(_Known, _SipInvite):
     data: LiveIncomingData
     object: str | UnsetType | None = UNSET
 
@@ -121,15 +122,6 @@ class _LiveIncoming(_Known):
     def session_id(self) -> str:
         """The ``session_id`` to pass to ``live.sessions.accept`` and to attach a sideband."""
         return self.data.session_id
-
-    @property
-    def sip_headers(self) -> list[SipHeader]:
-        """The SIP INVITE's headers, in the order they were sent (untrusted metadata)."""
-        return self.data.sip_headers
-
-    def sip_header(self, name: str) -> str | None:
-        """The first SIP header called ``name`` (case-insensitive), or ``None``."""
-        return _first_header(self.data.sip_headers, name)
 
 
 class LiveTransportIncoming(_LiveIncoming, tag="live.transport.incoming"):
@@ -152,8 +144,6 @@ class LiveConnectedData(Model):
 class LiveTransportConnected(_Known, tag="live.transport.connected"):
     """A GPT-Live session's WebRTC transport connected."""
 
-    id: str
-    created_at: int
     data: LiveConnectedData
     object: str | UnsetType | None = UNSET
 
