@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Literal, TypeAlias
 
@@ -40,40 +41,21 @@ AsyncTokenProvider: TypeAlias = Callable[[], str | Awaitable[str]]
 """Like :data:`TokenProvider`, and may also be a coroutine function."""
 
 
+@dataclass(slots=True, kw_only=True, repr=False, eq=False)
 class Settings:
     """Everything a client needs to build a request, apart from the body."""
 
-    __slots__ = (
-        "api_key",
-        "base_url",
-        "key_header",
-        "query",
-        "retry",
-        "timeout",
-        "token_provider",
-        "webhook_secret",
-    )
+    base_url: str
+    api_key: str | None
+    key_header: Literal["authorization", "api-key"]
+    token_provider: AsyncTokenProvider | None
+    query: dict[str, str]
+    timeout: httpx2.Timeout
+    retry: RetryPolicy
+    webhook_secret: str | None
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_key: str | None,
-        key_header: Literal["authorization", "api-key"],
-        token_provider: AsyncTokenProvider | None,
-        query: dict[str, str],
-        timeout: httpx2.Timeout,
-        retry: RetryPolicy,
-        webhook_secret: str | None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.key_header = key_header
-        self.token_provider = token_provider
-        self.query = query
-        self.timeout = timeout
-        self.retry = retry
-        self.webhook_secret = webhook_secret
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
 
     @property
     def default_headers(self) -> dict[str, str]:
