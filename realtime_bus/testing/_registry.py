@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ..protocol import RealtimeSession, TranscriptionSession, TranslationSession
 from ._ids import random_id
@@ -66,6 +66,14 @@ class SimulatedTranslationSecret:
         return time.time() >= self.expires_at
 
 
+S = TypeVar("S", SimulatedClientSecret, SimulatedTranslationSecret)
+
+
+def _unexpired(secret: S | None) -> S | None:
+    """``secret`` while it is valid; ``None`` when there is none or it has expired."""
+    return None if secret is None or secret.expired else secret
+
+
 class SimulatedClientSecrets:
     """The client secrets issued by one simulator."""
 
@@ -79,10 +87,7 @@ class SimulatedClientSecrets:
 
     def get_translation(self, value: str) -> SimulatedTranslationSecret | None:
         """The live translation key ``value``; ``None`` when unknown or expired."""
-        secret = self._translation.get(value)
-        if secret is None or secret.expired:
-            return None
-        return secret
+        return _unexpired(self._translation.get(value))
 
     def issue(
         self,
@@ -105,10 +110,7 @@ class SimulatedClientSecrets:
 
     def get(self, value: str) -> SimulatedClientSecret | None:
         """The live key ``value``; ``None`` when unknown or expired."""
-        secret = self._secrets.get(value)
-        if secret is None or secret.expired:
-            return None
-        return secret
+        return _unexpired(self._secrets.get(value))
 
     def revoke(self, value: str) -> None:
         """Forget a key."""
