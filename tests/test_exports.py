@@ -14,6 +14,7 @@ import inspect
 import pkgutil
 import types
 import typing
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -24,60 +25,27 @@ import realtime_bus.protocol.server as server
 from realtime_bus.protocol import ClientEvent, Model, ServerEvent
 from realtime_bus.protocol._base import defined_names
 
-# What the root adds to the protocol's names. A change here is a change of the public API.
-ROOT_OWN = {
-    "SessionTimeout",
-    "ReadingResumed",
-    "ReadingPaused",
-    "ConnectFailed",
-    "Bus",
-    "BusClosed",
-    "BusState",
-    "BusStats",
-    "Closed",
-    "ConfigurationError",
-    "ConnectOptions",
-    "Connected",
-    "ConnectionLost",
-    "Disconnected",
-    "Endpoint",
-    "ErrorReport",
-    "Expectation",
-    "HandshakeRefused",
-    "LifecycleEvent",
-    "LiveBus",
-    "LiveSessionClosed",
-    "MissingCredentials",
-    "QueueFull",
-    "ReconnectFailed",
-    "ReconnectPolicy",
-    "Rotated",
-    "Reconnected",
-    "Reconnecting",
-    "ServerError",
-    "SessionExpiring",
-    "Stream",
-    "StreamOverflow",
-    "SyncBus",
-    "SyncExpectation",
-    "SyncLiveBus",
-    "SyncStream",
-}
-ROOT_REST = {
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "ClientSecret",
-    "CreatedCall",
-    "ExpiresAfter",
-    "RealtimeAPI",
-    "RealtimeCallIncoming",
-    "RetryPolicy",
-    "SyncRealtimeAPI",
-    "WebhookError",
-    "WebhookVerifier",
-}
-SERVER_SIDE = {"BETA_SERVER_RENAMES", "ClientDecoder", "encode_server"}
+SURFACE = Path(__file__).with_name("public_surface.txt")
+
+
+def _surface() -> dict[str, set[str]]:
+    """The sections of ``public_surface.txt``: ``[section]`` lines, then one name a line."""
+    sections: dict[str, set[str]] = {}
+    names: set[str] = set()
+    for raw in SURFACE.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            names = sections.setdefault(line[1:-1], set())
+        elif line:
+            names.add(line)
+    return sections
+
+
+# What the root adds to the protocol's names, its REST names and the server side's names.
+_SECTIONS = _surface()
+ROOT_OWN = _SECTIONS["root"]
+ROOT_REST = _SECTIONS["root-rest"]
+SERVER_SIDE = _SECTIONS["server"]
 
 
 def _protocol_modules() -> list[types.ModuleType]:
