@@ -1,4 +1,5 @@
-"""Shared test configuration: async tests run on asyncio through anyio's pytest plugin."""
+"""Shared test configuration: async tests run on asyncio through anyio's pytest plugin (its
+auto mode, set in pyproject.toml, so no test module needs a marker)."""
 
 from __future__ import annotations
 

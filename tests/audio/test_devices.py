@@ -19,8 +19,6 @@ from realtime_bus.testing import Simulator, decode_speech, synthesize_speech
 
 from ._fake_devices import FakeDevices
 
-pytestmark = pytest.mark.anyio
-
 
 @pytest.fixture
 async def paced_sim() -> AsyncIterator[Simulator]:

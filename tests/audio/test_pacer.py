@@ -19,8 +19,6 @@ from realtime_bus import (
 from realtime_bus.audio import Pacer, chunk_audio, silence_for, stream_audio, write_wav
 from realtime_bus.testing import Simulator, decode_speech, synthesize_speech
 
-pytestmark = pytest.mark.anyio
-
 
 class FakeClock:
     """Time that advances only by sleeping and by the sink's simulated work."""

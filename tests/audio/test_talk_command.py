@@ -14,8 +14,6 @@ from realtime_bus.testing import synthesize_speech
 
 from ._fake_devices import FakeDevices
 
-pytestmark = pytest.mark.anyio
-
 
 async def _opened_microphone(devices: FakeDevices) -> None:
     async with asyncio.timeout(10):

@@ -14,8 +14,6 @@ from tests._scripts import load_script
 
 from ._fake_devices import FakeDevices
 
-pytestmark = pytest.mark.anyio
-
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "voice_chat.py"
 
 

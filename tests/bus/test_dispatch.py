@@ -22,8 +22,6 @@ from tests._sim import make_bus
 
 from .conftest import text_turn, user_text
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_handlers_by_name_class_and_glob(sim: Simulator) -> None:
     bus = make_bus(sim)

@@ -58,7 +58,6 @@ def test_azure_ga_and_preview_paths() -> None:
     )
 
 
-@pytest.mark.anyio
 async def test_azure_token_provider_is_asked_on_every_connect() -> None:
     calls = []
 

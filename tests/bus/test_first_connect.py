@@ -13,8 +13,6 @@ import pytest
 from realtime_bus import Bus, ConnectionLost, ReconnectFailed, ReconnectPolicy
 from realtime_bus.testing import Simulator
 
-pytestmark = pytest.mark.anyio
-
 
 def _free_port() -> int:
     with socket.socket() as sock:

@@ -34,8 +34,6 @@ from tests._sim import make_bus
 
 from .conftest import FAST, poll_until
 
-pytestmark = pytest.mark.anyio
-
 
 async def _enter_and_leave(bus: Bus) -> None:
     async with bus:

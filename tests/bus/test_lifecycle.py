@@ -23,8 +23,6 @@ from tests._sim import make_bus
 
 from .conftest import text_turn
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_clean_exit_closes_with_1000_and_leaves_no_task(sim: Simulator) -> None:
     before = set(asyncio.all_tasks())

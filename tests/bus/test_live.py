@@ -28,8 +28,6 @@ from realtime_bus.testing import (
 )
 from tests.testing._live import checked_simulator
 
-pytestmark = pytest.mark.anyio
-
 _FAST = ReconnectPolicy(base_delay=0.01, max_delay=0.05)
 
 

@@ -24,8 +24,6 @@ from realtime_bus.transport import (
     memory_pair,
 )
 
-pytestmark = pytest.mark.anyio
-
 FAST = ReconnectPolicy(base_delay=0.01, max_delay=0.02, max_attempts=5)
 
 

@@ -19,7 +19,6 @@ def _append(n: int, size: int = 960) -> InputAudioBufferAppend:
     return InputAudioBufferAppend.from_pcm(bytes([n]) * size, event_id=f"a{n}")
 
 
-@pytest.mark.anyio
 async def test_put_nowait_raises_when_full_and_loses_nothing() -> None:
     queue = OutboundQueue(maxsize=2)
     queue.put_nowait(ResponseCreate(event_id="1"))
@@ -29,7 +28,6 @@ async def test_put_nowait_raises_when_full_and_loses_nothing() -> None:
     assert [queue.take().event_id, queue.take().event_id] == ["1", "2"]
 
 
-@pytest.mark.anyio
 async def test_consecutive_appends_are_merged_in_order() -> None:
     queue = OutboundQueue()
     for n in range(5):
@@ -43,7 +41,6 @@ async def test_consecutive_appends_are_merged_in_order() -> None:
     assert queue.frames_saved == 4
 
 
-@pytest.mark.anyio
 async def test_merging_handles_padded_base64_and_respects_the_size_limit() -> None:
     queue = OutboundQueue(max_append_chars=4000)
     for n in range(4):
@@ -57,7 +54,6 @@ async def test_merging_handles_padded_base64_and_respects_the_size_limit() -> No
     assert pcm_from_base64(rest.audio) == bytes([2]) * 1001 + bytes([3]) * 1001
 
 
-@pytest.mark.anyio
 async def test_cancel_overtakes_queued_audio_but_nothing_else() -> None:
     queue = OutboundQueue(coalesce=False)
     queue.put_nowait(ResponseCreate(event_id="create"))
@@ -68,7 +64,6 @@ async def test_cancel_overtakes_queued_audio_but_nothing_else() -> None:
     assert order == ["create", "cancel", "a1", "a2"]
 
 
-@pytest.mark.anyio
 async def test_cancel_behind_non_audio_keeps_its_place() -> None:
     queue = OutboundQueue()
     queue.put_nowait(_append(1))

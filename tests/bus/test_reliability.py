@@ -36,8 +36,6 @@ from tests._sim import make_bus
 
 from .conftest import FAST, poll_until, text_turn, user_text
 
-pytestmark = pytest.mark.anyio
-
 
 def _recording(bus: Bus) -> list[Any]:
     events: list[Any] = []

@@ -27,8 +27,6 @@ from tests._sim import make_bus
 
 from .conftest import user_text
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_request_returns_the_acknowledgement(sim: Simulator) -> None:
     async with make_bus(sim) as bus:

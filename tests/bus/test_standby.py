@@ -19,8 +19,6 @@ from tests._sim import make_bus
 
 from .conftest import user_text
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_hand_over_switches_sessions_without_losing_or_doubling_events(
     sim: Simulator,

@@ -13,8 +13,6 @@ from tests._sim import make_bus
 
 from .conftest import user_text
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_wait_idle_waits_for_the_handlers_and_is_bounded(sim: Simulator) -> None:
     bus = make_bus(sim)

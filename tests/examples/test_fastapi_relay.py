@@ -64,7 +64,6 @@ async def _browser(url: str, text: str) -> tuple[str, str]:
                 return created["session"]["id"], answer
 
 
-@pytest.mark.anyio
 async def test_several_browsers_at_once_each_with_its_own_session(
     served_with_embedded_simulator: str,
 ) -> None:
@@ -74,7 +73,6 @@ async def test_several_browsers_at_once_each_with_its_own_session(
     assert len({session_id for session_id, _ in results}) == 4
 
 
-@pytest.mark.anyio
 async def test_a_bad_frame_gets_an_error_event_and_the_relay_goes_on(
     served_with_embedded_simulator: str,
 ) -> None:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-import pytest
-
 from realtime_bus import Bus, ErrorReport, FunctionCallOutputItem, ResponseDone, user_message
 from realtime_bus.extras import ToolError, Tools
 from realtime_bus.testing import ScriptedResponder, Simulator, ToolCall
-
-pytestmark = pytest.mark.anyio
 
 
 def test_schema_comes_from_the_signature() -> None:

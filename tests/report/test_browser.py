@@ -20,8 +20,6 @@ from tests.recording.test_record_replay import record_session
 
 from ._png import pixels
 
-pytestmark = pytest.mark.anyio
-
 FLAGS = [
     "--headless",
     "--no-sandbox",

@@ -11,8 +11,6 @@ from realtime_bus.testing._rest import SimulatedRest, rest_of
 
 from .conftest import API_KEY, FAST_RETRY
 
-pytestmark = pytest.mark.anyio
-
 OFFER = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
 
 

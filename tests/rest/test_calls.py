@@ -17,8 +17,6 @@ from realtime_bus.testing._rest import SimulatedRest
 
 from .conftest import API_KEY, FAST_RETRY
 
-pytestmark = pytest.mark.anyio
-
 OFFER = (
     "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
     "m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"

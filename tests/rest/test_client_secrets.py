@@ -36,8 +36,6 @@ from realtime_bus.testing._rest import SimulatedRest
 
 from .conftest import API_KEY
 
-pytestmark = pytest.mark.anyio
-
 SESSION = RealtimeSession(
     model="gpt-realtime",
     instructions="You are a concierge.",

@@ -24,8 +24,6 @@ from realtime_bus.testing._rest import SimulatedRest
 
 from .conftest import API_KEY, FAST_RETRY
 
-pytestmark = pytest.mark.anyio
-
 SESSION = RealtimeSession(model="gpt-realtime")
 
 

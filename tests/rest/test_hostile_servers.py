@@ -12,8 +12,6 @@ from realtime_bus.testing._rest import SimulatedRest
 
 from .conftest import API_KEY, FAST_RETRY
 
-pytestmark = pytest.mark.anyio
-
 
 def _echo_routes(sim: Simulator, *, as_json: bool) -> str:
     """Routes that answer 400 with every request header repeated in the message; returns the

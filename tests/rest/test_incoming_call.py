@@ -27,8 +27,6 @@ from realtime_bus.testing._rest import SimulatedRest
 from ._receiver import webhook_receiver
 from .conftest import API_KEY
 
-pytestmark = pytest.mark.anyio
-
 AGENT = RealtimeSession(model="gpt-realtime", instructions="You run the front desk.")
 
 

@@ -33,8 +33,6 @@ from realtime_bus.testing._rest import SimulatedRest
 from ._receiver import webhook_receiver
 from .conftest import API_KEY, FAST_RETRY
 
-pytestmark = pytest.mark.anyio
-
 OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
 AGENT = LiveAcceptSession(model="gpt-live-1", instructions="You answer the phone.")
 

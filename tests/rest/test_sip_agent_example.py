@@ -22,8 +22,6 @@ from realtime_bus.testing._rest import SimulatedRest
 from ._receiver import serve
 from .conftest import API_KEY
 
-pytestmark = pytest.mark.anyio
-
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sip_agent.py"
 
 

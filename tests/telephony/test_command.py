@@ -15,8 +15,6 @@ from realtime_bus.testing import synthesize_speech
 
 from ._fake_twilio import FakeTwilio
 
-pytestmark = pytest.mark.anyio
-
 
 async def _line(stream: asyncio.StreamReader, prefix: str) -> str:
     for _ in range(20):

@@ -15,8 +15,6 @@ from realtime_bus.testing import Simulator, synthesize_speech
 from ._fake_twilio import FakeTwilio
 from .conftest import Served
 
-pytestmark = pytest.mark.anyio
-
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "phone.md"
 MARKER = "<!-- runs in tests/telephony/test_phone_docs.py -->"
 _BLOCK = re.compile(r"```python\n(?P<code>.*?)\n```", re.DOTALL)

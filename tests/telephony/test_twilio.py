@@ -12,8 +12,6 @@ from realtime_bus.testing import Simulator, synthesize_speech
 from ._fake_twilio import FakeTwilio
 from .conftest import Bridge
 
-pytestmark = pytest.mark.anyio
-
 
 def _media_sent(phone: FakeTwilio) -> int:
     return sum(f["event"] == "media" for f in phone.frames)

@@ -20,8 +20,6 @@ from realtime_bus.testing import Simulator, synthesize_speech
 from ._fake_twilio import FakeTwilio
 from .conftest import Bridge, Calls, Served, make_app
 
-pytestmark = pytest.mark.anyio
-
 FORM = {"CallSid": "CA123", "From": "+15550100", "To": "+15550199", "AccountSid": "AC1"}
 
 

@@ -18,8 +18,6 @@ from realtime_bus.testing import (
 
 from ._client import Client, connect, text_item
 
-pytestmark = pytest.mark.anyio
-
 NO_VAD = {
     "type": "session.update",
     "session": {"type": "realtime", "audio": {"input": {"turn_detection": None}}},

@@ -12,8 +12,6 @@ from realtime_bus.testing import Simulator
 
 from ._client import Client, connect, text_item
 
-pytestmark = pytest.mark.anyio
-
 
 async def _update(client: Client, **session: Any) -> dict[str, Any]:
     await client.send(

@@ -13,8 +13,6 @@ from realtime_bus.testing import Simulator
 
 from ._client import connect, text_item
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_refuse_next_handshakes_then_accept(sim: Simulator) -> None:
     sim.faults.refuse_handshakes(2)

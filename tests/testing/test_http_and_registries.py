@@ -15,8 +15,6 @@ from realtime_bus.testing import HttpRequest, HttpResponse, Simulator
 
 from ._client import connect
 
-pytestmark = pytest.mark.anyio
-
 
 async def http(sim: Simulator, raw: bytes, responses: int = 1) -> list[bytes]:
     """Send raw HTTP/1.1 bytes on one connection; read ``responses`` responses."""

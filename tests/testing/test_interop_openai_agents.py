@@ -18,7 +18,7 @@ from tests._scripts import load_script
 
 from ._client import validate_event
 
-pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.timeout(120)
 
 SCENARIO = Path(__file__).parents[2] / "interop" / "openai_agents_scenario.py"
 

@@ -24,8 +24,6 @@ from realtime_bus.testing import (
 
 from ._live import checked_simulator
 
-pytestmark = pytest.mark.anyio
-
 _START: dict[str, Any] = {"model": "gpt-live-1", "instructions": "Be brief."}
 
 

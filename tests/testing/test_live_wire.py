@@ -21,8 +21,6 @@ from realtime_bus.testing._g711 import from_pcm24k, to_pcm24k
 
 from ._live import checked_simulator
 
-pytestmark = pytest.mark.anyio
-
 _AUTH = {"Authorization": "Bearer sk-test"}
 
 

@@ -14,8 +14,6 @@ from realtime_bus.testing import Simulator, decode_speech, synthesize_speech, to
 
 from ._client import connect
 
-pytestmark = pytest.mark.anyio
-
 
 def _phone(pcm: bytes, kind: str, backend: str = "auto") -> bytes:
     """24 kHz PCM16 -> G.711 at 8 kHz -> back to 24 kHz, as a phone line would carry it."""

@@ -18,14 +18,12 @@ from ._client import connect
 AUTH = {"Authorization": "Bearer sk-test"}
 
 
-@pytest.mark.anyio
 async def test_async_fixture_serves_a_session(realtime_simulator: Simulator) -> None:
     client = await connect(realtime_simulator)
     assert len(realtime_simulator.connections) == 1
     await client.ws.close()
 
 
-@pytest.mark.anyio
 @pytest.mark.realtime_simulator(api_key="sk-only-this", max_session_seconds=120)
 async def test_marker_configures_the_simulator(realtime_simulator: Simulator) -> None:
     assert realtime_simulator.max_session_seconds == 120

@@ -21,8 +21,6 @@ from realtime_bus.testing import (
 
 from ._client import Client, connect, text_item
 
-pytestmark = pytest.mark.anyio
-
 WEATHER_TOOL = {
     "type": "function",
     "name": "get_weather",

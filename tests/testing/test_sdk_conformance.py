@@ -19,8 +19,6 @@ from realtime_bus.testing import Simulator, decode_speech, synthesize_speech
 
 from ._client import text_item, validate_event
 
-pytestmark = pytest.mark.anyio
-
 WEATHER_TOOL: dict[str, Any] = {
     "type": "function",
     "name": "get_weather",

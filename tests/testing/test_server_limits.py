@@ -18,8 +18,6 @@ from realtime_bus.testing import HttpRequest, HttpResponse, Simulator
 
 from ._client import connect
 
-pytestmark = pytest.mark.anyio
-
 SECOND_OF_AUDIO = base64.b64encode(bytes(48_000)).decode()
 
 

@@ -10,8 +10,6 @@ from realtime_bus.testing import Simulator
 
 from ._client import Client, connect, text_item
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_session_created_carries_a_full_default_session(sim: Simulator) -> None:
     c = await connect(sim)

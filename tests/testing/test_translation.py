@@ -19,8 +19,6 @@ from openai.types.realtime.realtime_translation_server_event import (
 
 from realtime_bus.testing import Simulator, decode_speech, silence, synthesize_speech
 
-pytestmark = pytest.mark.anyio
-
 _SERVER_EVENT: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(RealtimeTranslationServerEvent)
 
 

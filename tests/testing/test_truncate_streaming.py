@@ -20,8 +20,6 @@ from realtime_bus.testing import Reply, ScriptedResponder, Simulator
 
 from ._client import Client, connect, text_item, validate_event
 
-pytestmark = pytest.mark.anyio
-
 LONG = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
 
 
