@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
+import _scenario
 import aiohttp
 from livekit import rtc
 from livekit.agents import llm
@@ -161,7 +162,6 @@ STEPS: dict[str, Callable[[Any, Turns, bytes], Awaitable[str]]] = {
 
 
 async def run(base_url: str, speech: bytes) -> dict[str, str]:
-    results: dict[str, str] = {}
     async with aiohttp.ClientSession() as http:
         model = RealtimeModel(
             base_url=base_url,
@@ -175,28 +175,14 @@ async def run(base_url: str, speech: bytes) -> dict[str, str]:
         errors: list[str] = []
         session.on("error", lambda e: errors.append(repr(e.error)))
         turns = Turns(session)
+        steps = {name: partial(step, session, turns, speech) for name, step in STEPS.items()}
         try:
-            for name, step in STEPS.items():
-                before = len(errors)
-                try:
-                    await step(session, turns, speech)
-                    results[name] = "ok" if len(errors) == before else f"FAIL: {errors[before:]}"
-                except Exception as exc:
-                    results[name] = f"FAIL: {type(exc).__name__}: {exc}"
+            results = await _scenario.run_steps(steps, errors)
         finally:
             await session.aclose()
             await model.aclose()
     return results
 
 
-def main() -> int:
-    base_url, speech_file = sys.argv[1], sys.argv[2]
-    with open(speech_file, "rb") as file:
-        speech = file.read()
-    results = asyncio.run(run(base_url, speech))
-    print(json.dumps({"framework": "livekit-plugins-openai", "results": results}))
-    return 0 if all(v == "ok" for v in results.values()) else 1
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_scenario.main("livekit-plugins-openai", run))

@@ -13,11 +13,11 @@ status 0 when every step passed; one JSON line of results on stdout).
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
+import _scenario
 from agents import function_tool
 from agents.realtime import RealtimeAgent, RealtimeRunner, RealtimeSession
 
@@ -141,26 +141,12 @@ async def run(url: str, speech: bytes, api_key: str = "sk-test") -> dict[str, st
             },
         },
     )
-    results: dict[str, str] = {}
     session = await runner.run(model_config={"url": url, "api_key": api_key})
     async with session:
-        for name, step in steps.items():
-            try:
-                await step(session)
-                results[name] = "ok"
-            except Exception as exc:
-                results[name] = f"FAIL: {type(exc).__name__}: {exc}"
-    return results
-
-
-def main() -> int:
-    url, speech_file = sys.argv[1], sys.argv[2]
-    with open(speech_file, "rb") as file:
-        speech = file.read()
-    results = asyncio.run(run(url, speech))
-    print(json.dumps({"framework": "openai-agents", "results": results}))
-    return 0 if all(v == "ok" for v in results.values()) else 1
+        return await _scenario.run_steps(
+            {name: partial(step, session) for name, step in steps.items()}
+        )
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_scenario.main("openai-agents", run))

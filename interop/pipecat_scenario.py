@@ -16,12 +16,11 @@ Prints one JSON line of results; exit status 0 when every step passed.
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
+import _scenario
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 from pipecat.adapters.llm.schemas.tools_schema import ToolsSchema
 from pipecat.frames.frames import (
@@ -125,7 +124,6 @@ async def run(url: str, speech: dict[str, bytes]) -> dict[str, str]:
     task = PipelineTask(pipeline, params=PipelineParams(allow_interruptions=True))
     runner = PipelineRunner(handle_sigint=False)
     running = asyncio.create_task(runner.run(task))
-    results: dict[str, str] = {}
 
     async def text() -> None:
         await task.queue_frame(LLMContextFrame(context))
@@ -155,17 +153,8 @@ async def run(url: str, speech: dict[str, bytes]) -> dict[str, str]:
         await collector.turn_saying("You said: are you still there")
 
     try:
-        for name, step in {
-            "text": text,
-            "tool": tool,
-            "audio": audio,
-            "interrupt": interrupt,
-        }.items():
-            try:
-                await step()
-                results[name] = "ok"
-            except Exception as exc:
-                results[name] = f"FAIL: {type(exc).__name__}: {exc}"
+        steps = {"text": text, "tool": tool, "audio": audio, "interrupt": interrupt}
+        results = await _scenario.run_steps(steps)
     finally:
         await task.queue_frame(EndFrame())
         try:
@@ -175,13 +164,10 @@ async def run(url: str, speech: dict[str, bytes]) -> dict[str, str]:
     return results
 
 
-def main() -> int:
-    url, speech_dir = sys.argv[1], Path(sys.argv[2])
-    speech = {path.stem: path.read_bytes() for path in speech_dir.glob("*.pcm")}
-    results = asyncio.run(run(url, speech))
-    print(json.dumps({"framework": "pipecat-ai", "results": results}))
-    return 0 if all(v == "ok" for v in results.values()) else 1
+def _speech(directory: Path) -> dict[str, bytes]:
+    """The user's spoken turns by name, from ``NAME.pcm`` files."""
+    return {path.stem: path.read_bytes() for path in directory.glob("*.pcm")}
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_scenario.main("pipecat-ai", run, _speech))

@@ -23,12 +23,17 @@ pytestmark = pytest.mark.timeout(120)
 SCENARIO = Path(__file__).parents[2] / "interop" / "openai_agents_scenario.py"
 
 
-def _scenario() -> ModuleType:
+def _scenario(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    # The scenario imports what every scenario shares (_scenario.py) from its own folder, as it
+    # does when interop/ runs it as a script.
+    monkeypatch.syspath_prepend(str(SCENARIO.parent))
     return load_script(SCENARIO, "openai_agents_scenario", register=True)
 
 
-async def test_the_agents_sdk_text_tool_audio_and_interrupt() -> None:
-    scenario = _scenario()
+async def test_the_agents_sdk_text_tool_audio_and_interrupt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scenario = _scenario(monkeypatch)
     async with Simulator(realtime_factor=1.0) as sim:
         speech = synthesize_speech("what time is it") + silence(800)
         results = await scenario.run(f"{sim.url}?model=gpt-realtime", speech)
