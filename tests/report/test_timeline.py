@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from realtime_bus.agent import PRICING, ModelPrice
+from realtime_bus.protocol import InputTokenDetails, OutputTokenDetails, Usage
 from realtime_bus.recording import FrameLine, Header, Marker, Recording
 from realtime_bus.report import build_timeline, render_report
 
@@ -28,13 +29,21 @@ def _pcm(seconds: float, level: int = 8000) -> str:
     return base64.b64encode(data).decode()
 
 
-USAGE = {
-    "total_tokens": 300,
-    "input_tokens": 200,
-    "output_tokens": 100,
-    "input_token_details": {"text_tokens": 50, "audio_tokens": 150, "cached_tokens": 0},
-    "output_token_details": {"text_tokens": 20, "audio_tokens": 80},
-}
+USAGE = msgspec.to_builtins(
+    Usage(
+        total_tokens=300,
+        input_tokens=200,
+        output_tokens=100,
+        input_token_details=InputTokenDetails(text_tokens=50, audio_tokens=150, cached_tokens=0),
+        output_token_details=OutputTokenDetails(text_tokens=20, audio_tokens=80),
+    )
+)
+"""A response's usage (built from the protocol's model, so that its field names are the API's)."""
+
+
+def _response_done(t: float, response_id: str, status: str, usage: Any = USAGE) -> FrameLine:
+    response = {"id": response_id, "status": status, "usage": usage}
+    return _frame("in", t, {"type": "response.done", "response": response})
 
 
 def _session() -> Recording:
@@ -79,14 +88,7 @@ def _session() -> Recording:
             2.75,
             {"type": "conversation.item.truncated", "item_id": "i1", "audio_end_ms": 250},
         ),
-        _frame(
-            "in",
-            2.8,
-            {
-                "type": "response.done",
-                "response": {"id": "r1", "status": "cancelled", "usage": USAGE},
-            },
-        ),
+        _response_done(2.8, "r1", "cancelled"),
         _frame(
             "out",
             3.0,
@@ -117,14 +119,7 @@ def _session() -> Recording:
                 "text": "It is sunny",
             },
         ),
-        _frame(
-            "in",
-            3.6,
-            {
-                "type": "response.done",
-                "response": {"id": "r2", "status": "completed", "usage": USAGE},
-            },
-        ),
+        _response_done(3.6, "r2", "completed"),
         _frame(
             "in",
             3.7,
@@ -212,14 +207,7 @@ def test_no_cost_is_guessed() -> None:
         for e in reversed(recording.entries)
         if isinstance(e, FrameLine) and b'"completed"' in bytes(e.frame)
     )
-    last.frame = msgspec.Raw(
-        json.dumps(
-            {
-                "type": "response.done",
-                "response": {"id": "r2", "status": "completed", "usage": {"input_tokens": 9}},
-            }
-        ).encode()
-    )
+    last.frame = _response_done(last.t, "r2", "completed", usage={"input_tokens": 9}).frame
     tl = build_timeline(recording)
     assert tl.turns[0].cost is not None
     assert tl.turns[1].cost is None
