@@ -37,3 +37,9 @@ def make_bus(sim: Simulator, **options: Any) -> SyncBus:
     """A sync bus to ``sim`` with a test key; keyword arguments go to the :class:`Bus`."""
     options.setdefault("api_key", "sk-test-key")
     return SyncBus(sim.url, query={"model": "gpt-realtime"}, **options)
+
+
+@pytest.fixture
+def bus(sim: Simulator) -> SyncBus:
+    """A sync bus to ``sim`` with the default options (:func:`make_bus`), not yet connected."""
+    return make_bus(sim)

@@ -30,8 +30,7 @@ from tests._sim import WEATHER
 from .conftest import make_bus
 
 
-def test_text_turn_with_typed_helpers_and_handlers(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_text_turn_with_typed_helpers_and_handlers(bus: SyncBus) -> None:
     deltas: list[str] = []
 
     @bus.on(ResponseOutputTextDelta)
@@ -135,8 +134,7 @@ def test_stream_ends_when_the_bus_closes(sim: Simulator) -> None:
     bus.close()
 
 
-def test_on_wildcards_once_off_and_check(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_on_wildcards_once_off_and_check(bus: SyncBus) -> None:
     every: list[str] = []
     response_events: list[str] = []
     firsts: list[str] = []
@@ -173,8 +171,7 @@ def test_on_wildcards_once_off_and_check(sim: Simulator) -> None:
     assert len(completed) == 1
 
 
-def test_add_handler_and_on_error_get_handler_failures(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_add_handler_and_on_error_get_handler_failures(bus: SyncBus) -> None:
     reports: list[ErrorReport] = []
 
     def broken(event: Any) -> None:
@@ -232,8 +229,7 @@ def _count_twins(namespace: object, view: SyncNamespace, path: str) -> int:
     return count
 
 
-def test_every_async_helper_has_a_blocking_twin(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_every_async_helper_has_a_blocking_twin(sim: Simulator, bus: SyncBus) -> None:
     async_bus = Bus(sim.url, api_key="sk-test-key")
     names = ["session", "response", "input_audio_buffer", "conversation", "output_audio_buffer"]
     assert {n for n in vars(async_bus) if not n.startswith("_")} >= set(names)
@@ -299,8 +295,7 @@ def test_openai_and_azure_constructors(sim: Simulator, monkeypatch: pytest.Monke
     azure.close()
 
 
-def test_wait_idle_blocks_until_the_handlers_saw_what_arrived(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_wait_idle_blocks_until_the_handlers_saw_what_arrived(bus: SyncBus) -> None:
     gate, held = threading.Event(), threading.Event()
     seen: list[str] = []
 
@@ -323,8 +318,7 @@ def test_wait_idle_blocks_until_the_handlers_saw_what_arrived(sim: Simulator) ->
         assert seen == ["completed"]
 
 
-def test_call_runs_a_coroutine_on_the_bus_loop(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_call_runs_a_coroutine_on_the_bus_loop(bus: SyncBus) -> None:
     refused: list[BaseException] = []
 
     async def on_loop(text: str) -> tuple[str, bool]:

@@ -170,8 +170,7 @@ def test_close_wakes_other_threads_and_is_idempotent(sim: Simulator) -> None:
     bus.close()
 
 
-def test_after_close_calls_raise_bus_closed(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_after_close_calls_raise_bus_closed(bus: SyncBus) -> None:
     with bus:
         pass
     calls: list[Any] = [
@@ -191,8 +190,7 @@ def test_after_close_calls_raise_bus_closed(sim: Simulator) -> None:
     _assert_clean(bus)
 
 
-def test_closing_a_bus_that_never_connected(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_closing_a_bus_that_never_connected(bus: SyncBus) -> None:
     bus.close()
     with pytest.raises(BusClosed):
         bus.send(_item())

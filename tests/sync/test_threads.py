@@ -22,13 +22,13 @@ from realtime_bus import (
     function_output,
     user_message,
 )
+from realtime_bus.sync import SyncBus
 from realtime_bus.testing import Simulator
 
 from .conftest import make_bus
 
 
-def test_sync_handlers_run_on_the_bus_thread(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_sync_handlers_run_on_the_bus_thread(bus: SyncBus) -> None:
     threads: list[threading.Thread] = []
     bus.on("session.created")(lambda event: threads.append(threading.current_thread()))
     with bus:
@@ -38,8 +38,7 @@ def test_sync_handlers_run_on_the_bus_thread(sim: Simulator) -> None:
     assert threads[0] is not threading.main_thread()
 
 
-def test_a_slow_handler_delays_the_next_event(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_a_slow_handler_delays_the_next_event(bus: SyncBus) -> None:
     log: list[tuple[str, str, float]] = []
 
     @bus.on("response.created")
@@ -65,8 +64,7 @@ def test_a_slow_handler_delays_the_next_event(sim: Simulator) -> None:
     assert bus.stats.slow_handlers == 1
 
 
-def test_async_handlers_run_on_the_bus_loop_and_may_await_the_async_bus(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_async_handlers_run_on_the_bus_loop_and_may_await_the_async_bus(bus: SyncBus) -> None:
     seen: list[Any] = []
 
     @bus.on(ConversationItemAdded)
@@ -85,9 +83,8 @@ def test_async_handlers_run_on_the_bus_loop_and_may_await_the_async_bus(sim: Sim
     assert seen[1].type == "response.created"
 
 
-def test_handlers_queue_without_waiting_and_refuse_to_wait(sim: Simulator) -> None:
+def test_handlers_queue_without_waiting_and_refuse_to_wait(bus: SyncBus) -> None:
     """A function-call loop driven from a sync handler, and the calls a handler may not make."""
-    bus = make_bus(sim)
     refused: list[str] = []
     weather = FunctionTool(
         name="get_weather",
@@ -166,8 +163,7 @@ def test_requests_from_many_threads_each_get_their_own_answer(sim: Simulator) ->
     assert ids == [f"item_thread_{n}" for n in range(40)]
 
 
-def test_registering_from_threads_and_from_handlers(sim: Simulator) -> None:
-    bus = make_bus(sim)
+def test_registering_from_threads_and_from_handlers(bus: SyncBus) -> None:
     calls: list[str] = []
     registered = threading.Event()
 
@@ -197,9 +193,7 @@ def test_registering_from_threads_and_from_handlers(sim: Simulator) -> None:
     assert "from handler" in calls
 
 
-def test_close_from_a_handler_ends_run(sim: Simulator) -> None:
-    bus = make_bus(sim)
-
+def test_close_from_a_handler_ends_run(sim: Simulator, bus: SyncBus) -> None:
     @bus.on("bus.connected")
     def start(event: Any) -> None:
         bus.conversation.item.create(user_message("hi"))
