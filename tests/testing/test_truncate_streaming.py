@@ -50,6 +50,14 @@ async def _deltas(client: Client, count: int, item_id: str | None = None) -> dic
                 return delta
 
 
+async def _mid_reply(realtime: Simulator, deltas: int) -> tuple[Client, dict[str, Any]]:
+    """A client whose spoken reply is under way: connected, a long reply asked for and ``deltas``
+    of its audio deltas received; the client and the last of those deltas."""
+    client = await connect(realtime)
+    await _start_reply(client)
+    return client, await _deltas(client, deltas)
+
+
 async def _truncate(client: Client, item_id: str, end_ms: int) -> None:
     await client.send(
         {
@@ -78,9 +86,7 @@ async def _next_turn_is_answered(client: Client) -> None:
 
 
 async def test_truncate_without_cancel_ends_the_response(realtime: Simulator) -> None:
-    client = await connect(realtime)
-    await _start_reply(client)
-    delta = await _deltas(client, 3)
+    client, delta = await _mid_reply(realtime, 3)
     item_id = delta["item_id"]
     await _truncate(client, item_id, 250)
     after = await client.until("response.done", timeout=5)
@@ -102,9 +108,7 @@ async def test_truncate_without_cancel_ends_the_response(realtime: Simulator) ->
 
 
 async def test_cancel_then_truncate(realtime: Simulator) -> None:
-    client = await connect(realtime)
-    await _start_reply(client)
-    delta = await _deltas(client, 2)
+    client, delta = await _mid_reply(realtime, 2)
     await client.send({"type": "response.cancel"})
     await _truncate(client, delta["item_id"], 150)
     events = await client.until("response.done", timeout=5)
@@ -118,9 +122,7 @@ async def test_cancel_then_truncate(realtime: Simulator) -> None:
 
 
 async def test_truncate_then_cancel(realtime: Simulator) -> None:
-    client = await connect(realtime)
-    await _start_reply(client)
-    delta = await _deltas(client, 2)
+    client, delta = await _mid_reply(realtime, 2)
     await _truncate(client, delta["item_id"], 150)
     await client.send({"type": "response.cancel", "event_id": "c1"})
     events = await client.until("response.done", timeout=5)
