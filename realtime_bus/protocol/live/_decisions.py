@@ -165,11 +165,14 @@ class DecisionMessage(_Tagged, tag="message"):
     phase: Literal["commentary", "final_answer"] | UnsetType | None = UNSET
 
 
-class FunctionCallItem(_Tagged, tag="function_call"):
-    """A function call, as context for decisions."""
-
+class _ToolCall(_Tagged):
     call_id: str
     name: str
+
+
+class FunctionCallItem(_ToolCall, tag="function_call"):
+    """A function call, as context for decisions."""
+
     arguments: str
     id: str | UnsetType | None = UNSET
     namespace: str | UnsetType | None = UNSET
@@ -187,11 +190,9 @@ class FunctionCallOutputItem(_CallOutput, tag="function_call_output"):
     """The output of a function call, as context for decisions."""
 
 
-class CustomToolCallItem(_Tagged, tag="custom_tool_call"):
+class CustomToolCallItem(_ToolCall, tag="custom_tool_call"):
     """A custom tool call (free-form input), as context for decisions."""
 
-    call_id: str
-    name: str
     input: str
     id: str | UnsetType | None = UNSET
     namespace: str | UnsetType | None = UNSET
