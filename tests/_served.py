@@ -32,6 +32,10 @@ class Served:
         """The WebSocket URL of ``path`` on the server."""
         return f"ws://127.0.0.1:{self.port}{path}"
 
+    def http_url(self, path: str = "") -> str:
+        """The HTTP URL of ``path`` on the server (without one, the server's base URL)."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(15)

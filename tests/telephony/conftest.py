@@ -41,11 +41,11 @@ class Bridge:
 
     @property
     def media_url(self) -> str:
-        return f"ws://127.0.0.1:{self.served.port}/twilio/media"
+        return self.served.ws_url("/twilio/media")
 
     @property
     def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.served.port}"
+        return self.served.http_url()
 
 
 def make_app(sim: Simulator, calls: Calls, **kwargs: Any) -> TwilioApp:

@@ -39,7 +39,7 @@ async def test_the_phone_agent_answers_a_call(
     module = types.ModuleType("phone_agent")
     exec(compile(code, str(PAGE), "exec"), module.__dict__)  # not __main__: nothing is served
     with Served(module.app) as served:
-        url = f"ws://127.0.0.1:{served.port}/twilio/media"
+        url = served.ws_url("/twilio/media")
         async with FakeTwilio(url, parameters={"From": "+15550100"}) as phone:
             await phone.say(synthesize_speech("two croissants please"), speed=4)
             await phone.wait_until(lambda: phone.heard() == "You said: two croissants please", 15)

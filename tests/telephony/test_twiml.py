@@ -74,7 +74,7 @@ async def test_signatures_are_checked_when_a_token_is_given(sim: Simulator) -> N
     app = make_app(sim, Calls(), auth_token="secret-token", public_url="https://calls.example")
     assert "secret-token" not in repr(app)
     with Served(app) as served:
-        base = f"http://127.0.0.1:{served.port}"
+        base = served.http_url()
         async with httpx.AsyncClient(base_url=base) as client:
             bad = await client.post("/twilio/voice", data=FORM, headers={"x-twilio-signature": "x"})
             assert bad.status_code == 403
@@ -89,10 +89,10 @@ async def test_signatures_are_checked_when_a_token_is_given(sim: Simulator) -> N
         import websockets
 
         with pytest.raises(websockets.InvalidStatus):
-            await websockets.connect(f"ws://127.0.0.1:{served.port}/twilio/media")
+            await websockets.connect(served.ws_url("/twilio/media"))
         ws_signature = twilio_signature("secret-token", "wss://calls.example/twilio/media")
         async with websockets.connect(
-            f"ws://127.0.0.1:{served.port}/twilio/media",
+            served.ws_url("/twilio/media"),
             additional_headers={"x-twilio-signature": ws_signature},
         ):
             pass
@@ -114,12 +114,12 @@ def mounted(sim: Simulator) -> Iterator[tuple[Served, Calls]]:
 
 async def test_mounted_in_fastapi(mounted: tuple[Served, Calls]) -> None:
     served, calls = mounted
-    base = f"http://127.0.0.1:{served.port}"
+    base = served.http_url()
     async with httpx.AsyncClient(base_url=base) as client:
         assert (await client.get("/health")).json() == {"status": "ok"}
         response = await client.post("/phone/voice", data=FORM)
         url, params = _stream(response.text)
-    assert url == f"ws://127.0.0.1:{served.port}/phone/media"
+    assert url == served.ws_url("/phone/media")
     async with FakeTwilio(url, parameters=params) as phone:
         await phone.say(synthesize_speech("mounted and working"), speed=4)
         await phone.wait_until(lambda: phone.heard() == "You said: mounted and working", timeout=15)
