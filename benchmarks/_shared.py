@@ -36,14 +36,17 @@ __all__ = [
     "percentile",
     "print_table",
     "quiet_logs",
+    "rate_row",
     "ratio_to",
     "rotation",
     "say_repeat",
     "server",
     "settle",
+    "targets",
 ]
 
 from _corpus import CACHE, bench_dir, corpus
+from websockets.asyncio.client import connect as ws_connect
 
 T = TypeVar("T")
 
@@ -59,6 +62,16 @@ class Server:
     def url(self, query: str) -> str:
         """``ws://127.0.0.1:PORT/v1/realtime?QUERY``."""
         return f"ws://127.0.0.1:{self.port}/v1/realtime?{query}"
+
+    def connect(self, query: str) -> ws_connect:
+        """A bare ``websockets`` connection to ``url(query)``, as the bare clients open it: no
+        compression and no frame size limit."""
+        return ws_connect(
+            self.url(query),
+            additional_headers={"Authorization": "Bearer x"},
+            max_size=None,
+            compression=None,
+        )
 
     @property
     def base(self) -> str:
@@ -275,11 +288,36 @@ def latest(values: Mapping[str, Sequence[T]], show: Callable[[T], str]) -> str:
     return ", ".join(f"{name} {show(runs[-1])}" for name, runs in values.items())
 
 
-def ratio_to(values: dict[str, list[float]], name: str, baseline: str, digits: int = 2) -> str:
+def ratio_to(
+    values: Mapping[str, Sequence[float]], name: str, baseline: str, digits: int = 2
+) -> str:
     """``paired_ratio`` of ``name`` to ``baseline`` as ``1.23x``, or ``-`` without a baseline."""
     if baseline not in values:
         return "-"
     return f"{paired_ratio(values[name], values[baseline]):.{digits}f}x"
+
+
+def rate_row(rates: Mapping[str, Sequence[float]], name: str) -> list[object]:
+    """A throughput table's first columns for the runs of ``name``: the client, its median rate,
+    microseconds an item, and its paired ratios to ``bare`` and to ``openai`` (``-`` for a client
+    that did not run)."""
+    med = median(rates[name])
+    return [
+        name,
+        fmt_rate(med),
+        f"{1e6 / med:.2f}",
+        ratio_to(rates, name, "bare"),
+        ratio_to(rates, name, "openai", digits=1),
+    ]
+
+
+def targets(rates: Mapping[str, Sequence[float]], bare: str, openai: str) -> str:
+    """The ``target:`` line of a bus benchmark: each target (``bare``, say ``bus >= 0.8x bare``)
+    with the bus's paired ratio to that client; the openai one only when openai ran."""
+    met = [f"{bare}: {ratio_to(rates, 'bus', 'bare')}"]
+    if "openai" in rates:
+        met.append(f"{openai}: {ratio_to(rates, 'bus', 'openai', digits=1)}")
+    return "target: " + "; ".join(met)
 
 
 def arguments(

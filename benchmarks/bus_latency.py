@@ -35,7 +35,6 @@ from _shared import (
     server,
     settle,
 )
-from websockets.asyncio.client import connect
 
 from realtime_bus import Bus
 from realtime_bus.protocol import SERVER_EVENT_CLASSES, base64_from_pcm
@@ -139,12 +138,7 @@ async def _bare_session(
     samples = win.samples
     clock = time.monotonic_ns
     encode = msgspec.json.Encoder().encode
-    async with connect(
-        srv.url(query),
-        additional_headers={"Authorization": "Bearer x"},
-        max_size=None,
-        compression=None,
-    ) as ws:
+    async with srv.connect(query) as ws:
 
         async def read() -> None:
             while True:

@@ -20,38 +20,20 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Union
 
+import _shared as bench
 import msgspec
-from _shared import (
-    EventCount,
-    OtherLoad,
-    Server,
-    arguments,
-    corpus,
-    fmt_rate,
-    latest,
-    median,
-    now,
-    parse,
-    print_table,
-    ratio_to,
-    rotation,
-    say_repeat,
-    server,
-    settle,
-)
-from websockets.asyncio.client import connect
 
 from realtime_bus import Bus
 from realtime_bus.bus import ConnectionLost
 from realtime_bus.protocol import SERVER_EVENT_CLASSES
 
-Runner = Callable[[Server, int], Awaitable[float]]
+Runner = Callable[[bench.Server, int], Awaitable[float]]
 
 
-async def run_bus(srv: Server, n: int) -> float:
+async def run_bus(srv: bench.Server, n: int) -> float:
     """Events per second through the bus to one no-op ``"*"`` handler."""
     done = asyncio.Event()
-    counted = EventCount(n, done.set)
+    counted = bench.EventCount(n, done.set)
     bus = Bus(url=srv.url(f"mode=in&n={n}"), api_key="x", reconnect=False)
     bus.on("*")(counted.seen)
     bus.on("bus.disconnected")(lambda event: done.set())
@@ -63,28 +45,23 @@ async def run_bus(srv: Server, n: int) -> float:
     return counted.per_second("bus")
 
 
-async def run_bare(srv: Server, n: int) -> float:
+async def run_bare(srv: bench.Server, n: int) -> float:
     """Events per second through a bare recv loop with a typed msgspec decode."""
     decode = msgspec.json.Decoder(Union[SERVER_EVENT_CLASSES]).decode  # noqa: UP007
     count = 0
     first = last = 0.0
-    async with connect(
-        srv.url(f"mode=in&n={n}"),
-        additional_headers={"Authorization": "Bearer x"},
-        max_size=None,
-        compression=None,
-    ) as ws:
+    async with srv.connect(f"mode=in&n={n}") as ws:
         while count < n:
             frame = await ws.recv(decode=False)
             decode(frame)
             count += 1
             if count == 1:
-                first = now()
-        last = now()
+                first = bench.now()
+        last = bench.now()
     return (n - 1) / (last - first)
 
 
-async def run_openai(srv: Server, n: int) -> float:
+async def run_openai(srv: bench.Server, n: int) -> float:
     """Events per second through the ``openai`` package's async iterator."""
     from openai import AsyncOpenAI
 
@@ -97,9 +74,9 @@ async def run_openai(srv: Server, n: int) -> float:
         async for _event in conn:
             count += 1
             if count == 1:
-                first = now()
+                first = bench.now()
             elif count == n:
-                last = now()
+                last = bench.now()
                 break
     await client.close()
     if count != n:
@@ -112,44 +89,36 @@ async def amain(args: argparse.Namespace) -> None:
     if not args.skip_openai:
         runners["openai"] = run_openai
     rates: dict[str, list[float]] = {name: [] for name in runners}
-    path = corpus(args.corpus)
-    with server(path) as srv:
+    path = bench.corpus(args.corpus)
+    with bench.server(path) as srv:
         assert srv.proc is not None
-        load = OtherLoad(srv.proc.pid)
+        load = bench.OtherLoad(srv.proc.pid)
         for fn in runners.values():  # warm-up: imports, decoder builds, first sockets
             await fn(srv, min(args.n, 2000))
-            await settle()
+            await bench.settle()
         for rep in range(args.repeats):
-            for name in rotation(list(runners), rep):
+            for name in bench.rotation(list(runners), rep):
                 n = args.n if name != "openai" else args.openai_n or args.n
                 rates[name].append(await runners[name](srv, n))
-                await settle()
-            say_repeat(rep, args.repeats, latest(rates, fmt_rate), load)
+                await bench.settle()
+            bench.say_repeat(rep, args.repeats, bench.latest(rates, bench.fmt_rate), load)
 
-    med = {k: median(v) for k, v in rates.items()}
-    rows: list[list[object]] = []
-    for name in runners:
-        row: list[object] = [name, fmt_rate(med[name])]
-        row.append(f"{1e6 / med[name]:.2f}")
-        row.append(ratio_to(rates, name, "bare"))
-        row.append(ratio_to(rates, name, "openai", digits=1))
-        row.append(" ".join(fmt_rate(r) for r in rates[name]))
-        rows.append(row)
-    print_table(
+    rows = [
+        [*bench.rate_row(rates, name), " ".join(bench.fmt_rate(r) for r in rates[name])]
+        for name in runners
+    ]
+    bench.print_table(
         f"Receive throughput, mode=in, {args.n} corpus frames, median of {args.repeats}",
         ["client", "events/s", "us/event", "vs bare", "vs openai", "runs"],
         rows,
     )
-    targets = [f"bus >= 0.8x bare (aim 0.9x): {ratio_to(rates, 'bus', 'bare')}"]
-    if "openai" in rates:
-        targets.append(f"bus >= 6x openai: {ratio_to(rates, 'bus', 'openai', digits=1)}")
-    print("\ntarget: " + "; ".join(targets))
+    print("\n" + bench.targets(rates, "bus >= 0.8x bare (aim 0.9x)", "bus >= 6x openai"))
     print(load.report())
 
 
 def main() -> None:
-    ap = arguments(__doc__, n=50_000, unit="frames", corpus=True, openai=True)
-    asyncio.run(amain(parse(ap)))
+    ap = bench.arguments(__doc__, n=50_000, unit="frames", corpus=True, openai=True)
+    asyncio.run(amain(bench.parse(ap)))
 
 
 if __name__ == "__main__":

@@ -27,24 +27,8 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import _shared as bench
 import msgspec
-from _shared import (
-    OtherLoad,
-    Server,
-    arguments,
-    fmt_rate,
-    latest,
-    median,
-    now,
-    parse,
-    print_table,
-    ratio_to,
-    rotation,
-    say_repeat,
-    server,
-    settle,
-)
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from realtime_bus import Bus
@@ -76,15 +60,10 @@ def _reason_frames(reason: str) -> int:
     return int(fields.get("n", -1))
 
 
-async def run_bare(srv: Server, n: int, audio: list[str]) -> Result:
+async def run_bare(srv: bench.Server, n: int, audio: list[str]) -> Result:
     encode = msgspec.json.Encoder().encode
-    async with connect(
-        srv.url(f"mode=out&n={n}"),
-        additional_headers={"Authorization": "Bearer x"},
-        max_size=None,
-        compression=None,
-    ) as ws:
-        t0 = now()
+    async with srv.connect(f"mode=out&n={n}") as ws:
+        t0 = bench.now()
         for i in range(n):
             await ws.send(encode(_Append(audio=audio[i & 15])), text=True)
         t1, frames = await _server_close(ws.recv)
@@ -97,11 +76,11 @@ async def _server_close(recv: Callable[[], Awaitable[object]]) -> tuple[float, i
     try:
         await recv()
     except ConnectionClosed as exc:
-        return now(), _reason_frames(exc.rcvd.reason if exc.rcvd else "")
+        return bench.now(), _reason_frames(exc.rcvd.reason if exc.rcvd else "")
     raise RuntimeError("the server sent a frame in mode=out")
 
 
-async def run_bus(srv: Server, n: int, audio: list[str]) -> Result:
+async def run_bus(srv: bench.Server, n: int, audio: list[str]) -> Result:
     bus = Bus(
         url=srv.url(f"mode=out&n={n}"),
         api_key="x",
@@ -116,14 +95,14 @@ async def run_bus(srv: Server, n: int, audio: list[str]) -> Result:
     @bus.on("bus.disconnected")
     def disconnected(event: Any) -> None:
         nonlocal t1, reason
-        t1 = now()
+        t1 = bench.now()
         reason = event.reason
         gone.set()
 
     append = bus.input_audio_buffer.append
     try:
         async with bus:
-            t0 = now()
+            t0 = bench.now()
             for i in range(n):
                 await append(audio[i & 15])
             await gone.wait()
@@ -132,21 +111,21 @@ async def run_bus(srv: Server, n: int, audio: list[str]) -> Result:
     return Result((n - 1) / (t1 - t0), _reason_frames(reason), n)
 
 
-async def run_bus_coalescing(srv: Server, n: int, audio: list[str]) -> Result:
+async def run_bus_coalescing(srv: bench.Server, n: int, audio: list[str]) -> Result:
     bus = Bus(url=srv.url(f"mode=out&n={NEVER}"), api_key="x", wait_for_session=False)
     append = bus.input_audio_buffer.append
     async with bus:
-        t0 = now()
+        t0 = bench.now()
         for i in range(n):
             await append(audio[i & 15])
         await bus.close()  # flushes the queue, then the close handshake
-        t1 = now()
+        t1 = bench.now()
     if bus.stats.frames_sent + bus.stats.appends_merged != n:
         raise RuntimeError(f"bus wrote {bus.stats.frames_sent} frames for {n} appends")
     return Result((n - 1) / (t1 - t0), bus.stats.frames_sent, n)
 
 
-async def run_openai(srv: Server, n: int, audio: list[str]) -> Result:
+async def run_openai(srv: bench.Server, n: int, audio: list[str]) -> Result:
     from openai import AsyncOpenAI
 
     client = AsyncOpenAI(api_key="x", websocket_base_url=srv.base)
@@ -154,7 +133,7 @@ async def run_openai(srv: Server, n: int, audio: list[str]) -> Result:
         model="gpt-realtime", extra_query={"mode": "out", "n": str(n)}
     ) as conn:
         append = conn.input_audio_buffer.append
-        t0 = now()
+        t0 = bench.now()
         for i in range(n):
             await append(audio=audio[i & 15])
         t1, frames = await _server_close(conn.recv_bytes)
@@ -162,7 +141,7 @@ async def run_openai(srv: Server, n: int, audio: list[str]) -> Result:
     return Result((n - 1) / (t1 - t0), frames, n)
 
 
-async def check_coalescing(srv: Server, n: int, audio: list[str]) -> tuple[int, int, str]:
+async def check_coalescing(srv: bench.Server, n: int, audio: list[str]) -> tuple[int, int, str]:
     """Appends queued faster than the socket takes them, counted by the server.
 
     The server closes after exactly ``n`` frames: once the bus has written the appends as F
@@ -198,7 +177,7 @@ async def check_coalescing(srv: Server, n: int, audio: list[str]) -> tuple[int, 
     return n, frames, reason
 
 
-Runner = Callable[[Server, int, list[str]], Awaitable[Result]]
+Runner = Callable[[bench.Server, int, list[str]], Awaitable[Result]]
 
 
 async def amain(args: argparse.Namespace) -> None:
@@ -208,40 +187,35 @@ async def amain(args: argparse.Namespace) -> None:
         runners["openai"] = run_openai
     runners["bus coalescing"] = run_bus_coalescing
     results: dict[str, list[Result]] = {name: [] for name in runners}
-    with server() as srv:
+    with bench.server() as srv:
         assert srv.proc is not None
-        load = OtherLoad(srv.proc.pid)
+        load = bench.OtherLoad(srv.proc.pid)
         for fn in runners.values():  # warm-up
             await fn(srv, 500, audio)
-            await settle()
+            await bench.settle()
         for rep in range(args.repeats):
-            for name in rotation(list(runners), rep):
+            for name in bench.rotation(list(runners), rep):
                 n = args.openai_n or args.n if name == "openai" else args.n
                 result = await runners[name](srv, n, audio)
                 if name != "bus coalescing" and result.frames != n:
                     raise RuntimeError(f"{name}: the server counted {result.frames} of {n}")
                 results[name].append(result)
-                await settle()
-            say_repeat(rep, args.repeats, latest(results, lambda r: fmt_rate(r.rate)), load)
+                await bench.settle()
+            bench.say_repeat(
+                rep, args.repeats, bench.latest(results, lambda r: bench.fmt_rate(r.rate)), load
+            )
         appends, frames, reason = await check_coalescing(srv, args.n, audio)
 
     rates = {k: [r.rate for r in v] for k, v in results.items()}
-    med = {k: median(v) for k, v in rates.items()}
-    rows: list[list[object]] = []
-    for name in runners:
-        frames_med = median([r.frames for r in results[name]])
-        rows.append(
-            [
-                name,
-                fmt_rate(med[name]),
-                f"{1e6 / med[name]:.2f}",
-                ratio_to(rates, name, "bare"),
-                ratio_to(rates, name, "openai", digits=1),
-                f"{frames_med:.0f}",
-                " ".join(fmt_rate(r.rate) for r in results[name]),
-            ]
-        )
-    print_table(
+    rows = [
+        [
+            *bench.rate_row(rates, name),
+            f"{bench.median([r.frames for r in results[name]]):.0f}",
+            " ".join(bench.fmt_rate(r.rate) for r in results[name]),
+        ]
+        for name in runners
+    ]
+    bench.print_table(
         f"Send throughput of 20 ms input_audio_buffer.append, mode=out, {args.n} appends, "
         f"median of {args.repeats}",
         ["client", "appends/s", "us/append", "vs bare", "vs openai", "frames", "runs"],
@@ -254,16 +228,13 @@ async def amain(args: argparse.Namespace) -> None:
         f"the server closed with '{reason}' after those frames and {appends - frames} "
         "input_audio_buffer.clear events"
     )
-    targets = [f"bus >= 0.8x bare: {ratio_to(rates, 'bus', 'bare')}"]
-    if "openai" in rates:
-        targets.append(f"bus >= 15x openai: {ratio_to(rates, 'bus', 'openai', digits=1)}")
-    print("target: " + "; ".join(targets))
+    print(bench.targets(rates, "bus >= 0.8x bare", "bus >= 15x openai"))
     print(load.report())
 
 
 def main() -> None:
-    ap = arguments(__doc__, n=20_000, unit="appends", openai=True)
-    asyncio.run(amain(parse(ap)))
+    ap = bench.arguments(__doc__, n=20_000, unit="appends", openai=True)
+    asyncio.run(amain(bench.parse(ap)))
 
 
 if __name__ == "__main__":

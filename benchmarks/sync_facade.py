@@ -28,24 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from _shared import (
-    EventCount,
-    OtherLoad,
-    Server,
-    arguments,
-    corpus,
-    fmt_rate,
-    latest,
-    median,
-    now,
-    paired_ratio,
-    parse,
-    percentile,
-    print_table,
-    rotation,
-    say_repeat,
-    server,
-)
+import _shared as bench
 
 from realtime_bus import Bus, ConnectionLost, InputAudioBufferClear
 from realtime_bus.sync import SyncBus
@@ -77,9 +60,9 @@ def requests_sync(url: str, count: int) -> list[float]:
     with SyncBus(url, api_key="sk-bench") as bus:
         times = []
         for _ in range(count):
-            started = now()
+            started = bench.now()
             bus.request(InputAudioBufferClear())
-            times.append(now() - started)
+            times.append(bench.now() - started)
     return times
 
 
@@ -90,9 +73,9 @@ def requests_async(url: str, count: int) -> list[float]:
         async with Bus(url, api_key="sk-bench") as bus:
             times = []
             for _ in range(count):
-                started = now()
+                started = bench.now()
                 await bus.request(InputAudioBufferClear())
-                times.append(now() - started)
+                times.append(bench.now() - started)
         return times
 
     return asyncio.run(run())
@@ -101,10 +84,10 @@ def requests_async(url: str, count: int) -> list[float]:
 # -- delivery to a handler ---------------------------------------------------------------------
 
 
-def deliver_sync(srv: Server, n: int) -> float:
+def deliver_sync(srv: bench.Server, n: int) -> float:
     """Events per second to a sync handler registered through the facade."""
     done = threading.Event()
-    counted = EventCount(n, done.set)
+    counted = bench.EventCount(n, done.set)
     bus = SyncBus(srv.url(f"mode=in&n={n}"), api_key="x", reconnect=False, wait_for_session=False)
     bus.on("*")(counted.seen)
     bus.on("bus.disconnected")(lambda event: done.set())
@@ -116,12 +99,12 @@ def deliver_sync(srv: Server, n: int) -> float:
     return counted.per_second("the facade")
 
 
-def deliver_async(srv: Server, n: int) -> float:
+def deliver_async(srv: bench.Server, n: int) -> float:
     """Events per second to an async handler on the bus."""
 
     async def run() -> float:
         done = asyncio.Event()
-        counted = EventCount(n, done.set)
+        counted = bench.EventCount(n, done.set)
         bus = Bus(srv.url(f"mode=in&n={n}"), api_key="x", reconnect=False, wait_for_session=False)
 
         @bus.on("*")
@@ -149,9 +132,9 @@ def settle() -> None:
 
 
 def main() -> None:
-    ap = arguments(__doc__, n=30_000, unit="delivery frames", corpus=True)
+    ap = bench.arguments(__doc__, n=30_000, unit="delivery frames", corpus=True)
     ap.add_argument("--requests", type=int, default=1000, help="requests per run (default 1000)")
-    args = parse(ap)
+    args = bench.parse(ap)
 
     latency: dict[str, list[float]] = {"facade": [], "async": []}
     p99: dict[str, list[float]] = {"facade": [], "async": []}
@@ -159,23 +142,26 @@ def main() -> None:
     request_runs = {"facade": requests_sync, "async": requests_async}
     delivery_runs = {"facade": deliver_sync, "async": deliver_async}
 
-    with simulator_process() as (url, sim_pid), server(corpus(args.corpus)) as srv:
+    with simulator_process() as (url, sim_pid), bench.server(bench.corpus(args.corpus)) as srv:
         assert srv.proc is not None
-        load = OtherLoad(sim_pid, srv.proc.pid)
+        load = bench.OtherLoad(sim_pid, srv.proc.pid)
         for name in request_runs:  # warm-up: imports, first sockets, code paths
             request_runs[name](url, 100)
             delivery_runs[name](srv, min(args.n, 2000))
         for rep in range(args.repeats):
-            for name in rotation(list(request_runs), rep):
+            for name in bench.rotation(list(request_runs), rep):
                 times = sorted(request_runs[name](url, args.requests))
-                latency[name].append(median(times))
-                p99[name].append(percentile(times, 99))
+                latency[name].append(bench.median(times))
+                p99[name].append(bench.percentile(times, 99))
                 settle()
                 rates[name].append(delivery_runs[name](srv, args.n))
                 settle()
-            request = latest(latency, lambda seconds: f"{seconds * 1e6:.0f} us")
-            say_repeat(
-                rep, args.repeats, f"request {request}; delivery {latest(rates, fmt_rate)}", load
+            request = bench.latest(latency, lambda seconds: f"{seconds * 1e6:.0f} us")
+            bench.say_repeat(
+                rep,
+                args.repeats,
+                f"request {request}; delivery {bench.latest(rates, bench.fmt_rate)}",
+                load,
             )
 
     rows: list[list[object]] = []
@@ -183,18 +169,18 @@ def main() -> None:
         rows.append(
             [
                 name,
-                f"{median(latency[name]) * 1e6:.0f}",
-                f"{median(p99[name]) * 1e6:.0f}",
-                f"{paired_ratio(latency[name], latency['async']):.2f}x",
+                f"{bench.median(latency[name]) * 1e6:.0f}",
+                f"{bench.median(p99[name]) * 1e6:.0f}",
+                f"{bench.paired_ratio(latency[name], latency['async']):.2f}x",
             ]
         )
-    print_table(
+    bench.print_table(
         f"request() round trip, input_audio_buffer.clear, {args.requests} sequential requests, "
         f"median of {args.repeats}",
         ["client", "p50 us", "p99 us", "time vs async"],
         rows,
     )
-    crossing = (median(latency["facade"]) - median(latency["async"])) * 1e6
+    crossing = (bench.median(latency["facade"]) - bench.median(latency["async"])) * 1e6
     print(f"\ncrossing to the bus's thread and back adds {crossing:.0f} us per call (p50)")
 
     rows = []
@@ -202,12 +188,12 @@ def main() -> None:
         rows.append(
             [
                 f"{name} ({handler})",
-                fmt_rate(median(rates[name])),
-                f"{1e6 / median(rates[name]):.2f}",
-                f"{paired_ratio(rates[name], rates['async']):.2f}x",
+                bench.fmt_rate(bench.median(rates[name])),
+                f"{1e6 / bench.median(rates[name]):.2f}",
+                f"{bench.paired_ratio(rates[name], rates['async']):.2f}x",
             ]
         )
-    print_table(
+    bench.print_table(
         f"Delivery to a handler on '*', mode=in, {args.n} corpus frames, median of {args.repeats}",
         ["client", "events/s", "us/event", "rate vs async"],
         rows,
