@@ -200,33 +200,16 @@ def test_a_new_session_after_a_reconnect_starts_empty_and_keeps_the_old_items() 
 def test_function_call_arguments_that_are_not_json() -> None:
     c = Conversation()
     call = {"id": "f1", "type": "function_call", "name": "f", "arguments": "", "call_id": "c1"}
+    where = {"response_id": "r", "item_id": "f1", "output_index": 0, "call_id": "c1"}
     feed(
         c,
         ev("conversation.item.added", item=call),
-        ev(
-            "response.function_call_arguments.delta",
-            response_id="r",
-            item_id="f1",
-            output_index=0,
-            call_id="c1",
-            delta='{"a": ',
-        ),
+        ev("response.function_call_arguments.delta", **where, delta='{"a": '),
     )
     item = c.items[0]
     assert item.arguments == '{"a": '
     assert item.parsed_arguments is None
-    feed(
-        c,
-        ev(
-            "response.function_call_arguments.done",
-            response_id="r",
-            item_id="f1",
-            output_index=0,
-            call_id="c1",
-            name="f",
-            arguments='{"a": 1}',
-        ),
-    )
+    feed(c, ev("response.function_call_arguments.done", **where, name="f", arguments='{"a": 1}'))
     assert item.parsed_arguments == {"a": 1}
 
 
@@ -239,23 +222,12 @@ def test_mcp_call_items_are_assembled() -> None:
         "name": "search",
         "arguments": "",
     }
+    where = {"response_id": "r", "item_id": "m1", "output_index": 0}
     feed(
         c,
         ev("conversation.item.added", item=mcp),
-        ev(
-            "response.mcp_call_arguments.delta",
-            response_id="r",
-            item_id="m1",
-            output_index=0,
-            delta='{"q"',
-        ),
-        ev(
-            "response.mcp_call_arguments.delta",
-            response_id="r",
-            item_id="m1",
-            output_index=0,
-            delta=': "x"}',
-        ),
+        ev("response.mcp_call_arguments.delta", **where, delta='{"q"'),
+        ev("response.mcp_call_arguments.delta", **where, delta=': "x"}'),
         ev("response.mcp_call.in_progress", item_id="m1", output_index=0),
         ev("conversation.item.done", item={**mcp, "arguments": '{"q": "x"}', "output": "found"}),
         ev("response.mcp_call.completed", item_id="m1", output_index=0),
