@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from realtime_bus.sync import SyncBus
 from realtime_bus.testing import Simulator
+from tests._sim import make_sync_bus as make_bus  # what the sync tests import from here
 
 
 def bus_threads() -> list[threading.Thread]:
@@ -31,12 +31,6 @@ def no_thread_left() -> Iterator[None]:
 def sim(realtime_simulator_thread: Simulator) -> Simulator:
     """A simulator running on its own background thread."""
     return realtime_simulator_thread
-
-
-def make_bus(sim: Simulator, **options: Any) -> SyncBus:
-    """A sync bus to ``sim`` with a test key; keyword arguments go to the :class:`Bus`."""
-    options.setdefault("api_key", "sk-test-key")
-    return SyncBus(sim.url, query={"model": "gpt-realtime"}, **options)
 
 
 @pytest.fixture
