@@ -8,7 +8,9 @@ in place): it is copied to ``bytes`` only where it is kept (the recorder tap, an
 an unknown event).
 
 Each event is stamped with its receive time (``event.received``, ``time.monotonic()``) and
-shown to the recorder tap, if there is one, in wire order.
+shown to the recorder tap, if there is one, in wire order. A recorder that gathers its frames
+(:meth:`Recorder.gathering <realtime_bus.recording.Recorder.gathering>`) is handed an audio
+frame with no call: the frame and its receive time appended to the recorder's list.
 
 It never waits on user code (plain handlers of an event that arrives alone are the one
 exception; see :meth:`Dispatcher.dispatch_now`). When the backlog of received events reaches
@@ -43,6 +45,10 @@ _LOG_EVERY = 10.0
 
 class _Bursts(Protocol):
     burst: Iterator[bytes | Raw]
+
+
+def _nothing() -> None:
+    return None
 
 
 class Reader:
@@ -112,6 +118,14 @@ class Reader:
         stats = self._stats
         max_events, max_bytes = self.max_events, self.max_bytes
         tap = self._tap
+        # A recorder's gathered frames, appended to with no call (audio frames; the rest, and
+        # a tap that does not gather, go through tap.received).
+        gathering = getattr(tap, "gathering", None)
+        gather = gathering() if gathering is not None else None
+        if gather is not None:
+            gathered, full, flush, quick, largest = gather
+        else:
+            gathered, full, flush, quick, largest = [], 0, _nothing, frozenset(), 0
         monotonic = time.monotonic
         ready_seen = started
         # A transport that may hold frames ready (a replay) hands them over with no await.
@@ -144,7 +158,13 @@ class Reader:
                 frame = bytes(frame)
                 force_setattr(event, "raw", frame)
             if tap is not None:
-                tap.received(frame, event)
+                if type(event) in quick and len(frame) <= largest:
+                    gathered.append(frame)
+                    gathered.append(received)
+                    if len(gathered) >= full:
+                        flush()
+                else:
+                    tap.received(frame, event)
             if waiters.early:
                 waiters.feed(waiters.early, event)
             if not ready_seen and event.type in ready_types:

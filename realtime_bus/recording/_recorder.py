@@ -2,10 +2,16 @@
 
 It is the bus's recorder tap (see ``Bus(record=...)``) and is also used by the simulator and the
 proxy. Frames are written from the caller's task with no await. A recording the recorder opened
-itself gathers its frames: each one costs a clock read and two appends (the bus receives
-thousands a second when it catches up), and a batch is formatted in one pass (msgspec writes
-the lines) and written with one call when it is big enough, at every lifecycle marker, at any
-other line, and when the recording closes.
+itself gathers its frames in one list, each frame followed by its receive time: the bus's
+reader appends audio frames to it itself, with no call (see :meth:`Recorder.gathering`), and
+every other frame comes through :meth:`Recorder.received` and the credential scan. A batch is
+written with one ``os.writev`` when it is big enough, at every lifecycle marker, at any other
+line, and when the recording closes: each frame line's start (kind, direction, times; the
+times of a whole batch formatted by msgspec in one call) then the frame's own bytes, so the
+kernel copies each frame once, from the bytes the bus received. The file is reserved ahead in
+chunks where the system can (``fallocate``, keeping the file's size; the reservation past the
+end is given back when the recording closes): writing into reserved blocks costs the kernel
+less than growing the file.
 """
 
 from __future__ import annotations
@@ -13,12 +19,15 @@ from __future__ import annotations
 import base64
 import io
 import os
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import metadata
-from typing import IO, Any
+from itertools import repeat
+from operator import add, sub
+from typing import IO, Any, NamedTuple
 
 import msgspec
 
@@ -28,25 +37,74 @@ from ._audio import AudioFormats, strip_audio
 from ._format import AudioSummary, Direction, FrameLine, Header, Marker, MarkerKind
 from ._secrets import SecretSet, safe_url, secrets_of_url, subprotocol_keys
 
-__all__ = ["RecordTarget", "Recorder", "library_version"]
+__all__ = ["Gathering", "RecordTarget", "Recorder", "library_version"]
 
 RecordTarget = str | os.PathLike[str] | IO[Any]
 """Where a recording goes: a path (created, or truncated) or an open file (text or binary)."""
 
 _writev = getattr(os, "writev", None)
-_BATCH_BYTES = 1 << 18
-_BATCH_FRAMES = 256
-_BATCH_PARTS = 768  # below every system's IOV_MAX (1024 on Linux)
+_BATCH_BYTES = 1 << 18  # lines other than gathered frames (text frames, audio left out)
+_BATCH_PARTS = 768
+_BATCH_FRAMES = 384  # gathered frames a batch: about 1 MiB of corpus frames, two pieces each
+_IOV_MAX = 1020  # pieces a writev call: below every system's IOV_MAX (1024 on Linux)
+_LARGEST = 1 << 15  # the reader gathers frames up to this size (others come as a call)
+_RESERVE = 8 << 20  # bytes reserved ahead (fallocate) ...
+_RESERVE_MARGIN = 2 << 20  # ... when what is written comes this close to the reserved end
 # Events whose fields are ids, indices and base64 audio: no text a credential could be echoed
 # in, so the secret scan (a search through every byte) is spared on most of the traffic.
 _AUDIO_ONLY = frozenset({ResponseOutputAudioDelta, InputAudioBufferAppend})
 _encode = msgspec.json.Encoder().encode
-_encode_lines = msgspec.json.Encoder().encode_lines
-_monotonic_ns = time.monotonic_ns
+_monotonic = time.monotonic
 # ``10 in data`` looks for a newline byte; ``b"\n" in data`` costs an exception raised and
 # cleared inside (the int check is tried first): 1,500 instructions a frame.
 _NL = 10
+_has_newline = bytes.__contains__
 _validate = msgspec.json.Decoder().decode
+# A frame line, written around the frame's own bytes: what comes before it (the line before
+# closed first), and what closes the batch's last line.
+_START = b'{"kind":"frame","dir":"in","t":'
+_NEXT_IN = b"}\n" + _START
+_NEXT_OUT = b'}\n{"kind":"frame","dir":"out","t":'
+_WALL = b',"wall":'
+_FRAME = b',"frame":'
+_CUT = b"\0"  # never in a number: cuts the batch's line starts apart
+_END = b"}\n"
+
+
+class Gathering(NamedTuple):
+    """How the bus's reader hands frames to a recorder with no call (see
+    :meth:`Recorder.gathering`)."""
+
+    frames: list[Any]
+    """Append a frame (``bytes``), then its receive time (``time.monotonic()``)."""
+    full: int
+    """When the list is this long, call :attr:`flush`."""
+    flush: Callable[[], None]
+    quick: frozenset[type]
+    """The event types whose frames may be appended so: the others come through
+    :meth:`Recorder.received` (the credential scan)."""
+    largest: int
+    """Frames longer than this come through :meth:`Recorder.received` too."""
+
+
+def _reserver() -> Callable[[int, int, int], int] | None:
+    """``fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length)`` where the system has it."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover - other systems
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fallocate = libc.fallocate
+    except (OSError, AttributeError):  # pragma: no cover - no fallocate in this libc
+        return None
+    fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+    fallocate.restype = ctypes.c_int
+
+    def reserve(fd: int, offset: int, length: int) -> int:
+        return int(fallocate(fd, 1, offset, length))  # 1: FALLOC_FL_KEEP_SIZE
+
+    return reserve
 
 
 def library_version() -> str:
@@ -87,27 +145,30 @@ class Recorder:
         self._file: Any = None
         self._fd = -1
         self._pending: list[bytes] = []
+        """What is ready to be written, in order (the pieces of a writev)."""
         self._pending_size = 0
-        # Frames gathered for the next batch: their bytes, their clock readings, and which of
-        # them the client sent (the rest came from the server).
-        self._frames: list[bytes] = []
-        self._times: list[int] = []
-        self._outgoing: list[int] = []
-        self._gathered = 0
+        self.gathered: list[Any] = []
+        """Frames gathered for the next batch, each followed by its receive time (see
+        :meth:`gathering`)."""
+        self._outgoing: list[int] = []  # which gathered frames the client sent
         self._written = 0
         self._text = False
+        self._offset = 0  # bytes written to the file
+        self._reserved = 0  # the file is reserved up to here
+        self._reserve: Callable[[int, int, int], int] | None = None
         if self._owned:
             # Only the owner may read it: a recording holds the conversation.
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
             self._fd = os.open(os.fspath(target), flags, 0o600)  # type: ignore[arg-type]
+            self._reserve = _reserver()
         else:
             self._file = target
             self._text = isinstance(target, io.TextIOBase)
-        # One clock per line: ``t`` from the monotonic clock, ``wall`` the start's Unix time
-        # plus ``t`` (both to the microsecond).
-        self._t0 = _monotonic_ns()
+        # One clock per line: ``t`` from the monotonic clock (a frame's receive time when the
+        # bus gives it), ``wall`` the start's Unix time (to the microsecond) plus ``t``.
+        self._t0 = _monotonic()
         now = time.time()
-        self._wall0 = round(now * 1e6)
+        self._wall0 = round(now, 6)
         self.closed = False
         self._gather = self._owned and audio
         """Whether frames are gathered for a batch (see :meth:`received`)."""
@@ -116,7 +177,7 @@ class Recorder:
             dialect=dialect,
             url=safe_url(url),
             started_at=datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),
-            started_unix=self._wall0 / 1e6,
+            started_unix=self._wall0,
             source=source,
             audio=audio,
         )
@@ -125,7 +186,7 @@ class Recorder:
     @property
     def frames(self) -> int:
         """Frames recorded so far."""
-        return self._written + len(self._frames)
+        return self._written + len(self.gathered) // 2
 
     @classmethod
     def for_endpoint(
@@ -162,8 +223,27 @@ class Recorder:
 
     # -- writing ---------------------------------------------------------------------------
 
+    def gathering(self) -> Gathering | None:
+        """How the bus's reader may hand this recorder its frames with no call, or ``None``
+        (a recording to an open file, or without audio: every frame is a call).
+
+        The reader appends an audio frame and its receive time to :attr:`Gathering.frames`
+        and calls :attr:`Gathering.flush` when the list is full; any other frame goes
+        through :meth:`received`, as it does for any tap."""
+        if not self._gather:
+            return None
+        return Gathering(
+            self.gathered, 2 * _BATCH_FRAMES, self._flush_gathered, _AUDIO_ONLY, _LARGEST
+        )
+
+    def _flush_gathered(self) -> None:
+        if self.closed:  # nothing more is written; what a reader still gathers is let go
+            self.gathered.clear()
+            return
+        self._drain()
+
     def _write(self, line: bytes) -> None:
-        if self._frames:
+        if self.gathered:
             self._format()
         if self._fd >= 0:
             self._pending.append(line)
@@ -176,36 +256,96 @@ class Recorder:
             self._file.write(line)
 
     def _format(self) -> None:
-        """Turn the gathered frames into lines, in one pass, ready to be written."""
-        frames, times, outgoing = self._frames, self._times, self._outgoing
-        self._frames, self._times, self._gathered = [], [], 0
-        t0, wall0 = self._t0, self._wall0
-        lines = [
-            FrameLine(dir="in", t=us / 1e6, wall=(us + wall0) / 1e6, frame=msgspec.Raw(frame))
-            for us, frame in zip([(ns - t0) // 1000 for ns in times], frames, strict=True)
-        ]
-        if outgoing:
-            for index in outgoing:
-                lines[index].dir = "out"
-            self._outgoing = []
-        self._written += len(lines)
-        batch = _encode_lines(lines)
-        self._pending.append(batch)
-        self._pending_size += len(batch)
+        """Turn the gathered frames into the pieces of their lines, ready to be written: each
+        line's start, with the batch's times formatted by msgspec in one call, then the frame
+        itself (not copied)."""
+        gathered = self.gathered
+        frames, stamps = gathered[0::2], gathered[1::2]
+        gathered.clear()
+        outgoing, self._outgoing = self._outgoing, []
+        count = len(frames)
+        self._written += count
+        try:  # a frame that is text, or not one line, is written on its own
+            odd = any(map(_has_newline, frames, repeat(_NL, count)))
+        except TypeError:
+            odd = True
+        if odd:
+            self._format_each(frames, stamps, outgoing)
+            return
+        times = list(map(sub, stamps, repeat(self._t0, count)))
+        numbers: list[float] = [0.0] * (2 * count)
+        numbers[0::2] = times
+        numbers[1::2] = map(add, times, repeat(self._wall0, count))
+        texts = _encode(numbers)[1:-1].split(b",")
+        parts = [_CUT] * (6 * count)
+        parts[0::6] = repeat(_NEXT_IN, count)
+        parts[1::6] = texts[0::2]
+        parts[2::6] = repeat(_WALL, count)
+        parts[3::6] = texts[1::2]
+        parts[4::6] = repeat(_FRAME, count)
+        for index in outgoing:
+            parts[6 * index] = _NEXT_OUT
+        starts = b"".join(parts).split(_CUT)
+        starts[0] = starts[0][2:]  # the line before is closed already
+        pieces = [_END] * (2 * count + 1)
+        pieces[0 : 2 * count : 2] = starts[:count]
+        pieces[1 : 2 * count : 2] = frames
+        self._pending += pieces
+
+    def _format_each(self, frames: list[Any], stamps: list[float], outgoing: list[int]) -> None:
+        """A batch that holds a frame that is not one line of JSON bytes: line by line."""
+        sent = set(outgoing)
+        for index, (frame, stamp) in enumerate(zip(frames, stamps, strict=True)):
+            data = frame.encode() if isinstance(frame, str) else bytes(frame)
+            t = stamp - self._t0
+            line = FrameLine(dir="out" if index in sent else "in", t=t, wall=t + self._wall0)
+            if _NL not in data:
+                line.frame = msgspec.Raw(data)
+            else:
+                try:
+                    line.text = data.decode()
+                except UnicodeDecodeError:
+                    line.base64 = base64.b64encode(data).decode()
+            encoded = _encode(line) + b"\n"
+            self._pending.append(encoded)
+            self._pending_size += len(encoded)
 
     def _drain(self) -> None:
-        if self._frames:
+        if self.gathered:
             self._format()
         pending, self._pending, self._pending_size = self._pending, [], 0
         if not pending:
             return
+        if self._reserve is not None and self._offset + _RESERVE_MARGIN > self._reserved:
+            self._reserve_ahead()
         if _writev is None:  # pragma: no cover - Windows
             rest = b"".join(pending)
         else:
-            written = _writev(self._fd, pending)
-            rest = b"".join(pending)[written:] if written < sum(map(len, pending)) else b""
-        while rest:  # a short write (rare on a regular file): finish it
-            rest = rest[os.write(self._fd, rest) :]
+            written = 0
+            for start in range(0, len(pending), _IOV_MAX):
+                chunk = pending[start : start + _IOV_MAX]
+                done = _writev(self._fd, chunk)
+                written += done
+                if done < sum(map(len, chunk)):  # a short write (rare on a regular file)
+                    rest = b"".join(pending)[written:]
+                    break
+            else:
+                rest = b""
+            self._offset += written
+        while rest:
+            done = os.write(self._fd, rest)
+            self._offset += done
+            rest = rest[done:]
+
+    def _reserve_ahead(self) -> None:
+        """Reserve the next blocks of the file (its size unchanged): the kernel then writes
+        into blocks already allocated. Given up for good where the file system refuses."""
+        assert self._reserve is not None
+        start = max(self._reserved, self._offset)
+        if self._reserve(self._fd, start, _RESERVE) != 0:
+            self._reserve = None
+            return
+        self._reserved = start + _RESERVE
 
     def flush(self) -> None:
         """Write out what is gathered (done at every marker and when the recording closes)."""
@@ -215,29 +355,29 @@ class Recorder:
             self._file.flush()
 
     def _stamp(self) -> tuple[float, float]:
-        us = (_monotonic_ns() - self._t0) // 1000
-        return us / 1e6, (us + self._wall0) / 1e6
+        t = round(_monotonic() - self._t0, 6)
+        return t, round(self._wall0 + t, 6)
 
     def received(self, frame: bytes | str, event: Any) -> None:
         """A frame from the server (the bus's tap). ``event`` (the decoded event, if known)
         spares a JSON check."""
-        # The bus's hot path, kept short: a decoded frame that is one line is gathered as it
-        # is (its secrets removed), and formatted with its batch.
-        if self._gather and event is not None and type(frame) is bytes and _NL not in frame:
+        # A decoded frame is gathered as it is (its secrets removed), and formatted with its
+        # batch (one that is not one line is written on its own then).
+        if self._gather and event is not None and type(frame) is bytes:
             if self.secrets.probe and type(event) not in _AUDIO_ONLY:
                 frame = self.secrets.scrub(frame)
-            self._times.append(_monotonic_ns())
-            self._frames.append(frame)
-            self._gathered += len(frame)
-            if self._gathered >= _BATCH_BYTES or len(self._frames) >= _BATCH_FRAMES:
+            gathered = self.gathered
+            gathered.append(frame)
+            gathered.append(_monotonic())
+            if len(gathered) >= 2 * _BATCH_FRAMES or len(frame) > _LARGEST:
                 self._drain()
             return
         self.frame("in", frame, event)
 
     def sent(self, frame: bytes | str, event: Any) -> None:
         """A frame to the server (the bus's tap)."""
-        if self._gather and event is not None and type(frame) is bytes and _NL not in frame:
-            self._outgoing.append(len(self._frames))
+        if self._gather and event is not None and type(frame) is bytes:
+            self._outgoing.append(len(self.gathered) // 2)
             self.received(frame, event)  # gathered as received frames are, marked as sent
             return
         self.frame("out", frame, event)
@@ -305,6 +445,8 @@ class Recorder:
         self._gather = False
         self.flush()
         if self._fd >= 0:
+            if self._reserved > self._offset:
+                os.ftruncate(self._fd, self._offset)  # gives the reservation back
             os.close(self._fd)
             self._fd = -1
 
