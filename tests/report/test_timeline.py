@@ -15,8 +15,9 @@ from realtime_bus.recording import FrameLine, Header, Marker, Recording
 from realtime_bus.report import build_timeline, render_report
 
 
-def _frame(direction: str, t: float, event: dict[str, Any]) -> FrameLine:
-    raw = msgspec.Raw(json.dumps(event).encode())
+def _frame(direction: str, t: float, kind: str, **fields: Any) -> FrameLine:
+    """A recorded frame at ``t``: an event of type ``kind`` with ``fields``."""
+    raw = msgspec.Raw(json.dumps({"type": kind, **fields}).encode())
     return FrameLine(dir=direction, t=t, wall=1_700_000_000 + t, frame=raw)  # type: ignore[arg-type]
 
 
@@ -43,7 +44,7 @@ USAGE = msgspec.to_builtins(
 
 def _response_done(t: float, response_id: str, status: str, usage: Any = USAGE) -> FrameLine:
     response = {"id": response_id, "status": status, "usage": usage}
-    return _frame("in", t, {"type": "response.done", "response": response})
+    return _frame("in", t, "response.done", response=response)
 
 
 def _session() -> Recording:
@@ -52,81 +53,50 @@ def _session() -> Recording:
     )
     entries: list[FrameLine | Marker] = [
         Marker(kind="connect", t=0.0, wall=0.0, attempt=1),
-        _frame("in", 0.1, {"type": "session.created", "session": {"model": "gpt-realtime"}}),
-        _frame("out", 0.5, {"type": "input_audio_buffer.append", "audio": _pcm(1.5)}),
-        _frame("in", 1.0, {"type": "input_audio_buffer.speech_started", "audio_start_ms": 500}),
-        _frame("in", 2.0, {"type": "input_audio_buffer.speech_stopped", "audio_end_ms": 1500}),
-        _frame("in", 2.1, {"type": "response.created", "response": {"id": "r1"}}),
-        _frame(
-            "in",
-            2.2,
-            {"type": "conversation.item.input_audio_transcription.completed", "transcript": "hi"},
-        ),
-        _frame(
-            "in",
-            2.35,
-            {"type": "response.output_audio.delta", "response_id": "r1", "delta": _pcm(1.0)},
-        ),
+        _frame("in", 0.1, "session.created", session={"model": "gpt-realtime"}),
+        _frame("out", 0.5, "input_audio_buffer.append", audio=_pcm(1.5)),
+        _frame("in", 1.0, "input_audio_buffer.speech_started", audio_start_ms=500),
+        _frame("in", 2.0, "input_audio_buffer.speech_stopped", audio_end_ms=1500),
+        _frame("in", 2.1, "response.created", response={"id": "r1"}),
+        _frame("in", 2.2, "conversation.item.input_audio_transcription.completed", transcript="hi"),
+        _frame("in", 2.35, "response.output_audio.delta", response_id="r1", delta=_pcm(1.0)),
         _frame(
             "in",
             2.4,
-            {
-                "type": "response.function_call_arguments.done",
-                "response_id": "r1",
-                "name": "get_weather",
-                "arguments": "{}",
-                "call_id": "c1",
-            },
+            "response.function_call_arguments.done",
+            response_id="r1",
+            name="get_weather",
+            arguments="{}",
+            call_id="c1",
         ),
-        _frame("in", 2.6, {"type": "input_audio_buffer.speech_started", "audio_start_ms": 2100}),
-        _frame("out", 2.65, {"type": "response.cancel"}),
-        _frame(
-            "out", 2.7, {"type": "conversation.item.truncate", "item_id": "i1", "audio_end_ms": 250}
-        ),
-        _frame(
-            "in",
-            2.75,
-            {"type": "conversation.item.truncated", "item_id": "i1", "audio_end_ms": 250},
-        ),
+        _frame("in", 2.6, "input_audio_buffer.speech_started", audio_start_ms=2100),
+        _frame("out", 2.65, "response.cancel"),
+        _frame("out", 2.7, "conversation.item.truncate", item_id="i1", audio_end_ms=250),
+        _frame("in", 2.75, "conversation.item.truncated", item_id="i1", audio_end_ms=250),
         _response_done(2.8, "r1", "cancelled"),
         _frame(
             "out",
             3.0,
-            {
-                "type": "conversation.item.create",
-                "item": {"type": "function_call_output", "call_id": "c1", "output": '{"ok":1}'},
-            },
+            "conversation.item.create",
+            item={"type": "function_call_output", "call_id": "c1", "output": '{"ok":1}'},
         ),
-        _frame("out", 3.1, {"type": "response.create"}),
-        _frame("in", 3.15, {"type": "response.created", "response": {"id": "r2"}}),
-        _frame(
-            "in",
-            3.4,
-            {
-                "type": "response.output_text.delta",
-                "response_id": "r2",
-                "item_id": "i2",
-                "delta": "It",
-            },
-        ),
+        _frame("out", 3.1, "response.create"),
+        _frame("in", 3.15, "response.created", response={"id": "r2"}),
+        _frame("in", 3.4, "response.output_text.delta", response_id="r2", item_id="i2", delta="It"),
         _frame(
             "in",
             3.5,
-            {
-                "type": "response.output_text.done",
-                "response_id": "r2",
-                "item_id": "i2",
-                "text": "It is sunny",
-            },
+            "response.output_text.done",
+            response_id="r2",
+            item_id="i2",
+            text="It is sunny",
         ),
         _response_done(3.6, "r2", "completed"),
         _frame(
             "in",
             3.7,
-            {
-                "type": "error",
-                "error": {"type": "invalid_request_error", "code": "x", "message": "bad"},
-            },
+            "error",
+            error={"type": "invalid_request_error", "code": "x", "message": "bad"},
         ),
         Marker(kind="disconnect", t=4.0, wall=4.0, code=1001, reason="bye"),
     ]
@@ -221,13 +191,11 @@ def test_the_page_escapes_what_the_session_said() -> None:
         _frame(
             "out",
             1.9,
-            {
-                "type": "conversation.item.create",
-                "item": {
-                    "type": "message",
-                    "role": "user",
-                    "content": [{"type": "input_text", "text": "<script>alert(1)</script>"}],
-                },
+            "conversation.item.create",
+            item={
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": "<script>alert(1)</script>"}],
             },
         ),
     )
