@@ -36,6 +36,12 @@ class _Message(msgspec.Struct, tag_field="event", rename="camel", kw_only=True):
     pass
 
 
+class _StreamMessage(_Message, kw_only=True):
+    # Every message after ``connected`` names its stream and carries Twilio's running count.
+    stream_sid: str = ""
+    sequence_number: str = ""
+
+
 class TwilioMediaFormat(msgspec.Struct, rename="camel", kw_only=True):
     """``start.mediaFormat``: always ``audio/x-mulaw`` at 8000 Hz, one channel, today."""
 
@@ -62,12 +68,10 @@ class TwilioConnected(_Message, tag="connected"):
     version: str = ""
 
 
-class TwilioStart(_Message, tag="start"):
+class TwilioStart(_StreamMessage, tag="start"):
     """The stream's metadata; sent once, right after ``connected``."""
 
     start: TwilioStartInfo
-    stream_sid: str = ""
-    sequence_number: str = ""
 
 
 class _MediaBody(msgspec.Struct, rename="camel", kw_only=True):
@@ -77,12 +81,10 @@ class _MediaBody(msgspec.Struct, rename="camel", kw_only=True):
     timestamp: str = ""
 
 
-class TwilioMedia(_Message, tag="media"):
+class TwilioMedia(_StreamMessage, tag="media"):
     """Caller audio: ``media.payload`` is base64 mu-law, in order (``media.chunk`` counts up)."""
 
     media: _MediaBody
-    stream_sid: str = ""
-    sequence_number: str = ""
 
 
 class _DtmfBody(msgspec.Struct, kw_only=True):
@@ -90,24 +92,20 @@ class _DtmfBody(msgspec.Struct, kw_only=True):
     track: str = "inbound_track"
 
 
-class TwilioDtmfMessage(_Message, tag="dtmf"):
+class TwilioDtmfMessage(_StreamMessage, tag="dtmf"):
     """A key the caller pressed."""
 
     dtmf: _DtmfBody
-    stream_sid: str = ""
-    sequence_number: str = ""
 
 
 class _MarkBody(msgspec.Struct, kw_only=True):
     name: str
 
 
-class TwilioMarkMessage(_Message, tag="mark"):
+class TwilioMarkMessage(_StreamMessage, tag="mark"):
     """A mark the bridge sent comes back: the audio before it played (or was cleared)."""
 
     mark: _MarkBody
-    stream_sid: str = ""
-    sequence_number: str = ""
 
 
 class _StopBody(msgspec.Struct, rename="camel", kw_only=True):
@@ -115,12 +113,10 @@ class _StopBody(msgspec.Struct, rename="camel", kw_only=True):
     call_sid: str = ""
 
 
-class TwilioStop(_Message, tag="stop"):
+class TwilioStop(_StreamMessage, tag="stop"):
     """The stream ended (the caller hung up, or the TwiML moved on)."""
 
     stop: _StopBody = msgspec.field(default_factory=_StopBody)
-    stream_sid: str = ""
-    sequence_number: str = ""
 
 
 TwilioMessage: TypeAlias = (
