@@ -19,6 +19,7 @@ import tempfile
 import time
 import venv
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -34,16 +35,6 @@ SPEECH = {
 """The user's spoken turns, by name: ``<name>.pcm`` is PCM16 mono at 24 kHz."""
 
 STEPS = ("text", "tool", "audio", "interrupt")
-
-
-def arguments(description: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--fresh", action="store_true", help="rebuild the framework's venv")
-    parser.add_argument(
-        "--url",
-        help="use this running simulator (ws://HOST:PORT/v1/realtime) instead of starting one",
-    )
-    return parser.parse_args()
 
 
 def python_venv(name: str, requirements: Sequence[str], *, fresh: bool = False) -> Path:
@@ -142,27 +133,33 @@ def run_scenario(
     return 0 if ok else 1
 
 
-Command = Callable[[Path, str, Path, dict[str, Path]], list[str]]
-"""The scenario's command line from the venv's Python, the simulator's URL, the work directory
-and the speech files."""
+Arguments = Callable[[str, Path, dict[str, Path]], list[str]]
+"""A scenario's arguments from the simulator's URL, the work directory and the speech files."""
 
 
-def run_python_framework(
-    description: str,
-    venv_name: str,
-    requirements: Sequence[str],
-    *,
-    distribution: str,
-    framework: str,
-    command: Command,
-) -> int:
-    """A Python framework's whole run: its venv, a simulator, the speech files, the scenario;
-    returns the exit status."""
-    args = arguments(description)
-    python = python_venv(venv_name, requirements, fresh=args.fresh)
-    version = installed_version(python, distribution)
-    with workdir() as work, simulator(args.url) as url:
-        return run_scenario(framework, version, command(python, url, work, speech_files(work)))
+@dataclass(frozen=True)
+class PythonFramework:
+    """A Python framework: installed in a venv of its own, where its scenario runs.
+
+    ``NAME`` (its key in ``run_one.py``) names both the venv, ``interop/.venvs/NAME``, and the
+    scenario, ``NAME_scenario.py`` (``-`` spelt ``_``).
+    """
+
+    title: str
+    """The framework as the results name it."""
+    requirements: Sequence[str]
+    distribution: str
+    """The distribution whose version the results show."""
+    arguments: Arguments
+
+    def run(self, name: str, args: argparse.Namespace) -> int:
+        """The whole run: the venv, a simulator, the speech files, the scenario; exit status."""
+        python = python_venv(name, self.requirements, fresh=args.fresh)
+        version = installed_version(python, self.distribution)
+        scenario = HERE / f"{name.replace('-', '_')}_scenario.py"
+        with workdir() as work, simulator(args.url) as url:
+            command = [str(python), str(scenario), *self.arguments(url, work, speech_files(work))]
+            return run_scenario(self.title, version, command)
 
 
 @contextlib.contextmanager

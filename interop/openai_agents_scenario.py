@@ -7,7 +7,7 @@ at real-time pacing): a text turn, a tool call, an audio turn with server VAD, a
 Run it directly: ``python interop/openai_agents_scenario.py URL SPEECH.pcm`` with the
 simulator's WebSocket URL and the user's question ("what time is it") as PCM16 at 24 kHz (exit
 status 0 when every step passed; one JSON line of results on stdout).
-``interop/run_openai_agents.py`` does all of that in a virtual environment of its own.
+``interop/run_one.py openai-agents`` does all of that in a virtual environment of its own.
 """
 
 from __future__ import annotations

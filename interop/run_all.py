@@ -15,23 +15,17 @@ import subprocess
 import sys
 
 import _harness
-
-SCRIPTS = {
-    "openai-agents (Python)": "run_openai_agents.py",
-    "@openai/agents-realtime (Node)": "run_openai_agents_js.py",
-    "pipecat": "run_pipecat.py",
-    "livekit-plugins-openai": "run_livekit.py",
-}
+from run_one import FRAMEWORKS
 
 
 def main() -> int:
     extra = sys.argv[1:]
     rows: list[dict[str, object]] = []
     failed = False
-    for name, script in SCRIPTS.items():
-        print(f"== {name}", file=sys.stderr, flush=True)
+    for name, framework in FRAMEWORKS.items():
+        print(f"== {framework.title}", file=sys.stderr, flush=True)
         done = subprocess.run(
-            [sys.executable, str(_harness.HERE / script), *extra],
+            [sys.executable, str(_harness.HERE / "run_one.py"), name, *extra],
             capture_output=True,
             text=True,
             check=False,
@@ -43,7 +37,7 @@ def main() -> int:
         else:
             note = done.stdout.strip() or f"exit {done.returncode}"
             results = dict.fromkeys(_harness.STEPS, f"FAIL: {note}")
-            rows.append({"framework": name, "version": "?", "results": results})
+            rows.append({"framework": framework.title, "version": "?", "results": results})
         failed = failed or done.returncode != 0
     print("| framework | version | " + " | ".join(_harness.STEPS) + " |")
     print("|---|---|" + "---|" * len(_harness.STEPS))
