@@ -21,12 +21,12 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from .._address import ServerAddresses
 from .._log import get_logger
 from ..recording import Connection, Recording, load_recording
 from ..recording._gates import ClientCount, client_event_of, gates_for
 from ..recording._proxy import stop_server
 from ..recording._secrets import KEY_SUBPROTOCOL
-from ._address import ServerAddresses
 
 __all__ = ["ReplayServer"]
 

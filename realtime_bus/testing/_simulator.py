@@ -15,11 +15,11 @@ from websockets.http11 import Request
 from websockets.server import ServerProtocol
 from websockets.typing import Subprotocol
 
+from .._address import ServerAddresses
 from .._log import get_logger
 from .._secrets import RedactingLogger
 from ..protocol import RealtimeSession, TranscriptionSession
 from ..recording import Recorder
-from ._address import ServerAddresses
 from ._config import default_session, default_transcription_session, expires_at
 from ._faults import Faults
 from ._handshake import Admission, admit, select_subprotocol

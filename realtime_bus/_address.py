@@ -1,7 +1,8 @@
-"""The addresses a local test server is reached at, once it listens.
+"""The addresses a local server is reached at, once it listens.
 
 The simulator and the replay server serve the Realtime WebSocket on ``ws://HOST:PORT/v1``; their
-``port``, ``url`` and ``ws_base_url`` are the same rule, kept here.
+``port``, ``url`` and ``ws_base_url`` are the same rule, kept here, outside ``testing``, so that
+the recording proxy (which serves the same endpoint) can share it.
 """
 
 from __future__ import annotations
