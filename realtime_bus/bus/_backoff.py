@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from .._jitter import jittered_backoff
 from ..transport import ConfigurationError
 
 __all__ = ["ReconnectPolicy"]
@@ -43,9 +44,8 @@ class ReconnectPolicy:
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait before attempt ``attempt`` (1-based)."""
-        raw = min(self.max_delay, self.base_delay * self.factor ** max(0, attempt - 1))
-        draw = (rng or random).random()
-        return raw * (1 - self.jitter * draw)
+        n = max(0, attempt - 1)
+        return jittered_backoff(self.base_delay, self.factor, n, self.max_delay, self.jitter, rng)
 
     def allows(self, attempt: int, elapsed: float) -> bool:
         """Whether attempt ``attempt`` may be made ``elapsed`` seconds after the loss."""

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 import msgspec
 
+from .._jitter import jittered_backoff
+
 __all__ = ["RetryPolicy", "parse_retry_after"]
 
 _RETRY_STATUSES = frozenset({408, 429})
@@ -49,9 +51,7 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """The wait before retry number ``retry`` (0-based) when the server gave none."""
-        base = min(self.max_delay, self.initial_delay * 2.0 ** min(retry, 62))
-        draw = (rng or random).random()
-        return base * (1.0 - self.jitter * draw)
+        return jittered_backoff(self.initial_delay, 2.0, retry, self.max_delay, self.jitter, rng)
 
     def retryable_status(self, status: int) -> bool:
         """Whether a response with this status is worth sending again."""

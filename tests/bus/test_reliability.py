@@ -262,3 +262,13 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
     assert not policy.allows(9, 0)
     assert not policy.allows(1, 1000)
     assert not ReconnectPolicy(enabled=False).allows(1, 0)
+
+
+@pytest.mark.parametrize("factor", [2.0, 2, 1.5, 10.0])
+def test_backoff_stays_at_the_cap_however_many_attempts(factor: float) -> None:
+    # A float power past ~1e308 raises OverflowError (2.0 ** 1024 does): the delay must not.
+    policy = ReconnectPolicy(base_delay=0.25, factor=factor, max_delay=10.0, jitter=0.0)
+    assert policy.delay(5000) == 10.0
+    assert ReconnectPolicy(base_delay=0.0, factor=factor, jitter=0.0).delay(5000) == 0.0
+    jittered = ReconnectPolicy(factor=factor, max_delay=10.0, jitter=0.5)
+    assert 5.0 <= jittered.delay(5000, random.Random(3)) <= 10.0
