@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -36,6 +35,7 @@ from ._conversation import StoredItem, public_item
 from ._errors import commit_empty
 from ._pacing import words
 from ._speech import decode_speech, unintelligible_transcript
+from ._timer import Timer
 from ._vad import EnergyVad
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class InputAudio:
         self.vad: EnergyVad | None = None
         self.speech_item_id: str | None = None
         self._speech_start = 0
-        self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle_timer = Timer()
         self.configure()
 
     @property
@@ -171,16 +171,13 @@ class InputAudio:
         # half as long, at 0 (as fast as possible) the timeout is due at once.
         factor = self.session.pacing.realtime_factor
         delay = (playback_seconds + turn.idle_timeout_ms / 1000) * factor
-        self._idle_timer = asyncio.get_running_loop().call_later(delay, self._idle_timeout)
+        self._idle_timer.arm(delay, self._idle_timeout)
 
     def disarm_idle_timeout(self) -> None:
         """Stop the idle clock (speech started, a response started, the session ended)."""
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-            self._idle_timer = None
+        self._idle_timer.cancel()
 
     def _idle_timeout(self) -> None:
-        self._idle_timer = None
         session = self.session
         if session.closed or self.turns.responding:
             return

@@ -32,6 +32,7 @@ from ._http import (
     RequestHead,
     parse_head,
 )
+from ._timer import Timer
 from ._wsconn import WebSocketConnection
 
 __all__ = ["Listener", "ListenerHost", "Peer", "accept_websocket"]
@@ -128,14 +129,14 @@ class Listener(asyncio.Protocol):
         self._buffer = bytearray()
         self._head: RequestHead | None = None
         self._task: asyncio.Task[None] | None = None
-        self._deadline: asyncio.TimerHandle | None = None
+        self._deadline = Timer()
 
     # -- asyncio callbacks -----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # Not an isinstance check: uvloop's transports do not subclass asyncio.Transport.
         self.transport = cast(asyncio.Transport, transport)
-        self._arm_deadline()
+        self._deadline.arm(self.host.request_timeout, self._timed_out)
 
     def data_received(self, data: bytes) -> None:
         if self.ws is not None:
@@ -146,7 +147,7 @@ class Listener(asyncio.Protocol):
             self._process()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_deadline()
+        self._deadline.cancel()
         if self.ws is not None:
             self.ws.connection_lost(exc)
         elif self._task is not None:
@@ -162,18 +163,7 @@ class Listener(asyncio.Protocol):
 
     # -- time limits -----------------------------------------------------------------------
 
-    def _arm_deadline(self) -> None:
-        self._disarm_deadline()
-        loop = asyncio.get_running_loop()
-        self._deadline = loop.call_later(self.host.request_timeout, self._timed_out)
-
-    def _disarm_deadline(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-
     def _timed_out(self) -> None:
-        self._deadline = None
         if self.ws is not None or self._task is not None or self.transport is None:
             return
         if self._buffer or self._head is not None:
@@ -195,7 +185,7 @@ class Listener(asyncio.Protocol):
                     return
                 head = parse_head(bytes(self._buffer[:end]))
                 if is_upgrade(head):
-                    self._disarm_deadline()
+                    self._deadline.cancel()
                     raw = bytes(self._buffer)
                     self._buffer.clear()
                     self.ws = self.host.upgrade(self, head, raw)
@@ -208,7 +198,7 @@ class Listener(asyncio.Protocol):
         except HttpError as exc:
             self._reply(HttpResponse.error(exc.status, exc.message), keep_alive=False)
             return
-        self._disarm_deadline()
+        self._deadline.cancel()
         request = HttpRequest.from_head(self._head, body)
         keep_alive = (self._head.header("connection") or "").lower() != "close"
         self._head = None
@@ -272,7 +262,7 @@ class Listener(asyncio.Protocol):
         self._reply(response, keep_alive=keep_alive)
         if not keep_alive or self.transport is None or self.transport.is_closing():
             return
-        self._arm_deadline()
+        self._deadline.arm(self.host.request_timeout, self._timed_out)
         self.transport.resume_reading()
         if self._buffer:
             self._process()
