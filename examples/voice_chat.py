@@ -23,7 +23,6 @@ from realtime_bus import (
     TranscriptionConfig,
 )
 from realtime_bus.agent import Playback
-from realtime_bus.audio import stream_audio
 from realtime_bus.audio.devices import Devices, Microphone, SoundDevices, Speaker
 
 
@@ -55,23 +54,14 @@ async def chat(bus: Bus, devices: Devices, *, answers: int | None = None) -> Non
 
     playback = Playback(bus)  # barge-in on by default
     async with Speaker(playback, devices), Microphone(devices) as mic:
-        sending = asyncio.create_task(stream_audio(bus, mic, speed=None))
-        answered = asyncio.create_task(finished.wait())
         try:
-            # Until the last answer or until the microphone stops (then nothing more can be
-            # heard: waiting on would hang with no word of why).
-            await asyncio.wait({answered, sending}, return_when=asyncio.FIRST_COMPLETED)
-            if not answered.done():
-                error = None if sending.cancelled() else sending.exception()
-                raise RuntimeError(f"the microphone stopped: {error or 'no more audio'}")
+            # Until the last answer (a RuntimeError if the microphone stops first).
+            await mic.stream_to(bus, until=finished)
             # Let the last answer play out: as long as what is left of it, and a margin.
             async with asyncio.timeout(playback.unplayed_ms / 1000 + 2.0):
                 while playback.is_playing:  # noqa: ASYNC110 - no event says playing ended
                     await asyncio.sleep(0.05)
         finally:
-            answered.cancel()
-            sending.cancel()
-            await asyncio.gather(answered, sending, return_exceptions=True)
             await playback.close()
 
 

@@ -7,6 +7,7 @@ from collections import deque
 
 from ._device_streams import Devices, DeviceStream, DeviceUser
 from ._g711 import g711_encode
+from ._pacer import AudioSink, stream_audio
 from ._pcm import SessionFormat, format_rate
 from ._resample import Resampler
 
@@ -25,7 +26,7 @@ class Microphone(DeviceUser):
     session's rate when they differ. If the application falls behind by more than
     ``max_buffer_ms``, the oldest audio is dropped (counted in :attr:`dropped_ms`) rather than
     delivered late. Iterating raises :class:`TimeoutError` when the device delivers nothing
-    for ``timeout`` seconds.
+    for ``timeout`` seconds. :meth:`stream_to` streams it until the conversation is over.
     """
 
     def __init__(
@@ -80,6 +81,32 @@ class Microphone(DeviceUser):
             )
         self._chunks.append(data)
         self._ready.set()
+
+    async def stream_to(self, sink: AudioSink, *, until: asyncio.Event) -> None:
+        """Stream into ``sink`` (as ``stream_audio(sink, mic, speed=None)``) until ``until`` is
+        set, then stop and return.
+
+        ::
+
+            async with Microphone() as mic:
+                await mic.stream_to(bus, until=answered)   # an asyncio.Event a handler sets
+
+        Raises :class:`RuntimeError` (``the microphone stopped: ...``) if the microphone stops
+        first, closed or silent for ``timeout`` seconds: nothing more can be heard then, and
+        waiting on would hang with no word of why.
+        """
+        sending = asyncio.ensure_future(stream_audio(sink, self, fmt=self.fmt, speed=None))
+        finished = asyncio.ensure_future(until.wait())
+        try:
+            await asyncio.wait({finished, sending}, return_when=asyncio.FIRST_COMPLETED)
+            if not finished.done():
+                error = None if sending.cancelled() else sending.exception()
+                why = str(error) if error is not None else "it delivered no more audio"
+                raise RuntimeError(f"the microphone stopped: {why}") from error
+        finally:
+            finished.cancel()
+            sending.cancel()
+            await asyncio.gather(finished, sending, return_exceptions=True)
 
     def __aiter__(self) -> Microphone:
         return self

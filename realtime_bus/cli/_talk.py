@@ -110,7 +110,6 @@ async def run_talk(
     from msgspec import UNSET
 
     from ..agent import Playback
-    from ..audio import stream_audio
     from ..audio.devices import Microphone, Speaker
     from ..protocol import ServerVad, TranscriptionConfig
 
@@ -145,26 +144,15 @@ async def run_talk(
         playback = Playback(bus)
         print(f"Talking to {where}. Speak; Ctrl-C to stop.", file=out, flush=True)
         async with Speaker(playback, devices), Microphone(devices) as mic:
-            sending = asyncio.create_task(stream_audio(bus, mic, speed=None))
-            answered_all = asyncio.create_task(done.wait())
             try:
-                # Until the last answer, or until the microphone stops: then nothing more can
-                # be heard, and waiting on would hang with no word of why.
-                await asyncio.wait({answered_all, sending}, return_when=asyncio.FIRST_COMPLETED)
-                if not answered_all.done():
-                    raise CommandError(f"the microphone stopped: {_why_stopped(sending)}")
+                try:
+                    await mic.stream_to(bus, until=done)
+                except RuntimeError as exc:  # the microphone stopped before the last answer
+                    raise CommandError(str(exc)) from None
                 await _finish_playing(playback)
             finally:
-                answered_all.cancel()
-                sending.cancel()
-                await asyncio.gather(answered_all, sending, return_exceptions=True)
                 await playback.close()
     return 0
-
-
-def _why_stopped(sending: asyncio.Task[float]) -> str:
-    error = None if sending.cancelled() else sending.exception()
-    return str(error) if error is not None else "it delivered no more audio"
 
 
 async def _finish_playing(playback: Playback) -> None:

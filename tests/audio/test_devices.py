@@ -158,6 +158,39 @@ async def test_a_task_reading_the_microphone_can_always_be_cancelled() -> None:
             assert done, "the cancelled reader kept running"
 
 
+class _Appends:
+    """A sink that counts the appends it is sent."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def send(self, event: object, /) -> object:
+        self.count += 1
+        return event
+
+
+async def test_the_microphone_streams_until_told_and_says_when_it_stops_first() -> None:
+    devices = FakeDevices(speed=10.0)
+    sink, over = _Appends(), asyncio.Event()
+    async with Microphone(devices, timeout=0.5) as mic:
+        streaming = asyncio.create_task(mic.stream_to(sink, until=over))
+        async with asyncio.timeout(5):
+            while sink.count < 5:  # noqa: ASYNC110 - the appends are what is checked
+                await asyncio.sleep(0.01)
+        over.set()
+        await asyncio.wait_for(streaming, 5)  # returns: the conversation is over
+        sent = sink.count
+        await asyncio.sleep(0.1)
+        assert sink.count == sent  # and nothing more is sent
+        devices.inputs[0].running.clear()  # the device stalls before the next one is over
+        with pytest.raises(RuntimeError, match=r"the microphone stopped: .*delivered nothing"):
+            await asyncio.wait_for(mic.stream_to(sink, until=asyncio.Event()), 5)
+    async with Microphone(FakeDevices(speed=10.0)) as closed:
+        await closed.close()
+        with pytest.raises(RuntimeError, match="it delivered no more audio"):
+            await asyncio.wait_for(closed.stream_to(sink, until=asyncio.Event()), 5)
+
+
 async def _drain(mic: Microphone) -> None:
     async for _ in mic:
         pass
