@@ -19,7 +19,7 @@ import contextvars
 import inspect
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -157,17 +157,64 @@ class Dispatcher:
         switch per event, which is most of the cost of an event that arrives alone.
         Returns False, having done nothing, when the event must be queued instead.
         """
-        if self.inbound or self.urgent or self.derived or not self._parked or self.streams:
-            return False
-        subs, plain = self.router.route(event.type, type(event) is UnknownEvent)
-        if not plain:
-            return False
-        self.stats.events_dispatched += 1
-        if subs:
-            self._call_plains(subs, event)
-        if self.waiters.ordered:
-            self.waiters.feed(self.waiters.ordered, event)
-        return True
+        return self.dispatch_burst((event,)) == 1
+
+    def dispatch_burst(self, events: Sequence[Any]) -> int:
+        """Dispatch ``events`` in the calling task, in order, each as :meth:`dispatch_now`
+        would: its conditions are checked again before each event (a handler may publish, open
+        a stream or register an ``async`` handler). Returns how many were dispatched; the
+        caller queues the rest, from the first that could not go, with :meth:`push`, in order.
+
+        For a burst of frames the reader holds ready (a replay). It is the loop of
+        :meth:`_call_plains` run over the whole burst: one clock reading per handler (each
+        one's end is the next one's start, across events), and each event's route taken from
+        the router's table of known event types (emptied when a handler is registered or
+        removed, so a change a handler makes applies from the next event on).
+        """
+        if not self._parked:
+            return 0
+        inbound, urgent, derived, streams = self.inbound, self.urgent, self.derived, self.streams
+        route = self.router.route
+        # The router's cache of known types' routes, emptied in place when handlers change.
+        table = self.router._cache
+        ordered, feed = self.waiters.ordered, self.waiters.feed
+        threshold, stats = self.slow_threshold, self.stats
+        clock = time.perf_counter
+        started = clock()
+        for done, event in enumerate(events):
+            if inbound or urgent or derived or streams:
+                return done
+            if type(event) is UnknownEvent:
+                subs, plain = route(event.type, True)
+            else:
+                found = table.get(event.type)
+                subs, plain = found if found is not None else route(event.type)
+            if not plain:
+                return done
+            stats.events_dispatched += 1
+            for sub in subs:
+                if not sub.direct:
+                    if not self._admit(sub, event):
+                        started = clock()
+                        continue
+                    started = clock()
+                try:
+                    result = sub.fn(event)
+                except Exception as exc:
+                    self._fail("handler", exc, event, sub.name)
+                else:
+                    if result is not None and inspect.isawaitable(result):
+                        # A plain function that returned an awaitable: finish it as a task.
+                        self._spawn(self._finish(sub, event, result))
+                ended = clock()
+                if ended - started > threshold:
+                    self._slow(sub, event, ended - started)
+                    ended = clock()
+                started = ended
+            if ordered:
+                feed(ordered, event)
+                started = clock()  # a waiter's check is not the next handler's time
+        return len(events)
 
     def _admit(self, sub: Subscription, event: Any) -> bool:
         """Apply ``check``, ``once`` and ``concurrent``; True when the caller should call now."""

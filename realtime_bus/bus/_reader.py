@@ -39,6 +39,8 @@ from ._waiters import WaiterSet
 
 __all__ = ["Reader"]
 
+_BATCH = 64
+"""Events of a burst decoded before they are dispatched together (a replay's burst is as long)."""
 _LOG_EVERY = 10.0
 """Seconds between two warnings about paused reading (the pauses in between log at debug)."""
 
@@ -131,9 +133,22 @@ class Reader:
         # A transport that may hold frames ready (a replay) hands them over with no await.
         held = cast(_Bursts, transport) if hasattr(transport, "burst") else None
         frame: bytes | str | Raw | None
+        # A burst's events, each followed by its frame: decoded, then dispatched together
+        # before the next await (see _deliver). Once the session is established (the ready
+        # event is handled on its own), and only from a transport with bursts.
+        batch: list[Any] = []
+        batching, limit = held is not None and ready_seen, 2 * _BATCH
+        again: bytes | Raw | None = None  # a burst's frame to read again, alone
         while True:
-            frame = next(held.burst, None) if held is not None else None
+            if held is None:
+                frame = None
+            elif again is not None:
+                frame, again = again, None
+            else:
+                frame = next(held.burst, None)
             if frame is None:
+                if batch:
+                    await self._deliver(transport, batch)
                 try:
                     frame = await transport.recv()
                 except TransportClosed as exc:
@@ -145,6 +160,8 @@ class Reader:
             try:
                 event = decode(frame)
             except DecodeError as exc:
+                if batch:
+                    await self._deliver(transport, batch)
                 if type(frame) is Raw:
                     exc.frame = frame = bytes(frame)
                 if tap is not None:
@@ -154,7 +171,8 @@ class Reader:
                 dispatcher.report(ErrorReport("decode", exc, frame=frame), len(frame))
                 continue
             force_setattr(event, "received", received)
-            if type(frame) is Raw and type(event) is UnknownEvent:
+            known = type(event) is not UnknownEvent
+            if not known and type(frame) is Raw:
                 frame = bytes(frame)
                 force_setattr(event, "raw", frame)
             if tap is not None:
@@ -167,15 +185,28 @@ class Reader:
                     tap.received(frame, event)
             if waiters.early:
                 waiters.feed(waiters.early, event)
+            if batching and known:
+                batch.append(event)
+                batch.append(frame)
+                if tap is None and not waiters.early:
+                    # Nothing else to do with each frame: decode the rest of the burst at once.
+                    assert held is not None
+                    again = self._decode_burst(held.burst, decode, batch, limit)
+                if len(batch) >= limit:
+                    await self._deliver(transport, batch)
+                continue
+            if batch:
+                await self._deliver(transport, batch)
             if not ready_seen and event.type in ready_types:
                 ready_seen = True
+                batching = held is not None
                 self._on_ready(event)
             elif dispatch_now(event):
-                if type(event) is not UnknownEvent:
+                if known:
                     continue  # dispatched already, and the backlog did not grow
             else:
                 push(event, len(frame))
-            if type(event) is UnknownEvent:
+            if not known:
                 stats.unknown_events += 1
                 self._log.info("unknown event type", event_type=event.type)
                 problem = DecodeError(f"unknown event type {event.type!r}", frame)
@@ -185,6 +216,56 @@ class Reader:
                 self._draining
             ):
                 await self._pause(transport)
+
+    def _decode_burst(
+        self,
+        burst: Iterator[bytes | Raw],
+        decode: Callable[[bytes | Raw], Any],
+        batch: list[Any],
+        limit: int,
+    ) -> bytes | Raw | None:
+        """Decode the frames ``burst`` holds into ``batch`` (each event, stamped, followed by its
+        frame) until it is empty or ``batch`` has ``limit`` items, while they are known events.
+        Returns a frame that is not (undecodable or unknown: the caller reads it again, alone),
+        else ``None``. Only for frames that nothing else needs to see (no tap, no early waiter).
+        """
+        monotonic = time.monotonic
+        size = len(batch)
+        odd: bytes | Raw | None = None
+        for frame in burst:
+            received = monotonic()
+            try:
+                event = decode(frame)
+            except DecodeError:
+                odd = frame
+                break
+            if type(event) is UnknownEvent:
+                odd = frame
+                break
+            force_setattr(event, "received", received)
+            batch.append(event)
+            batch.append(frame)
+            if len(batch) >= limit:
+                break
+        self._stats.events_received += (len(batch) - size) // 2
+        return odd
+
+    async def _deliver(self, transport: Transport, batch: list[Any]) -> None:
+        """Dispatch a burst's events (``batch``: each followed by its frame) as far as that
+        changes nothing observable (see :meth:`Dispatcher.dispatch_burst`), then queue the
+        rest in order, checking the bounds after each as for an event read alone."""
+        dispatcher = self._dispatcher
+        events = batch[0::2]
+        done = dispatcher.dispatch_burst(events)
+        if done < len(events):
+            inbound = dispatcher.inbound
+            for index in range(done, len(events)):
+                dispatcher.push(events[index], len(batch[2 * index + 1]))
+                if (
+                    len(inbound) >= self.max_events or dispatcher.inbound_bytes >= self.max_bytes
+                ) and not self._draining:
+                    await self._pause(transport)
+        batch.clear()
 
     async def _pause(self, transport: Transport) -> None:
         dispatcher = self._dispatcher
