@@ -113,6 +113,7 @@ class Dispatcher:
         self._idle.set()
         self._stopping = False
         self._parked = False
+        self._bursting = False  # dispatch_burst is running handlers
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- feeding (called by the reader and the supervisor) --------------------------------
@@ -133,14 +134,19 @@ class Dispatcher:
         self._wake.set()
 
     def publish(self, event: Any) -> None:
-        """Dispatch a derived event (see :meth:`Bus.publish` for where it goes in the order)."""
-        if IN_DISPATCHER.get():
+        """Dispatch a derived event (see :meth:`Bus.publish` for where it goes in the order).
+
+        Published by a handler that :meth:`dispatch_burst` runs, it is dispatched there too,
+        right after the handled event (see :meth:`_dispatch_derived`)."""
+        if self._bursting:
             self.derived.append(event)
+        elif IN_DISPATCHER.get():
+            self.derived.append(event)
+            self._wake.set()
         else:
             self.push(event)
         if self.waiters.early:
             self.waiters.feed(self.waiters.early, event)
-        self._wake.set()
 
     def report(self, report: ErrorReport, size: int = 0) -> None:
         """Queue an error report; it reaches ``on_error`` handlers in order with events.
@@ -169,10 +175,22 @@ class Dispatcher:
         :meth:`_call_plains` run over the whole burst: one clock reading per handler (each
         one's end is the next one's start, across events), and each event's route taken from
         the router's table of known event types (emptied when a handler is registered or
-        removed, so a change a handler makes applies from the next event on).
+        removed, so a change a handler makes applies from the next event on). Derived events
+        its handlers publish are dispatched right after their event, as the dispatcher's task
+        would (see :meth:`_dispatch_derived`), so they do not send the rest of the burst to
+        the queue.
         """
         if not self._parked:
             return 0
+        self._bursting = True
+        try:
+            return self._burst(events)
+        finally:
+            self._bursting = False
+            if self.derived:  # left for the dispatcher's task: an async handler's
+                self._wake.set()
+
+    def _burst(self, events: Sequence[Any]) -> int:
         inbound, urgent, derived, streams = self.inbound, self.urgent, self.derived, self.streams
         route = self.router.route
         # The router's cache of known types' routes, emptied in place when handlers change.
@@ -214,7 +232,28 @@ class Dispatcher:
             if ordered:
                 feed(ordered, event)
                 started = clock()  # a waiter's check is not the next handler's time
+            if derived:
+                self._dispatch_derived()
+                started = clock()
         return len(events)
+
+    def _dispatch_derived(self) -> None:
+        """Dispatch the derived events the handlers of a burst's event published, in order,
+        as the dispatcher's task would have right after that event, while their handlers are
+        all plain. What is left (an ``async`` handler's) is the next in line for that task."""
+        derived, urgent, streams = self.derived, self.urgent, self.streams
+        route, waiters = self.router.route, self.waiters
+        while derived and not urgent and not streams:
+            event = derived[0]
+            subs, plain = route(event.type, type(event) is UnknownEvent)
+            if not plain:
+                return
+            derived.pop(0)
+            self.stats.events_dispatched += 1
+            if subs:
+                self._call_plains(subs, event)
+            if waiters.ordered:
+                waiters.feed(waiters.ordered, event)
 
     def _admit(self, sub: Subscription, event: Any) -> bool:
         """Apply ``check``, ``once`` and ``concurrent``; True when the caller should call now."""

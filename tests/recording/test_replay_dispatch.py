@@ -221,6 +221,7 @@ async def test_publishing_or_an_async_handler_mid_burst_queues_the_rest_in_order
         expected += [str(i), f"slow {i}"]
     assert order == expected
     assert tasks[str(MID)].endswith("-read")
+    assert tasks[str(MID + 1)].endswith("-read")  # the published event did not queue the rest
     # Once an event has an async handler, the dispatcher's task runs its handlers.
     assert not tasks[str(MID + 3)].endswith("-read")
 
@@ -273,3 +274,57 @@ async def test_a_slow_handler_mid_burst_is_the_only_one_reported(tmp_path: Path)
 
     await _play(bus)
     assert bus.stats.slow_handlers == 1
+
+
+class Slow(DerivedEvent):
+    """Published mid-burst, with an ``async`` handler."""
+
+    __slots__ = ()
+    type: ClassVar[str] = "agent.test.slow"
+
+
+async def test_derived_events_published_mid_burst_come_right_after_their_event(
+    tmp_path: Path,
+) -> None:
+    bus = _bus(tmp_path)
+    order: list[str] = []
+    tasks: dict[str, str] = {}
+    reports: list[ErrorReport] = []
+    bus.on_error(reports.append)
+
+    @bus.on(Marked)
+    def marked(event: Marked) -> None:
+        order.append(f"marked {event.after}")
+        if event.after == "a":
+            bus.publish(Marked("a2"))  # after what is already published: FIFO, as in run()
+        elif event.after == "b":
+            raise RuntimeError("b")
+
+    @bus.on(Slow)
+    async def slow(event: Slow) -> None:
+        await asyncio.sleep(0)
+        order.append("slow")
+
+    @bus.on(DELTA)
+    def plain(event: DELTA) -> None:
+        order.append(event.delta)
+        tasks[event.delta] = _task()
+        if event.delta == str(MID):
+            bus.publish(Marked("a"))
+            bus.publish(Marked("b"))
+        elif event.delta == str(MID + 10):
+            bus.publish(Slow())
+
+    await _play(bus)
+    at = order.index(str(MID))
+    assert order[at : at + 5] == [str(MID), "marked a", "marked b", "marked a2", str(MID + 1)]
+    at = order.index(str(MID + 10))
+    assert order[at : at + 3] == [str(MID + 10), "slow", str(MID + 11)]
+    assert [d for d in order if d.isdigit()] == [str(i) for i in range(1, N + 1)]
+    assert [r.kind for r in reports] == ["handler"]
+    assert isinstance(reports[0].event, Marked)
+    assert reports[0].event.after == "b"
+    # Dispatched in the reader's task up to the async handler's event; the dispatcher's
+    # task took the rest of that burst.
+    assert all(tasks[str(i)].endswith("-read") for i in range(MID, MID + 11))
+    assert not tasks[str(MID + 11)].endswith("-read")
