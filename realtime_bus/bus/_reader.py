@@ -5,18 +5,22 @@ await between them: an iterator of what may play now, which the transport replac
 releases frames (``next(transport.burst, None)``); when it holds none, the reader awaits
 ``recv()``. Such a frame may be a :class:`msgspec.Raw` (a view of the loaded recording, decoded
 in place): it is copied to ``bytes`` only where it is kept (the recorder tap, an error report,
-an unknown event).
+an unknown event). Once the session is established, the reader decodes a burst's frames (up
+to ``_BATCH`` of them) and hands the events to the dispatcher together, before its next await
+(:meth:`Dispatcher.dispatch_burst`: plain handlers run in the reader's task, as
+:meth:`~Dispatcher.dispatch_now` runs an event's that arrives alone); what cannot be
+dispatched so is queued, in order, within the bounds.
 
 Each event is stamped with its receive time (``event.received``, ``time.monotonic()``) and
 shown to the recorder tap, if there is one, in wire order. A recorder that gathers its frames
 (:meth:`Recorder.gathering <realtime_bus.recording.Recorder.gathering>`) is handed an audio
 frame with no call: the frame and its receive time appended to the recorder's list.
 
-It never waits on user code (plain handlers of an event that arrives alone are the one
-exception; see :meth:`Dispatcher.dispatch_now`). When the backlog of received events reaches
-``max_events`` or ``max_bytes`` of frames, it stops reading until handlers are down to half of
-both, and says so (:class:`ReadingPaused`, :class:`ReadingResumed`, a log line naming the
-backlog); the transport's keepalive does not count the pause against the link.
+It never waits on user code (plain handlers of an event that arrives alone, or of a burst's,
+are the one exception; see :meth:`Dispatcher.dispatch_now`). When the backlog of received
+events reaches ``max_events`` or ``max_bytes`` of frames, it stops reading until handlers are
+down to half of both, and says so (:class:`ReadingPaused`, :class:`ReadingResumed`, a log line
+naming the backlog); the transport's keepalive does not count the pause against the link.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from ._waiters import WaiterSet
 __all__ = ["Reader"]
 
 _BATCH = 64
-"""Events of a burst decoded before they are dispatched together (a replay's burst is as long)."""
+"""Events of a burst decoded before they are dispatched together (at most)."""
 _LOG_EVERY = 10.0
 """Seconds between two warnings about paused reading (the pauses in between log at debug)."""
 

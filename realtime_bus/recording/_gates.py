@@ -10,14 +10,16 @@ from __future__ import annotations
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import msgspec
 
 from ._format import FrameLine
 
-__all__ = ["APPEND", "ClientCount", "Gate", "client_event_of", "gates_for"]
+__all__ = ["APPEND", "ClientCount", "Gate", "client_event_of", "gate_runs", "gates_for"]
 
 APPEND = "input_audio_buffer.append"
+_DIRECTION = attrgetter("dir")
 
 
 class _Peek(msgspec.Struct):
@@ -89,24 +91,45 @@ class Gate:
     """The type of that client frame."""
 
 
-def gates_for(frames: Sequence[FrameLine], start: float) -> list[Gate]:
-    """One gate per server frame of ``frames`` (in order), for one connection."""
+def gate_runs(frames: Sequence[FrameLine], start: float) -> list[tuple[int, Gate]]:
+    """The gates of a connection's server frames (``frames`` in order) as runs: ``(end, gate)``
+    for each run of server frames under one gate, ``end`` the index, counted among the server
+    frames, after its last one. The client frames are found with ``list.index``, so a long run
+    of server frames costs no Python per frame."""
+    dirs = list(map(_DIRECTION, frames))
     count = ClientCount()
     gate = Gate(types={}, audio=0, anchor=start, after=None)
+    runs: list[tuple[int, Gate]] = []
+    served = begin = 0  # server frames before ``begin``; where the search goes on
+    last: tuple[float, str] | None = None  # the last client frame (time, type) seen
+    total = len(dirs)
+    while True:
+        try:
+            at = dirs.index("out", begin)
+        except ValueError:
+            at = total
+        if at > begin:  # server frames from begin up to the next client frame
+            if last is not None:
+                anchor, after = last
+                gate = Gate(types=dict(count.types), audio=count.audio, anchor=anchor, after=after)
+                last = None
+            served += at - begin
+            runs.append((served, gate))
+        if at == total:
+            return runs
+        frame = frames[at]
+        summary = frame.audio.bytes if frame.audio is not None else None
+        kind, audio = client_event_of(frame.data(), summary)
+        count.add(kind, audio)
+        last = (frame.t, kind)
+        begin = at + 1
+
+
+def gates_for(frames: Sequence[FrameLine], start: float) -> list[Gate]:
+    """One gate per server frame of ``frames`` (in order), for one connection."""
     out: list[Gate] = []
-    stale = False
-    for frame in frames:
-        if frame.dir == "out":
-            summary = frame.audio.bytes if frame.audio is not None else None
-            kind, audio = client_event_of(frame.data(), summary)
-            count.add(kind, audio)
-            stale = True
-            gate = Gate(types=gate.types, audio=gate.audio, anchor=frame.t, after=kind)
-            continue
-        if stale:
-            gate = Gate(
-                types=dict(count.types), audio=count.audio, anchor=gate.anchor, after=gate.after
-            )
-            stale = False
-        out.append(gate)
+    begin = 0
+    for end, gate in gate_runs(frames, start):
+        out += [gate] * (end - begin)
+        begin = end
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -90,23 +90,31 @@ class Recording:
 
     def connections(self) -> list[Connection]:
         """The recording split at its ``connect`` markers (one connection when it has none)."""
+        entries = self.entries
+        kinds = list(map(type, entries))
         out: list[Connection] = []
         current: Connection | None = None
-        add: Callable[[FrameLine], None] | None = None  # the current connection's frames.append
-        for entry in self.entries:
-            if type(entry) is FrameLine or not isinstance(entry, Marker):
-                if add is None:
+        begin, count = 0, len(entries)
+        while True:  # from marker to marker: the frames between are copied as one slice
+            try:
+                at = kinds.index(Marker, begin)
+            except ValueError:
+                at = count
+            if at > begin:
+                if current is None:
                     current = Connection(attempt=1)
                     out.append(current)
-                    add = current.frames.append
-                add(entry)
-            elif entry.kind == "connect":
+                current.frames += entries[begin:at]  # type: ignore[arg-type]
+            if at == count:
+                return out
+            entry = entries[at]
+            assert type(entry) is Marker
+            if entry.kind == "connect":
                 current = Connection(attempt=entry.attempt or len(out) + 1)
                 out.append(current)
-                add = current.frames.append
             elif entry.kind in ("disconnect", "close") and current and current.end is None:
                 current.end = entry
-        return out
+            begin = at + 1
 
     def events(self, direction: str = "in") -> Iterator[dict[str, Any]]:
         """The frames of ``direction`` parsed as JSON objects (frames that are not are skipped)."""

@@ -15,7 +15,8 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
-from operator import length_hint
+from itertools import compress
+from operator import attrgetter, length_hint
 from typing import Any
 
 from msgspec import Raw
@@ -23,13 +24,15 @@ from msgspec import Raw
 from ..transport import ConnectOptions, Endpoint, TransportClosed
 from ._compare import Divergence, first_divergence, normalise
 from ._format import FrameLine, RecordingError
-from ._gates import ClientCount, Gate, client_event_of, gates_for
+from ._gates import ClientCount, Gate, client_event_of, gate_runs
 from ._reader import Connection, Recording, load_recording
 
 __all__ = ["ReplayTransport", "Replayer"]
 
-_YIELD_EVERY = 64  # frames played between two turns given to the event loop (fast mode)
+_YIELD_EVERY = 256  # frames played between two turns given to the event loop (fast mode)
 _NOTHING: Iterator[Any] = iter(())
+_DIRECTION = attrgetter("dir")
+_EMBEDDED = attrgetter("frame")
 
 
 class ReplayTransport:
@@ -38,19 +41,24 @@ class ReplayTransport:
     def __init__(self, replayer: Replayer, connection: Connection) -> None:
         self._replayer = replayer
         self.connection = connection
-        self._frames = [f for f in connection.frames if f.dir == "in"]
+        recorded = connection.frames
+        dirs = list(map(_DIRECTION, recorded))
+        self._frames = (
+            list(compress(recorded, map("in".__eq__, dirs))) if "out" in dirs else recorded
+        )
         # What each frame hands over with no wait: its embedded JSON as loaded (a buffer the
         # decoder reads in place, no copy), or the bytes of a text or base64 line.
-        self._data: list[Raw | bytes] = [
-            f.frame if len(f.frame) else f.data() for f in self._frames
-        ]
+        self._data: list[Raw | bytes] = list(map(_EMBEDDED, self._frames))
+        if 0 in map(len, self._data):
+            self._data = [f.frame if len(f.frame) else f.data() for f in self._frames]
         self._count = len(self._frames)
-        start = connection.frames[0].t if connection.frames else 0.0
+        start = recorded[0].t if recorded else 0.0
+        # Runs of frames under one gate: (the index after the run's last frame, its gate).
         if replayer.gated:
-            self._gates = gates_for(connection.frames, start)
+            self._runs = gate_runs(recorded, start)
         else:  # every frame on the connection's own clock
-            ungated = Gate(types={}, audio=0, anchor=start, after=None)
-            self._gates = [ungated] * len(self._frames)
+            self._runs = [(self._count, Gate(types={}, audio=0, anchor=start, after=None))]
+        self._run = 0  # the run of the next frame
         self._next = 0
         self.count = ClientCount()
         self._progress = asyncio.Event()
@@ -58,7 +66,6 @@ class ReplayTransport:
         self._close_sent: TransportClosed | None = None
         self._released_at = time.monotonic()
         self._released: Gate | None = None
-        self._run_end = 0  # the frames up to here are under the gate last released
         self.burst: Iterator[Raw | bytes] = _NOTHING
         """The frames that may play now, with no wait (see :meth:`recv_nowait`)."""
 
@@ -104,17 +111,18 @@ class ReplayTransport:
         if index >= self._count:
             self._replayer._connection_played(self)
             await self._end()
-        frame, gate = self._frames[index], self._gates[index]
+        runs = self._runs
+        while runs[self._run][0] <= index:
+            self._run += 1
+        run_end, gate = runs[self._run]
         if gate is not self._released:
             await self._open(gate)
             self._released, self._released_at = gate, time.monotonic()
-            gates, end = self._gates, index + 1
-            while end < self._count and gates[end] is gate:
-                end += 1
-            self._run_end = end
+        data = self._data[index]
         pace = self._replayer.pace
         if pace > 0:
-            delay = self._released_at + (frame.t - gate.anchor) * pace - time.monotonic()
+            at = self._frames[index].t
+            delay = self._released_at + (at - gate.anchor) * pace - time.monotonic()
             if delay > 0:
                 await self._sleep(delay)
         else:
@@ -123,13 +131,13 @@ class ReplayTransport:
             if not self._closed.is_set():
                 # The rest of this gate's frames, up to the next turn due to the loop.
                 turn = index + 1 + _YIELD_EVERY - 1 - (index + 1) % _YIELD_EVERY
-                ready = min(self._run_end, turn)
+                ready = min(run_end, turn)
                 if ready > index + 1:
                     self.burst = iter(self._data[index + 1 : ready])
                     self._next = ready
-                    return frame.data()
+                    return bytes(data)
         self._next = index + 1
-        return frame.data()
+        return bytes(data)
 
     async def _open(self, gate: Gate) -> None:
         """Wait until the application's traffic covers ``gate`` (bounded by the gate timeout)."""

@@ -19,9 +19,11 @@ from realtime_bus import Bus, ErrorReport, ResponseOutputTextDelta
 from realtime_bus.bus import DerivedEvent
 from realtime_bus.bus._dispatcher import Dispatcher
 from realtime_bus.recording import Recorder, Replayer
+from realtime_bus.recording._replay import _YIELD_EVERY
 
-N = 200  # deltas after the session.created: bursts of up to 64 frames
-MID = 100  # a delta in the middle of the second burst (frames 63 to 126)
+N = 3 * _YIELD_EVERY  # deltas after the session.created, played in bursts of _YIELD_EVERY
+MID = _YIELD_EVERY + _YIELD_EVERY // 2  # in the middle of the second burst: the first is
+# queued whole (the session.created before it is), the later ones are dispatched as they come
 DELTA = ResponseOutputTextDelta
 
 

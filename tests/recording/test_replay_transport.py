@@ -9,6 +9,7 @@ import pytest
 
 from realtime_bus import Bus, DecodeError, ErrorReport, ResponseOutputTextDelta, UnknownEvent
 from realtime_bus.recording import Recorder, Replayer, load_recording
+from realtime_bus.recording._replay import _YIELD_EVERY
 from realtime_bus.transport import ConnectOptions, Endpoint, TransportClosed
 
 pytestmark = pytest.mark.anyio
@@ -31,7 +32,7 @@ async def test_recv_nowait_plays_a_released_burst_and_stops_at_gates_and_turns(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "r.jsonl"
-    recorded = _recording(path, 150)
+    recorded = _recording(path, 2 * _YIELD_EVERY + 20)
     replayer = Replayer(load_recording(path), gate_timeout=5)
     transport = await replayer(Endpoint(url="memory:"), ConnectOptions())
     assert transport.recv_nowait() is None  # nothing released yet
@@ -47,7 +48,7 @@ async def test_recv_nowait_plays_a_released_burst_and_stops_at_gates_and_turns(
         played.append(bytes(frame))
     assert played == recorded
     # One await opens the burst; after that, one at each turn given to the event loop.
-    assert awaited == 1 + (len(recorded) - 1) // 64
+    assert awaited == 1 + (len(recorded) - 1) // _YIELD_EVERY
     assert not replayer.stalls
 
 
