@@ -192,21 +192,21 @@ class Dispatcher:
 
     def _burst(self, events: Sequence[Any]) -> int:
         inbound, urgent, derived, streams = self.inbound, self.urgent, self.derived, self.streams
+        if inbound or urgent or derived or streams:
+            return 0
         route = self.router.route
         # The router's cache of known types' routes, emptied in place when handlers change.
         table = self.router._cache
         ordered, feed = self.waiters.ordered, self.waiters.feed
         threshold, stats = self.slow_threshold, self.stats
         clock = time.perf_counter
+        unknown = UnknownEvent
         started = clock()
         for done, event in enumerate(events):
-            if inbound or urgent or derived or streams:
-                return done
-            if type(event) is UnknownEvent:
+            if type(event) is unknown:
                 subs, plain = route(event.type, True)
             else:
-                found = table.get(event.type)
-                subs, plain = found if found is not None else route(event.type)
+                subs, plain = table.get(event.type) or route(event.type)
             if not plain:
                 return done
             stats.events_dispatched += 1
@@ -232,9 +232,14 @@ class Dispatcher:
             if ordered:
                 feed(ordered, event)
                 started = clock()  # a waiter's check is not the next handler's time
-            if derived:
-                self._dispatch_derived()
-                started = clock()
+            # What this event's handlers did that the next event must wait for (derived events
+            # go first, right here, when they can).
+            if inbound or urgent or derived or streams:
+                if derived:
+                    self._dispatch_derived()
+                    started = clock()
+                if inbound or urgent or derived or streams:
+                    return done + 1
         return len(events)
 
     def _dispatch_derived(self) -> None:

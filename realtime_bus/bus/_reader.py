@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any, Protocol, cast
 
 from msgspec import Raw
@@ -236,7 +237,7 @@ class Reader:
         monotonic = time.monotonic
         size = len(batch)
         odd: bytes | Raw | None = None
-        for frame in burst:
+        for frame in islice(burst, (limit - size) // 2):
             received = monotonic()
             try:
                 event = decode(frame)
@@ -249,8 +250,6 @@ class Reader:
             force_setattr(event, "received", received)
             batch.append(event)
             batch.append(frame)
-            if len(batch) >= limit:
-                break
         self._stats.events_received += (len(batch) - size) // 2
         return odd
 
