@@ -10,7 +10,6 @@ from __future__ import annotations
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 
 import msgspec
 
@@ -19,7 +18,6 @@ from ._format import FrameLine
 __all__ = ["APPEND", "ClientCount", "Gate", "client_event_of", "gate_runs", "gates_for"]
 
 APPEND = "input_audio_buffer.append"
-_DIRECTION = attrgetter("dir")
 
 
 class _Peek(msgspec.Struct):
@@ -91,12 +89,16 @@ class Gate:
     """The type of that client frame."""
 
 
-def gate_runs(frames: Sequence[FrameLine], start: float) -> list[tuple[int, Gate]]:
+def gate_runs(
+    frames: Sequence[FrameLine], start: float, dirs: Sequence[str] | None = None
+) -> list[tuple[int, Gate]]:
     """The gates of a connection's server frames (``frames`` in order) as runs: ``(end, gate)``
     for each run of server frames under one gate, ``end`` the index, counted among the server
-    frames, after its last one. The client frames are found with ``list.index``, so a long run
-    of server frames costs no Python per frame."""
-    dirs = list(map(_DIRECTION, frames))
+    frames, after its last one. ``dirs``: each frame's ``dir``, if the caller has them. The
+    client frames are found with ``list.index``, so a run of server frames costs no Python a
+    frame."""
+    if dirs is None:
+        dirs = [f.dir for f in frames]
     count = ClientCount()
     gate = Gate(types={}, audio=0, anchor=start, after=None)
     runs: list[tuple[int, Gate]] = []

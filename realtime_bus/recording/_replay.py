@@ -15,8 +15,7 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
-from itertools import compress
-from operator import attrgetter, length_hint
+from operator import length_hint
 from typing import Any
 
 from msgspec import Raw
@@ -31,8 +30,6 @@ __all__ = ["ReplayTransport", "Replayer"]
 
 _YIELD_EVERY = 256  # frames played between two turns given to the event loop (fast mode)
 _NOTHING: Iterator[Any] = iter(())
-_DIRECTION = attrgetter("dir")
-_EMBEDDED = attrgetter("frame")
 
 
 class ReplayTransport:
@@ -42,20 +39,17 @@ class ReplayTransport:
         self._replayer = replayer
         self.connection = connection
         recorded = connection.frames
-        dirs = list(map(_DIRECTION, recorded))
-        self._frames = (
-            list(compress(recorded, map("in".__eq__, dirs))) if "out" in dirs else recorded
-        )
+        dirs = [f.dir for f in recorded]
+        self._frames = [f for f in recorded if f.dir == "in"] if "out" in dirs else recorded
         # What each frame hands over with no wait: its embedded JSON as loaded (a buffer the
-        # decoder reads in place, no copy), or the bytes of a text or base64 line.
-        self._data: list[Raw | bytes] = list(map(_EMBEDDED, self._frames))
-        if 0 in map(len, self._data):
-            self._data = [f.frame if len(f.frame) else f.data() for f in self._frames]
+        # decoder reads in place, no copy; empty for a text or base64 line), or the bytes of a
+        # text or base64 line.
+        self._data: list[Raw | bytes] = [f.frame or f.data() for f in self._frames]
         self._count = len(self._frames)
         start = recorded[0].t if recorded else 0.0
         # Runs of frames under one gate: (the index after the run's last frame, its gate).
         if replayer.gated:
-            self._runs = gate_runs(recorded, start)
+            self._runs = gate_runs(recorded, start, dirs)
         else:  # every frame on the connection's own clock
             self._runs = [(self._count, Gate(types={}, audio=0, anchor=start, after=None))]
         self._run = 0  # the run of the next frame
