@@ -144,15 +144,21 @@ class AudioStore:
                 part.dropped_bytes += part.kept_bytes
                 part.kept_bytes = 0
                 chunks.clear()
-            while chunks and held > limit:
+            # The oldest chunks until (held - limit) ms of audio went: counted in bytes, the
+            # part's fields set once (this loop runs for most chunks ever kept).
+            need = (held - limit) * per_ms
+            gone = 0
+            while gone < need and chunks:
                 chunk = chunks.popleft()
                 if type(chunk) is bytes:
-                    size = len(chunk)
-                else:  # pcm_size, inline: this runs for most chunks ever kept
-                    size = len(chunk) * 3 // 4 - (chunk[-1] == "=") - (chunk[-2] == "=")
-                part.kept_bytes -= size
-                part.dropped_bytes += size
-                held -= size / per_ms
+                    gone += len(chunk)
+                elif chunk[-1] != "=":  # pcm_size, inline
+                    gone += len(chunk) * 3 // 4
+                else:
+                    gone += len(chunk) * 3 // 4 - 1 - (chunk[-2] == "=")
+            part.kept_bytes -= gone
+            part.dropped_bytes += gone
+            held -= gone / per_ms
             if not chunks:
                 order.popleft()
         self.held_ms = held

@@ -9,7 +9,7 @@ from collections import deque
 import pytest
 
 from realtime_bus.agent import AudioRetention
-from realtime_bus.agent._audio_store import AudioStore, decode_chunk, keep_first
+from realtime_bus.agent._audio_store import AudioStore, decode_chunk, keep_first, pcm_size
 from realtime_bus.agent._model import Part
 
 
@@ -58,3 +58,49 @@ def test_trim_lets_the_oldest_audio_go_first_and_keeps_the_counts() -> None:
     assert parts[0].kept_bytes == 0
     assert parts[2].dropped_bytes == 0
     assert store.held_ms == sum(p.kept_bytes for p in parts) / 48.0
+
+
+def _random_chunk(rng: random.Random) -> str | bytes:
+    """A chunk as the store may hold one: base64 of 3n bytes (no padding), padded base64, raw
+    PCM (a truncation's cut, inline audio), or a length that is not whole groups of four."""
+    kind = rng.random()
+    if kind < 0.6:
+        return base64.b64encode(rng.randbytes(3 * rng.randrange(1, 60))).decode()
+    if kind < 0.8:
+        return base64.b64encode(rng.randbytes(rng.randrange(1, 180))).decode()
+    if kind < 0.95:
+        return rng.randbytes(rng.randrange(1, 180))
+    return "AAAA" * rng.randrange(0, 8) + "AB"
+
+
+@pytest.mark.parametrize("seconds", [0.01, 0.05, 0.3, 2.0])
+def test_trim_matches_letting_chunks_go_one_by_one(seconds: float) -> None:
+    """The trim measures runs of plain base64 chunks at once; it lets go exactly what letting
+    the oldest chunk go, one at a time, while over the limit, would."""
+    rng = random.Random(int(seconds * 1000))
+    store = AudioStore(AudioRetention.last(seconds))
+    limit, high = seconds * 1000, store.high_ms
+    model: deque[tuple[Part, int]] = deque()  # every kept chunk's part and size, oldest first
+    parts: list[Part] = []
+    received: dict[Part, int] = {}
+    for _ in range(3000):
+        if not parts or rng.random() < 0.05:
+            parts.append(Part(type="audio", bytes_per_ms=rng.choice([48.0, 8.0])))
+        part = parts[-1]
+        chunk = _random_chunk(rng)
+        size = pcm_size(chunk)
+        received[part] = received.get(part, 0) + size
+        store.add(part, chunk, size)
+        model.append((part, size))
+        held = sum(s / p.bytes_per_ms for p, s in model)
+        if held > high:
+            while model and held > limit:
+                gone, size = model.popleft()
+                held -= size / gone.bytes_per_ms
+        assert store.held_ms == pytest.approx(held, abs=1e-6)
+        for p in parts[-3:]:
+            sizes = [s for q, s in model if q is p]
+            assert p.kept_bytes == sum(sizes) == sum(pcm_size(c) for c in p.chunks)
+            assert len(p.chunks) == len(sizes)
+            assert p.kept_bytes + p.dropped_bytes == received[p]
+    assert list(store.order) == list(dict.fromkeys(p for p, _ in model))
