@@ -109,7 +109,7 @@ class AudioStore:
     costs next to nothing per delta.
     """
 
-    __slots__ = ("held_ms", "high_ms", "keeps", "limit_ms", "order")
+    __slots__ = ("held_ms", "high_ms", "keeps", "limit_ms", "mark", "order", "run")
 
     def __init__(self, retention: AudioRetention) -> None:
         limit = None if retention.seconds is None else retention.seconds * 1000.0
@@ -118,14 +118,51 @@ class AudioStore:
         """Whether any audio is kept at all."""
         self.high_ms = float("inf") if limit is None else limit + max(250.0, limit * 0.02)
         self.held_ms = 0.0
+        """The audio held, less what the run's part received since :attr:`mark`."""
         self.order: deque[Part] = deque()
+        self.run: Part | None = None
+        """The part receiving deltas: the mirror counts its bytes, the store's figures lag."""
+        self.mark = 0
+        """The run's ``audio_bytes`` already counted in :attr:`held_ms`."""
+
+    def held(self) -> float:
+        """Milliseconds of audio kept right now (reads only: safe from another thread)."""
+        run = self.run
+        if run is None:
+            return self.held_ms
+        return self.held_ms + (run.audio_bytes - self.mark) / run.bytes_per_ms
+
+    def start_run(self, part: Part) -> float:
+        """``part`` receives the deltas from now on: the mirror appends its chunks and counts
+        its ``audio_bytes`` (no figure of the store per delta). Returns the ``audio_bytes`` of
+        ``part`` past which :meth:`over` is due (a countdown in the part's own bytes)."""
+        self.end_run()
+        self.run = part
+        self.mark = part.audio_bytes
+        return part.audio_bytes + (self.high_ms - self.held_ms) * part.bytes_per_ms
+
+    def end_run(self) -> None:
+        """Count the run's bytes and end it (before anything else changes kept audio)."""
+        run = self.run
+        if run is not None:
+            self.held_ms += (run.audio_bytes - self.mark) / run.bytes_per_ms
+            self.run = None
+
+    def over(self) -> float:
+        """The run's part went past the mark :meth:`start_run` gave: trim, and the next mark."""
+        run = self.run
+        assert run is not None
+        self.held_ms += (run.audio_bytes - self.mark) / run.bytes_per_ms
+        self.mark = run.audio_bytes
+        self.trim()
+        return run.audio_bytes + (self.high_ms - self.held_ms) * run.bytes_per_ms
 
     def add(self, part: Part, chunk: str | bytes, size: int) -> None:
-        """Keep ``chunk`` (``size`` PCM bytes) at the end of ``part``'s audio."""
+        """Keep ``chunk``, the last ``size`` PCM bytes of ``part``'s ``audio_bytes`` (not a
+        run's part: see :meth:`start_run`)."""
         if not part.chunks:
             self.order.append(part)
         part.chunks.append(chunk)
-        part.kept_bytes += size
         self.held_ms += size / part.bytes_per_ms
         if self.held_ms > self.high_ms:
             self.trim()
@@ -139,10 +176,10 @@ class AudioStore:
             part = order[0]
             chunks = part.chunks
             per_ms = part.bytes_per_ms
-            if held - part.kept_bytes / per_ms >= limit:  # all of it goes
-                held -= part.kept_bytes / per_ms
-                part.dropped_bytes += part.kept_bytes
-                part.kept_bytes = 0
+            kept = part.audio_bytes - part.dropped_bytes
+            if held - kept / per_ms >= limit:  # all of it goes
+                held -= kept / per_ms
+                part.dropped_bytes = part.audio_bytes
                 chunks.clear()
             # The oldest chunks until (held - limit) ms of audio went: counted in bytes, the
             # part's fields set once (this loop runs for most chunks ever kept).
@@ -156,7 +193,6 @@ class AudioStore:
                     gone += len(chunk) * 3 // 4
                 else:
                     gone += len(chunk) * 3 // 4 - 1 - (chunk[-2] == "=")
-            part.kept_bytes -= gone
             part.dropped_bytes += gone
             held -= gone / per_ms
             if not chunks:
@@ -164,5 +200,6 @@ class AudioStore:
         self.held_ms = held
 
     def release(self, part: Part, size: int) -> None:
-        """Account for ``size`` kept bytes that ``part`` gave up (truncation, deletion)."""
+        """Account for ``size`` kept bytes that ``part`` gave up (truncation, deletion; not
+        during a run: see :meth:`end_run`)."""
         self.held_ms = max(0.0, self.held_ms - size / part.bytes_per_ms)

@@ -127,7 +127,7 @@ class Conversation(Mirror):
     @property
     def audio_held_ms(self) -> float:
         """Milliseconds of audio kept right now, over every item."""
-        return self._store.held_ms
+        return self._store.held()
 
     def audio_played(
         self, *, item_id: str | None = None, response_id: str | None = None, at: float | None = None
@@ -168,11 +168,13 @@ class Conversation(Mirror):
         for given in saved.items:
             item, kept = restore_item(given)
             for part, pcm in kept:
-                part.dropped_bytes = 0
+                # The kept audio is the last len(pcm) bytes received (all of them when saved).
+                part.dropped_bytes = max(0, part.audio_bytes - len(pcm))
+                part.audio_bytes = part.dropped_bytes + len(pcm)
                 if conversation._store.keeps:
                     conversation._store.add(part, pcm, len(pcm))
                 else:
-                    part.dropped_bytes = len(pcm)
+                    part.dropped_bytes = part.audio_bytes
             conversation._known[item.id] = item
             conversation._items[item.id] = item
             conversation._order.append(item.id)

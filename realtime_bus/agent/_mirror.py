@@ -89,8 +89,16 @@ class Mirror:
         self._turns = TurnTracker({**PRICING, **(pricing or {})})
         self._open_turns = self._turns.open
         self._publish: Callable[[Any], None] | None = None
+        self._transcript_to = self._nowhere = _nowhere()
+        self._audio_item: str | None = None
+        """Item id, content index and response id of the last audio delta, whose part is
+        ``_audio_part``; no item after anything that may change kept audio otherwise."""
+        self._audio_index = -1
+        self._audio_response: str | None = None
+        self._audio_part = self._nowhere[4]
+        self._audio_high = 0.0
+        """The ``audio_bytes`` of ``_audio_part`` past which the store trims (its countdown)."""
         self._table: dict[str, _Handler] = self._handlers()
-        self._audio_to = self._transcript_to = self._nowhere = _nowhere()
 
     # -- applying events -------------------------------------------------------------------
 
@@ -134,7 +142,9 @@ class Mirror:
             "response.content_part.done": self._on_content_part,
             "response.output_text.delta": text_delta,
             "response.output_text.done": self._on_text_done,
-            "response.output_audio.delta": self._on_audio_delta,
+            "response.output_audio.delta": (
+                self._on_audio_kept if self._store.keeps else self._on_audio_dropped
+            ),
             "response.output_audio_transcript.delta": self._on_transcript_delta,
             "response.output_audio_transcript.done": self._on_transcript_done,
             "response.function_call_arguments.delta": self._on_arguments_delta,
@@ -249,11 +259,17 @@ class Mirror:
             else:
                 part.dropped_bytes = size
 
+    def _end_audio_run(self) -> None:
+        """Before kept audio changes other than by a delta: the next delta finds its part."""
+        self._store.end_run()
+        self._audio_item = None
+
     def _drop_audio(self, part: Part) -> None:
+        self._end_audio_run()
         if part.kept_bytes:
             self._store.release(part, part.kept_bytes)
         part.chunks.clear()
-        part.kept_bytes = 0
+        part.dropped_bytes = part.audio_bytes
 
     def _place(self, item: Item, previous: Any) -> None:
         """Put ``item`` after ``previous`` (``None``: first; unset: last)."""
@@ -302,7 +318,8 @@ class Mirror:
             return
         self._order.remove(item.id)
         self._known.pop(item.id, None)
-        self._audio_to = self._transcript_to = self._nowhere
+        self._transcript_to = self._nowhere
+        self._end_audio_run()
         item.deleted = True
         for part in item.content:
             self._drop_audio(part)
@@ -316,12 +333,14 @@ class Mirror:
         if part.bytes_per_ms == 48.0:
             cut -= cut % 2
         if cut < part.audio_bytes:
-            part.audio_bytes = cut
-            keep = max(0, min(part.kept_bytes, cut - part.dropped_bytes))
-            if keep < part.kept_bytes:
-                self._store.release(part, part.kept_bytes - keep)
+            self._end_audio_run()
+            kept = part.kept_bytes
+            keep = max(0, min(kept, cut - part.dropped_bytes))
+            if keep < kept:
+                self._store.release(part, kept - keep)
                 keep_first(part.chunks, keep)
-                part.kept_bytes = keep
+            part.audio_bytes = cut
+            part.dropped_bytes = cut - keep
         part.transcript = ""  # the service drops it: nothing the user did not hear stays
         item.truncated_ms = event.audio_end_ms
 
@@ -479,38 +498,62 @@ class Mirror:
         part = self._part(item, event.content_index, "audio")
         return (event.item_id, event.content_index, event.response_id, item, part)
 
-    def _on_audio_delta(self, event: Any) -> None:
-        # The hot path (most events are audio): no decoding, no copies, few calls. Deltas
-        # come in runs for one part, so the part of the last one is tried before any lookup;
-        # a new part (or response) is where the turn may see its first audio.
+    def _audio_target(self, event: Any) -> Part:
+        """A delta for another part than the last one: where the turn may see its first
+        audio."""
+        part = self._target(event)[4]
+        self._audio_item = event.item_id
+        self._audio_index = event.content_index
+        self._audio_response = event.response_id
+        self._audio_part = part
+        self._turns.audio(event.response_id, event)
+        return part
+
+    # The hot path (most events are audio deltas): no decoding, no copies, few calls. Deltas
+    # come in runs for one part, so the part of the last one is tried before any lookup.
+
+    def _on_audio_kept(self, event: Any) -> None:
         delta = event.delta
         if not delta:
             return
-        target = self._audio_to
         if (
-            event.item_id != target[0]
-            or event.content_index != target[1]
-            or event.response_id != target[2]
+            event.item_id == self._audio_item
+            and event.content_index == self._audio_index
+            and event.response_id == self._audio_response
         ):
-            target = self._audio_to = self._target(event)
-            self._turns.audio(event.response_id, event)
-        part = target[4]
+            part = self._audio_part
+        else:
+            part = self._audio_target(event)
+            self._audio_high = self._store.start_run(part)
+        size = len(delta) * 3 // 4  # pcm_size, inline
+        if delta[-1] == "=":
+            size -= 2 if delta[-2] == "=" else 1
+        chunks = part.chunks
+        if not chunks:
+            self._store.order.append(part)
+        chunks.append(delta)
+        received = part.audio_bytes + size
+        part.audio_bytes = received
+        if received > self._audio_high:  # the retention's countdown, in the part's bytes
+            self._audio_high = self._store.over()
+
+    def _on_audio_dropped(self, event: Any) -> None:
+        delta = event.delta
+        if not delta:
+            return
+        if (
+            event.item_id == self._audio_item
+            and event.content_index == self._audio_index
+            and event.response_id == self._audio_response
+        ):
+            part = self._audio_part
+        else:
+            part = self._audio_target(event)
         size = len(delta) * 3 // 4  # pcm_size, inline
         if delta[-1] == "=":
             size -= 2 if delta[-2] == "=" else 1
         part.audio_bytes += size
-        store = self._store
-        if store.keeps:
-            chunks = part.chunks
-            if not chunks:
-                store.order.append(part)
-            chunks.append(delta)
-            part.kept_bytes += size
-            store.held_ms += size / part.bytes_per_ms
-            if store.held_ms > store.high_ms:
-                store.trim()
-        else:
-            part.dropped_bytes += size
+        part.dropped_bytes += size
 
     def _on_transcript_delta(self, event: Any) -> None:
         target = self._transcript_to

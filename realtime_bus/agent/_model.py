@@ -63,15 +63,20 @@ class Part:
     """PCM bytes received for this part (after a truncation: what is left)."""
     bytes_per_ms: float = 48.0
     chunks: deque[str | bytes] = field(default_factory=deque, repr=False)
-    kept_bytes: int = 0
     dropped_bytes: int = 0
-    """PCM bytes received but no longer kept (the retention policy let them go)."""
+    """PCM bytes received but no longer kept (the retention policy let them go, or the item
+    was deleted)."""
     image_url: str | None = None
 
     @property
     def is_audio(self) -> bool:
         """Whether this is an audio part."""
         return self.type in _AUDIO_TYPES
+
+    @property
+    def kept_bytes(self) -> int:
+        """PCM bytes kept: those received less those let go."""
+        return self.audio_bytes - self.dropped_bytes
 
     @property
     def audio(self) -> bytes:
@@ -81,7 +86,7 @@ class Part:
     @property
     def audio_complete(self) -> bool:
         """Whether the kept audio is the whole of the audio received."""
-        return self.dropped_bytes == 0 and self.kept_bytes == self.audio_bytes
+        return self.dropped_bytes == 0
 
     @property
     def audio_ms(self) -> float:

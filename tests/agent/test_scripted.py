@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import random
 from typing import Any
 
 import msgspec
@@ -165,6 +166,66 @@ def test_truncation_of_audio_partly_let_go_by_retention() -> None:
     assert part.kept_bytes == 0
     assert part.audio == b""
     assert c.audio_held_ms == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("ms", [100, 125])
+def test_retention_trims_on_the_delta_that_passes_the_batch_mark(ms: int) -> None:
+    """1 s kept, trimmed once more than 1250 ms is held: a delta that reaches the mark
+    exactly keeps it all, the next one lets the oldest go down to the limit."""
+    c = Conversation(audio=AudioRetention.last(1.0))
+    feed(c, ev("conversation.item.added", item=audio_message("a1")))
+    chunk = bytes(48 * ms)
+    below = 1250 // ms  # deltas that stay at or under the mark
+    for n in range(1, below + 1):
+        feed(c, audio_delta("a1", chunk))
+        assert c.audio_held_ms == pytest.approx(n * ms)  # counted mid-run, no trim yet
+    part = c.items[0].content[0]
+    assert part.kept_bytes == len(part.audio) == below * len(chunk)
+    assert part.audio_complete
+    feed(c, audio_delta("a1", chunk))
+    assert c.audio_held_ms == pytest.approx(1000.0)
+    assert part.kept_bytes == len(part.audio) == 1000 * 48
+    assert part.dropped_bytes == (below + 1) * len(chunk) - 1000 * 48
+    assert part.audio_bytes == (below + 1) * len(chunk)
+
+
+def test_kept_audio_counts_stay_exact_across_parts_truncations_and_deletions() -> None:
+    """Deltas for several items in runs, truncations and deletions between them: what each
+    part keeps is what it holds, the total is their sum, and it stays under the batch mark."""
+    rng = random.Random(3)
+    c = Conversation(audio=AudioRetention.last(0.6))  # 600 ms, trimmed past 850 ms
+    ids = [f"a{i}" for i in range(6)]
+    for item_id in ids:
+        feed(c, ev("conversation.item.added", item=audio_message(item_id)))
+    live = list(ids)
+    for step in range(600):
+        roll = rng.random()
+        if roll < 0.03 and len(live) > 1:
+            gone = live.pop(rng.randrange(len(live)))
+            feed(c, ev("conversation.item.deleted", item_id=gone))
+        elif roll < 0.08:
+            target = c.get(rng.choice(live))
+            assert target is not None
+            if target.content:
+                end = int(target.content[0].audio_ms * rng.random())
+                feed(
+                    c,
+                    ev(
+                        "conversation.item.truncated",
+                        item_id=target.id,
+                        content_index=0,
+                        audio_end_ms=end,
+                    ),
+                )
+        else:
+            item_id = live[(step // 7) % len(live)]  # runs of deltas for one part
+            feed(c, audio_delta(item_id, rng.randbytes(2 * rng.randrange(1, 2400))))
+        parts = [p for item in c.items for p in item.content]
+        for part in parts:
+            assert part.kept_bytes == len(part.audio)
+            assert 0 <= part.dropped_bytes <= part.audio_bytes
+        assert c.audio_held_ms == pytest.approx(sum(p.kept_bytes / 48 for p in parts))
+        assert c.audio_held_ms <= 850.0 + 1e-6
 
 
 def test_retention_none_keeps_durations_only_and_all_keeps_everything() -> None:
