@@ -299,13 +299,7 @@ class Recorder:
             data = frame.encode() if isinstance(frame, str) else bytes(frame)
             t = stamp - self._t0
             line = FrameLine(dir="out" if index in sent else "in", t=t, wall=t + self._wall0)
-            if _NL not in data:
-                line.frame = msgspec.Raw(data)
-            else:
-                try:
-                    line.text = data.decode()
-                except UnicodeDecodeError:
-                    line.base64 = base64.b64encode(data).decode()
+            _place(line, data, _NL not in data)  # decoded, so JSON
             encoded = _encode(line) + b"\n"
             self._pending.append(encoded)
             self._pending_size += len(encoded)
@@ -396,13 +390,7 @@ class Recorder:
             if nbytes:
                 summary = AudioSummary(bytes=nbytes, ms=ms)
         line = FrameLine(dir=direction, t=t, wall=wall, audio=summary)
-        if b"\n" not in data and (event is not None or _is_json(data)):
-            line.frame = msgspec.Raw(data)
-        else:
-            try:
-                line.text = data.decode()
-            except UnicodeDecodeError:
-                line.base64 = base64.b64encode(data).decode()
+        _place(line, data, _NL not in data and (event is not None or _is_json(data)))
         self._write(_encode(line) + b"\n")
         self._written += 1
 
@@ -452,6 +440,18 @@ class Recorder:
 
     def __repr__(self) -> str:
         return f"<Recorder frames={self.frames}{' closed' if self.closed else ''}>"
+
+
+def _place(line: FrameLine, data: bytes, embed: bool) -> None:
+    """Put a frame's bytes in its line: embedded as they are when ``embed`` (one line of JSON),
+    else as ``text``, or as ``base64`` when they are not UTF-8."""
+    if embed:
+        line.frame = msgspec.Raw(data)
+        return
+    try:
+        line.text = data.decode()
+    except UnicodeDecodeError:
+        line.base64 = base64.b64encode(data).decode()
 
 
 def _is_json(data: bytes) -> bool:

@@ -171,3 +171,27 @@ def test_connections_split_at_connect_markers_and_end_at_the_first_disconnect_or
     assert [c.attempt for c in got] == [1, 2, 3]
     assert [[f.t for f in c.frames] for c in got] == [[0.1], [0.3, 0.5], [0.7]]
     assert [c.end.t if c.end is not None else None for c in got] == [None, 0.4, 0.8]
+
+
+def test_a_frame_is_embedded_as_json_else_kept_as_text_else_as_base64(tmp_path: Path) -> None:
+    path = tmp_path / "placed.jsonl"
+    recorder = Recorder(path, url="ws://127.0.0.1:1/v1/realtime")
+    recorder.opened(1)
+    frames = [
+        (b'{"type":"a"}', True, "frame"),  # decoded: gathered, written with its batch
+        (b'{"type":"b",\n"n":1}', True, "text"),  # decoded, but not one line
+        (b'{"type":"c"}', None, "frame"),  # not decoded, but JSON
+        (b"not json", None, "text"),
+        (b"\xff\xfe\x00", None, "base64"),  # not UTF-8
+    ]
+    for data, event, _ in frames:
+        recorder.received(data, event)
+    recorder.sent(b'{"type":"d",\n"n":2}', True)
+    recorder.close(code=1000)
+    lines = load_recording(path).frames
+    assert [f.data() for f in lines] == [data for data, _, _ in frames] + [b'{"type":"d",\n"n":2}']
+    placed = [
+        "frame" if len(f.frame) else "text" if f.text is not None else "base64" for f in lines
+    ]
+    assert placed == [where for _, _, where in frames] + ["text"]
+    assert [f.dir for f in lines] == ["in"] * len(frames) + ["out"]
