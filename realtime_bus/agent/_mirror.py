@@ -95,6 +95,10 @@ class Mirror:
         ``_audio_part``; no item after anything that may change kept audio otherwise."""
         self._audio_index = -1
         self._audio_response: str | None = None
+        self._heard_item: str | None = None
+        """Item id and content index of the last transcription delta, for ``_heard_part``."""
+        self._heard_index: Any = -1
+        self._heard_part = self._nowhere[4]
         self._audio_part = self._nowhere[4]
         self._audio_high = 0.0
         """The ``audio_bytes`` of ``_audio_part`` past which the store trims (its countdown)."""
@@ -319,6 +323,7 @@ class Mirror:
         self._order.remove(item.id)
         self._known.pop(item.id, None)
         self._transcript_to = self._nowhere
+        self._heard_item = None
         self._end_audio_run()
         item.deleted = True
         for part in item.content:
@@ -363,7 +368,9 @@ class Mirror:
     def _on_committed(self, event: Any) -> None:
         self._committed.add(event.item_id)
 
-    def _transcription(self, event: Any) -> Transcription:
+    def _heard(self, event: Any) -> Part:
+        """The input audio part an event of its transcription is about, its transcription
+        made if need be."""
         index = event.content_index if isinstance(event.content_index, int) else 0
         item = self._known.get(event.item_id)
         if item is None:
@@ -373,7 +380,12 @@ class Mirror:
         part = self._part(item, index, "input_audio")
         if part.transcription is None:
             part.transcription = Transcription(item_id=item.id, content_index=index)
-        return part.transcription
+        return part
+
+    def _transcription(self, event: Any) -> Transcription:
+        transcription = self._heard(event).transcription
+        assert transcription is not None
+        return transcription
 
     def _set_transcript(self, event: Any, text: str) -> None:
         item = self._known[event.item_id]
@@ -381,11 +393,20 @@ class Mirror:
         item.content[index].transcript = text
 
     def _on_transcription_delta(self, event: Any) -> None:
+        # Deltas come in runs for one part: its transcription is tried before any lookup.
         delta = event.delta
-        if isinstance(delta, str):
-            transcription = self._transcription(event)
-            transcription.text += delta
-            self._set_transcript(event, transcription.text)
+        if type(delta) is not str:
+            return
+        if event.item_id == self._heard_item and event.content_index == self._heard_index:
+            part = self._heard_part
+        else:
+            part = self._heard(event)
+            self._heard_item = event.item_id
+            self._heard_index = event.content_index
+            self._heard_part = part
+        transcription = part.transcription
+        assert transcription is not None
+        part.transcript = transcription.text = transcription.text + delta
 
     def _on_segment(self, event: Any) -> None:
         self._transcription(event).segments.append(
@@ -558,14 +579,17 @@ class Mirror:
     def _on_transcript_delta(self, event: Any) -> None:
         target = self._transcript_to
         if (
-            event.item_id != target[0]
-            or event.content_index != target[1]
-            or event.response_id != target[2]
+            event.item_id == target[0]
+            and event.content_index == target[1]
+            and event.response_id == target[2]
         ):
+            item, part = target[3], target[4]
+        else:
             target = self._transcript_to = self._target(event)
+            item, part = target[3], target[4]
             self._turns.text(event.response_id, event)
-        if target[3].truncated_ms is None:
-            target[4].transcript += event.delta
+        if item.truncated_ms is None:
+            part.transcript += event.delta
 
     def _on_transcript_done(self, event: Any) -> None:
         item = self._ensure(event.item_id, "message", stamp(event))
