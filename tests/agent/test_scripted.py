@@ -114,6 +114,32 @@ def test_transcription_before_the_item_is_added() -> None:
     assert c.transcripts[0].status == "completed"
 
 
+def test_transcription_deltas_interleaved_and_after_a_deletion() -> None:
+    """Deltas of two items' transcriptions interleaved, and of an item deleted and added
+    again under the same id: each part gets its own words, the new item none of the old."""
+    c = Conversation()
+
+    def heard(item_id: str, delta: str, index: int | None = 0) -> Any:
+        fields = {} if index is None else {"content_index": index}
+        return ev(
+            "conversation.item.input_audio_transcription.delta",
+            item_id=item_id,
+            delta=delta,
+            **fields,
+        )
+
+    def added(item_id: str) -> Any:
+        item = {"id": item_id, "type": "message", "role": "user", "content": []}
+        return ev("conversation.item.added", item=item)
+
+    feed(c, added("u1"), added("u2"))
+    feed(c, heard("u1", "a"), heard("u1", "b", None), heard("u2", "x"), heard("u1", "c"))
+    assert [i.content[0].transcript for i in c.items] == ["abc", "x"]
+    assert [t.text for t in c.transcripts] == ["abc", "x"]
+    feed(c, ev("conversation.item.deleted", item_id="u1"), heard("u1", "new"), added("u1"))
+    assert [(i.id, i.content[0].transcript) for i in c.items] == [("u2", "x"), ("u1", "new")]
+
+
 def test_deltas_of_a_response_whose_created_was_missed() -> None:
     c = Conversation()
     feed(
