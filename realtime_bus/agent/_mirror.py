@@ -51,6 +51,23 @@ def _tag(obj: Any) -> str:
     return tag if isinstance(tag, str) else ""
 
 
+_Shape = tuple[str, tuple[str, ...], bool, bool, bool]
+_SHAPES: dict[type, _Shape] = {}
+"""Per protocol item class: its tag, and which of the fields ``Mirror._merge`` reads it has."""
+
+
+def _shape(raw: Any) -> _Shape:
+    """``raw``'s class's entry in ``_SHAPES`` (a field it lacks would read as ``None``)."""
+    fields = getattr(type(raw), "__struct_fields__", None)
+    if fields is None:
+        shape: _Shape = (_tag(raw), _SCALARS, True, True, True)
+    else:
+        scalars = tuple(name for name in _SCALARS if name in fields)
+        shape = (_tag(raw), scalars, "status" in fields, "arguments" in fields, "error" in fields)
+    _SHAPES[type(raw)] = shape
+    return shape
+
+
 def _nowhere() -> _Target:
     """A delta target no event matches (its key has no ids)."""
     return (None, -1, None, Item(id="", type="message"), Part(type="audio"))
@@ -213,39 +230,48 @@ class Mirror:
         return content[index]
 
     def _merge(self, item: Item, raw: ConversationItem) -> None:
-        if isinstance(raw, MessageItem) and any(p.audio is not UNSET for p in raw.content):
-            self._keep_inline_audio(item, raw)
-            raw = msgspec.structs.replace(
-                raw, content=[msgspec.structs.replace(p, audio=UNSET) for p in raw.content]
-            )
+        if isinstance(raw, MessageItem):
+            for given in raw.content:
+                if given.audio is not UNSET:
+                    self._keep_inline_audio(item, raw)
+                    raw = msgspec.structs.replace(
+                        raw, content=[msgspec.structs.replace(p, audio=UNSET) for p in raw.content]
+                    )
+                    break
+        tag, scalars, has_status, has_arguments, has_error = _SHAPES.get(type(raw)) or _shape(raw)
         item.raw = raw
-        item.type = _tag(raw)
-        status = getattr(raw, "status", None)
-        if isinstance(status, str):
-            item.status = status
-        for name in _SCALARS:
+        item.type = tag
+        if has_status:
+            status = getattr(raw, "status", None)
+            if isinstance(status, str):
+                item.status = status
+        for name in scalars:
             value = getattr(raw, name, None)
             if isinstance(value, str):
                 setattr(item, name, value)
-        arguments = getattr(raw, "arguments", None)
-        if isinstance(arguments, str) and arguments:
-            item.arguments = arguments
-        error = getattr(raw, "error", None)
-        if error is not None and error is not UNSET:
-            item.error = error
+        if has_arguments:
+            arguments = getattr(raw, "arguments", None)
+            if isinstance(arguments, str) and arguments:
+                item.arguments = arguments
+        if has_error:
+            error = getattr(raw, "error", None)
+            if error is not None and error is not UNSET:
+                item.error = error
         if isinstance(raw, MessageItem):
             item.role = raw.role
+            kept_transcripts = item.truncated_ms is None
             for index, given in enumerate(raw.content):
-                part = self._part(item, index, _part_type(given))
-                part.type = _part_type(given)
-                text = _text(given.text)
-                if text:
+                type_ = given.type if isinstance(given.type, str) else "text"
+                part = self._part(item, index, type_)
+                part.type = type_
+                text = given.text
+                if isinstance(text, str) and text:
                     part.text = text
-                transcript = _text(given.transcript)
-                if transcript and item.truncated_ms is None:
+                transcript = given.transcript
+                if isinstance(transcript, str) and transcript and kept_transcripts:
                     part.transcript = transcript
-                image = _text(given.image_url)
-                if image:
+                image = given.image_url
+                if isinstance(image, str) and image:
                     part.image_url = image
 
     def _keep_inline_audio(self, item: Item, raw: MessageItem) -> None:
