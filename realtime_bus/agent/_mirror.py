@@ -68,9 +68,8 @@ def _shape(raw: Any) -> _Shape:
     return shape
 
 
-def _nowhere() -> _Target:
-    """A delta target no event matches (its key has no ids)."""
-    return (None, -1, None, Item(id="", type="message"), Part(type="audio"))
+_NOWHERE: _Target = (None, -1, None, Item(id="", type="message"), Part(type="audio"))
+"""A delta target no event matches (its key has no ids): its item and part are never written."""
 
 
 def _part_type(part: Any) -> str:
@@ -104,19 +103,18 @@ class Mirror:
         self._in_bpm = 48.0
         self._transcribes = False
         self._turns = TurnTracker({**PRICING, **(pricing or {})})
-        self._open_turns = self._turns.open
         self._publish: Callable[[Any], None] | None = None
-        self._transcript_to = self._nowhere = _nowhere()
+        # Fewer than 30 attributes in all (Conversation's included): past that, CPython 3.11
+        # keeps an instance's attributes in a dict of its own, and every read costs more.
+        self._transcript_to = _NOWHERE
         self._audio_item: str | None = None
         """Item id, content index and response id of the last audio delta, whose part is
         ``_audio_part``; no item after anything that may change kept audio otherwise."""
         self._audio_index = -1
         self._audio_response: str | None = None
-        self._heard_item: str | None = None
-        """Item id and content index of the last transcription delta, for ``_heard_part``."""
-        self._heard_index: Any = -1
-        self._heard_part = self._nowhere[4]
-        self._audio_part = self._nowhere[4]
+        self._heard: tuple[str | None, Any, Part] = (None, -1, _NOWHERE[4])
+        """Item id and content index of the last transcription delta, and its part."""
+        self._audio_part = _NOWHERE[4]
         self._audio_high = 0.0
         """The ``audio_bytes`` of ``_audio_part`` past which the store trims (its countdown)."""
         self._table: dict[str, _Handler] = self._handlers()
@@ -348,8 +346,8 @@ class Mirror:
             return
         self._order.remove(item.id)
         self._known.pop(item.id, None)
-        self._transcript_to = self._nowhere
-        self._heard_item = None
+        self._transcript_to = _NOWHERE
+        self._heard = (None, -1, _NOWHERE[4])
         self._end_audio_run()
         item.deleted = True
         for part in item.content:
@@ -394,7 +392,7 @@ class Mirror:
     def _on_committed(self, event: Any) -> None:
         self._committed.add(event.item_id)
 
-    def _heard(self, event: Any) -> Part:
+    def _heard_part(self, event: Any) -> Part:
         """The input audio part an event of its transcription is about, its transcription
         made if need be."""
         index = event.content_index if isinstance(event.content_index, int) else 0
@@ -409,7 +407,7 @@ class Mirror:
         return part
 
     def _transcription(self, event: Any) -> Transcription:
-        transcription = self._heard(event).transcription
+        transcription = self._heard_part(event).transcription
         assert transcription is not None
         return transcription
 
@@ -423,13 +421,12 @@ class Mirror:
         delta = event.delta
         if type(delta) is not str:
             return
-        if event.item_id == self._heard_item and event.content_index == self._heard_index:
-            part = self._heard_part
+        heard = self._heard
+        if event.item_id == heard[0] and event.content_index == heard[1]:
+            part = heard[2]
         else:
-            part = self._heard(event)
-            self._heard_item = event.item_id
-            self._heard_index = event.content_index
-            self._heard_part = part
+            part = self._heard_part(event)
+            self._heard = (event.item_id, event.content_index, part)
         transcription = part.transcription
         assert transcription is not None
         part.transcript = transcription.text = transcription.text + delta

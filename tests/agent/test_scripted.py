@@ -324,3 +324,9 @@ def test_mcp_call_items_are_assembled() -> None:
     assert item.parsed_arguments == {"q": "x"}
     assert item.output == "found"
     assert item.status == "completed"
+
+
+def test_a_conversation_has_fewer_than_30_attributes() -> None:
+    """Past 29, CPython 3.11 gives an instance a dict of its own and each attribute read on
+    the delta paths costs more (a guard for the mirror's hot path, not behaviour)."""
+    assert len(vars(Conversation())) < 30
