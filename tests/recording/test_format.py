@@ -195,3 +195,23 @@ def test_a_frame_is_embedded_as_json_else_kept_as_text_else_as_base64(tmp_path: 
     ]
     assert placed == [where for _, _, where in frames] + ["text"]
     assert [f.dir for f in lines] == ["in"] * len(frames) + ["out"]
+
+
+def test_a_gathered_batch_keeps_each_frame_its_direction_and_times(tmp_path: Path) -> None:
+    path = tmp_path / "batch.jsonl"
+    recorder = Recorder(path, url="ws://127.0.0.1:1/v1/realtime")
+    recorder.opened(1)
+    sent = {0, 3, 4, 9}
+    frames = [b'{"type":"e%d","n":[1,2]}' % i for i in range(10)]
+    for index, frame in enumerate(frames):
+        if index in sent:
+            recorder.sent(frame, True)
+        else:
+            recorder.received(frame, True)
+    recorder.close(code=1000)
+    lines = load_recording(path).frames
+    assert [f.data() for f in lines] == frames
+    assert [f.dir for f in lines] == ["out" if i in sent else "in" for i in range(10)]
+    times = [f.t for f in lines]
+    assert times == sorted(times)
+    assert all(f.wall == pytest.approx(recorder._wall0 + f.t, abs=1e-6) for f in lines)
