@@ -331,6 +331,10 @@ class Mirror:
 
     def _on_item_done(self, event: Any) -> None:
         self._on_item_added(event)
+        self._finish_event_item(event)
+
+    def _finish_event_item(self, event: Any) -> None:
+        """Mark the item an ``*.done`` event carries (already merged) as finished."""
         item_id = _text(getattr(event.item, "id", None))
         if item_id is not None:
             self._finish(self._known[item_id])
@@ -508,9 +512,7 @@ class Mirror:
 
     def _on_output_item_done(self, event: Any) -> None:
         self._on_output_item(event)
-        item_id = _text(getattr(event.item, "id", None))
-        if item_id is not None:
-            self._finish(self._known[item_id])
+        self._finish_event_item(event)
 
     def _on_content_part(self, event: Any) -> None:
         item = self._ensure(event.item_id, "message", stamp(event))
@@ -585,13 +587,12 @@ class Mirror:
         delta = event.delta
         if not delta:
             return
+        part = self._audio_part
         if (
-            event.item_id == self._audio_item
-            and event.content_index == self._audio_index
-            and event.response_id == self._audio_response
+            event.item_id != self._audio_item
+            or event.content_index != self._audio_index
+            or event.response_id != self._audio_response
         ):
-            part = self._audio_part
-        else:
             part = self._audio_target(event)
         size = len(delta) * 3 // 4  # pcm_size, inline
         if delta[-1] == "=":
