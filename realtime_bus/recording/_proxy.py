@@ -25,6 +25,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from .._address import ServerAddresses
 from .._log import get_logger
 from ._format import Direction
 from ._recorder import Recorder
@@ -74,13 +75,15 @@ def upstream_url(upstream: str, client_path: str) -> str:
     return urlunsplit((scheme, up.netloc, path or "/", query, ""))
 
 
-class RecordingProxy:
+class RecordingProxy(ServerAddresses):
     """Relays Realtime connections to ``upstream``, recording each into ``record_dir``.
 
     ``async with RecordingProxy("wss://api.openai.com/v1", "recordings/") as proxy:`` then
     point a client's websocket base URL at :attr:`ws_base_url`. ``record_audio=False`` keeps
     only the size and duration of audio.
     """
+
+    _server_name = "the proxy"
 
     def __init__(
         self,
@@ -109,23 +112,6 @@ class RecordingProxy:
         self._ids = itertools.count(1)
         self._server: Server | None = None
         self._port: int | None = None
-
-    @property
-    def port(self) -> int:
-        """The TCP port (known once started)."""
-        if self._port is None:
-            raise RuntimeError("the proxy is not running")
-        return self._port
-
-    @property
-    def ws_base_url(self) -> str:
-        """``ws://HOST:PORT/v1``: the ``websocket_base_url`` to give a client."""
-        return f"ws://{self.host}:{self.port}/v1"
-
-    @property
-    def url(self) -> str:
-        """``ws://HOST:PORT/v1/realtime``."""
-        return self.ws_base_url + "/realtime"
 
     async def __aenter__(self) -> RecordingProxy:
         self.record_dir.mkdir(parents=True, exist_ok=True)
