@@ -108,40 +108,33 @@ async def test_a_handler_added_or_removed_mid_burst_applies_from_the_next_event(
     assert tasks[MID + 1].endswith("-read")
 
 
+def _noting(order: list[str], name: str, fails: tuple[str, ...] = ()) -> Callable[[DELTA], None]:
+    """A handler, named ``name``, that notes ``name delta`` in ``order`` and then raises
+    ``ValueError`` on the deltas in ``fails``."""
+
+    def note(event: DELTA) -> None:
+        order.append(f"{name} {event.delta}")
+        if event.delta in fails:
+            raise ValueError(event.delta)
+
+    note.__qualname__ = name
+    return note
+
+
 async def test_a_handler_that_raises_mid_burst_is_reported_and_the_burst_goes_on(
     tmp_path: Path,
 ) -> None:
-    bus = _bus(tmp_path)
-    reports: list[ErrorReport] = []
-    order: list[str] = []
+    bus, reports, order = _bus(tmp_path), list[ErrorReport](), list[str]()
     bus.on_error(reports.append)
-
-    @bus.on(DELTA)
-    def before(event: DELTA) -> None:
-        order.append(f"before {event.delta}")
-
-    @bus.on(DELTA)
-    def bad(event: DELTA) -> None:
-        if event.delta in (str(MID), str(MID + 1)):
-            order.append(f"bad {event.delta}")
-            raise ValueError(event.delta)
-
-    @bus.on(DELTA)
-    def after(event: DELTA) -> None:
-        order.append(f"after {event.delta}")
-
+    failing = (str(MID), str(MID + 1))
+    for name in ("before", "bad", "after"):
+        bus.add_handler(DELTA, _noting(order, name, failing if name == "bad" else ()))
     await _play(bus, until=lambda: len(reports) == 2)
-    expected: list[str] = []
-    for i in range(1, N + 1):
-        expected.append(f"before {i}")
-        if i in (MID, MID + 1):
-            expected.append(f"bad {i}")
-        expected.append(f"after {i}")
-    assert order == expected
+    assert order == [f"{name} {i}" for i in range(1, N + 1) for name in ("before", "bad", "after")]
     assert [r.kind for r in reports] == ["handler", "handler"]
-    assert [r.event.delta for r in reports] == [str(MID), str(MID + 1)]
-    assert all(r.handler is not None and r.handler.endswith("bad") for r in reports)
-    assert [str(r.error) for r in reports] == [str(MID), str(MID + 1)]
+    assert [r.event.delta for r in reports] == list(failing)
+    assert [r.handler for r in reports] == ["bad", "bad"]
+    assert [str(r.error) for r in reports] == list(failing)
     assert bus.stats.handler_errors == 2
     assert bus.stats.events_dispatched >= N
 
@@ -195,17 +188,12 @@ class Marked(DerivedEvent):
 async def test_publishing_or_an_async_handler_mid_burst_queues_the_rest_in_order(
     tmp_path: Path,
 ) -> None:
-    bus = _bus(tmp_path)
-    order: list[str] = []
-    tasks: dict[str, str] = {}
+    bus, order, tasks = _bus(tmp_path), list[str](), dict[str, str]()
+    bus.add_handler(Marked, lambda event: order.append(f"marked after {event.after}"))
 
     async def slow(event: DELTA) -> None:
         await asyncio.sleep(0)
         order.append(f"slow {event.delta}")
-
-    @bus.on(Marked)
-    def marked(event: Marked) -> None:
-        order.append(f"marked after {event.after}")
 
     @bus.on(DELTA)
     def plain(event: DELTA) -> None:
@@ -288,10 +276,7 @@ class Slow(DerivedEvent):
 async def test_derived_events_published_mid_burst_come_right_after_their_event(
     tmp_path: Path,
 ) -> None:
-    bus = _bus(tmp_path)
-    order: list[str] = []
-    tasks: dict[str, str] = {}
-    reports: list[ErrorReport] = []
+    bus, order, tasks, reports = _bus(tmp_path), list[str](), dict[str, str](), list[ErrorReport]()
     bus.on_error(reports.append)
 
     @bus.on(Marked)
