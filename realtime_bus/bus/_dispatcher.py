@@ -162,8 +162,30 @@ class Dispatcher:
         suspend, and the caller, the reader, must never wait on user code). It saves a task
         switch per event, which is most of the cost of an event that arrives alone.
         Returns False, having done nothing, when the event must be queued instead.
+
+        Derived events its handlers publish are dispatched right after it, as in
+        :meth:`dispatch_burst` (whose burst of one this is, written out: the live path, an
+        event a frame, pays for no loop).
         """
-        return self.dispatch_burst((event,)) == 1
+        if self.inbound or self.urgent or self.derived or not self._parked or self.streams:
+            return False
+        subs, plain = self.router.route(event.type, type(event) is UnknownEvent)
+        if not plain:
+            return False
+        self.stats.events_dispatched += 1
+        self._bursting = True
+        try:
+            if subs:
+                self._call_plains(subs, event, time.perf_counter())
+            if self.waiters.ordered:
+                self.waiters.feed(self.waiters.ordered, event)
+            if self.derived:
+                self._dispatch_derived()
+        finally:
+            self._bursting = False
+            if self.derived:  # left for the dispatcher's task: an async handler's
+                self._wake.set()
+        return True
 
     def dispatch_burst(self, events: Sequence[Any]) -> int:
         """Dispatch ``events`` in the calling task, in order, each as :meth:`dispatch_now`
