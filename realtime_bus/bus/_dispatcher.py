@@ -217,8 +217,7 @@ class Dispatcher:
         if inbound or urgent or derived or streams:
             return 0
         route = self.router.route
-        # The router's cache of known types' routes, emptied in place when handlers change.
-        table = self.router._cache
+        table = self.router.known_routes  # emptied in place when handlers change
         ordered, feed = self.waiters.ordered, self.waiters.feed
         stats, call = self.stats, self._call_plains
         clock = time.perf_counter

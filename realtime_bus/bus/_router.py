@@ -106,6 +106,14 @@ class Router:
             found = cache[type_name] = (subs, not any(s.is_async for s in subs))
         return found
 
+    @property
+    def known_routes(self) -> dict[str, Route]:
+        """The routes :meth:`route` has found for known event types, by type name: one dict
+        for the router's life, emptied in place whenever a handler is added or removed, so a
+        caller may hold it across events and read it (``.get(type_name)``, falling back to
+        :meth:`route` on a miss). Not to be written to."""
+        return self._cache
+
     def _clear(self) -> None:
         self._cache.clear()
         self._unknown_cache.clear()
