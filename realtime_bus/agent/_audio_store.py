@@ -152,10 +152,9 @@ class AudioStore:
         """The run's part went past the mark :meth:`start_run` gave: trim, and the next mark."""
         run = self.run
         assert run is not None
-        self.held_ms += (run.audio_bytes - self.mark) / run.bytes_per_ms
-        self.mark = run.audio_bytes
+        self.end_run()
         self.trim()
-        return run.audio_bytes + (self.high_ms - self.held_ms) * run.bytes_per_ms
+        return self.start_run(run)
 
     def add(self, part: Part, chunk: str | bytes, size: int) -> None:
         """Keep ``chunk``, the last ``size`` PCM bytes of ``part``'s ``audio_bytes`` (not a
