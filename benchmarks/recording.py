@@ -17,6 +17,13 @@
 3. For scale, the receive CPU with recording to ``/dev/null``: the recorder's own code
    without the disk.
 
+Each run's recording is deleted once measured, and the warm-up writes one of a run's full
+size first (deleted too), so the page cache a run writes into is memory the machine has used
+before. On a virtual machine whose memory the host backs only when first touched (this
+project's development machine is one), writing into memory untouched since boot costs the
+kernel about ten times as much: a run that kept every earlier run's file would measure the
+host, not the recorder (see benchmarks/README.md).
+
 Runs are interleaved and medians reported, with ratios from the same run.
 """
 
@@ -54,12 +61,18 @@ from realtime_bus.recording import Recorder, Recording, Replayer, load_recording
 CACHE = Path(__file__).resolve().parent / ".cache"
 
 
-async def receive_cpu(srv: Server, n: int, record: Path | None) -> float:
-    """CPU seconds per event for the bus to receive ``n`` events (recording to ``record``)."""
+# A key of a real key's length: shorter values are not scanned for (see recording/_secrets.py).
+KEY = "sk-bench-" + "k" * 48
+
+
+async def receive_cpu(srv: Server, n: int, record: Path | None, *, audio: bool = True) -> float:
+    """CPU seconds per event for the bus to receive ``n`` events (recording to ``record``,
+    with or without the audio)."""
     count = 0
     first = last = 0.0
     done = asyncio.Event()
-    bus = Bus(url=srv.url(f"mode=in&n={n}"), api_key="x", reconnect=False, record=record)
+    url = srv.url(f"mode=in&n={n}")
+    bus = Bus(url=url, api_key=KEY, reconnect=False, record=record, record_audio=audio)
 
     @bus.on("*")
     def handler(event: Any) -> None:
@@ -83,6 +96,23 @@ async def receive_cpu(srv: Server, n: int, record: Path | None) -> float:
     if count != n:
         raise RuntimeError(f"bus saw {count} of {n} events")
     return (last - first) / (n - 1)
+
+
+def kernel_write(recording: Path, scratch: Path, n: int) -> float:
+    """CPU seconds per event for the kernel alone to write ``recording``'s frame lines again,
+    to ``scratch``, in the recorder's batches (384 lines a ``writev``), right after the run that
+    wrote it: the system's share of recording, under the memory conditions of that run."""
+    lines = recording.read_bytes().splitlines(keepends=True)
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        started = time.process_time()
+        for start in range(0, len(lines), 384):
+            os.writev(fd, lines[start : start + 384])
+        elapsed = time.process_time() - started
+    finally:
+        os.close(fd)
+        scratch.unlink()
+    return elapsed / n
 
 
 def write_recording(frames: list[bytes], path: Path) -> None:
@@ -147,6 +177,8 @@ async def amain(args: argparse.Namespace) -> None:
     replay: list[float] = []
     alone: list[float] = []
     null: list[float] = []
+    bare_audio: list[float] = []
+    kernel: list[float] = []
     loading: list[float] = []
     bare: list[float] = []
     frames = [f.encode() for f in load_frames(args.corpus)[: args.n]]
@@ -159,15 +191,22 @@ async def amain(args: argparse.Namespace) -> None:
             assert srv.proc is not None
             load = OtherLoad(srv.proc.pid)
             await receive_cpu(srv, min(args.n, 2000), None)  # warm-up
-            await receive_cpu(srv, min(args.n, 2000), folder / "warm.jsonl")
+            warm = folder / "warm.jsonl"
+            await receive_cpu(srv, args.n, warm)  # a run's full size: see the docstring
+            warm.unlink()
             for rep in range(args.repeats):
                 runs = [
-                    (off, None),
-                    (on, folder / f"on-{rep}.jsonl"),
-                    (null, Path(os.devnull)),
+                    (off, None, True),
+                    (on, folder / f"on-{rep}.jsonl", True),
+                    (null, Path(os.devnull), True),
+                    (bare_audio, folder / f"no-audio-{rep}.jsonl", False),
                 ]
-                for results, target in runs if rep % 2 == 0 else runs[::-1]:
-                    results.append(await receive_cpu(srv, args.n, target))
+                for results, target, audio in runs if rep % 2 == 0 else runs[::-1]:
+                    results.append(await receive_cpu(srv, args.n, target, audio=audio))
+                    if target is not None and target.parent == folder:
+                        if results is on:
+                            kernel.append(kernel_write(target, folder / "again.jsonl", args.n))
+                        target.unlink()  # measured: its page cache goes back for the next run
                     await settle()
                 started = time.perf_counter()
                 loaded = load_recording(recording)
@@ -182,7 +221,8 @@ async def amain(args: argparse.Namespace) -> None:
                 await settle()
                 print(
                     f"repeat {rep + 1}/{args.repeats}: off {off[-1] * 1e6:.2f} us, on "
-                    f"{on[-1] * 1e6:.2f} us CPU/event; replay {fmt_rate(replay[-1])}, bare "
+                    f"{on[-1] * 1e6:.2f} us (the kernel's write alone {kernel[-1] * 1e6:.2f} us) "
+                    f"CPU/event; replay {fmt_rate(replay[-1])}, bare "
                     f"{fmt_rate(bare[-1])} (other load {load.cores():.2f} cores)",
                     flush=True,
                 )
@@ -198,6 +238,20 @@ async def amain(args: argparse.Namespace) -> None:
                 f"{median(off) * 1e6:.2f} us",
                 f"{cpu_ratio:.2f}x",
                 "<= 1.1x",
+            ],
+            [
+                "  of which the kernel's write of the same lines, alone",
+                f"{median(kernel) * 1e6:.2f} us",
+                f"{median(off) * 1e6:.2f} us",
+                f"+{paired_ratio(kernel, off):.2f}x",
+                "(the system's share)",
+            ],
+            [
+                "receive CPU/event, recording without audio vs off",
+                f"{median(bare_audio) * 1e6:.2f} us",
+                f"{median(off) * 1e6:.2f} us",
+                f"{paired_ratio(bare_audio, off):.2f}x",
+                "(record_audio=False)",
             ],
             [
                 "receive CPU/event, recording to /dev/null vs off",

@@ -33,7 +33,7 @@ import msgspec
 
 from ..protocol import InputAudioBufferAppend, ResponseOutputAudioDelta
 from ..transport import ConnectOptions, Endpoint
-from ._audio import AudioFormats, strip_audio
+from ._audio import HOLDS_AUDIO, AudioFormats, strip_audio, strip_decoded
 from ._format import AudioSummary, Direction, FrameLine, Header, Marker, MarkerKind
 from ._secrets import SecretSet, safe_url, secrets_of_url, subprotocol_keys
 
@@ -68,6 +68,8 @@ _FRAME = b',"frame":'
 _CUT = b"\0"  # never in a number: cuts the batch's line starts apart
 _BETWEEN = _FRAME + _CUT + b"}\n" + _FIRST  # a line's end, the frame, the next line's start
 _END = b"}\n"
+_DELTA = b'"delta":"'  # where an audio event's string starts, when recording without audio
+_AUDIO = b'"audio":"'
 
 
 class Gathering(NamedTuple):
@@ -150,6 +152,9 @@ class Recorder:
         """Frames gathered for the next batch, each followed by its receive time (see
         :meth:`gathering`)."""
         self._outgoing: list[int] = []  # which gathered frames the client sent
+        self._summaries: list[tuple[int, bytes]] = []
+        """Gathered frames whose audio was left out: the index, and the end of its line (the
+        ``audio`` summary, then the line's close)."""
         self._written = 0
         self._text = False
         self._offset = 0  # bytes written to the file
@@ -169,7 +174,7 @@ class Recorder:
         now = time.time()
         self._wall0 = round(now, 6)
         self.closed = False
-        self._gather = self._owned and audio
+        self._gather = self._owned
         """Whether frames are gathered for a batch (see :meth:`received`)."""
         header = Header(
             library=library_version(),
@@ -229,7 +234,7 @@ class Recorder:
         The reader appends an audio frame and its receive time to :attr:`Gathering.frames`
         and calls :attr:`Gathering.flush` when the list is full; any other frame goes
         through :meth:`received`, as it does for any tap."""
-        if not self._gather:
+        if not self._gather or not self.audio:  # without audio, each audio frame is cut first
             return None
         return Gathering(
             self.gathered, 2 * _BATCH_FRAMES, self._flush_gathered, _AUDIO_ONLY, _LARGEST
@@ -262,6 +267,9 @@ class Recorder:
         frames, stamps = gathered[0::2], gathered[1::2]
         gathered.clear()
         outgoing, self._outgoing = self._outgoing, []
+        summaries = self._summaries
+        if summaries:
+            self._summaries = []
         count = len(frames)
         self._written += count
         try:  # a frame that is text, or not one line, is written on its own
@@ -269,7 +277,7 @@ class Recorder:
         except TypeError:
             odd = True
         if odd:
-            self._format_each(frames, stamps, outgoing)
+            self._format_each(frames, stamps, outgoing, summaries)
             return
         times = list(map(sub, stamps, repeat(self._t0, count)))
         walls = map(add, times, repeat(self._wall0, count))
@@ -283,17 +291,29 @@ class Recorder:
         pieces = [_END] * (2 * count + 1)
         pieces[0 : 2 * count : 2] = starts[:count]
         pieces[1 : 2 * count : 2] = frames
+        for index, end in summaries:  # the line's close, at the start of the next piece
+            after = 2 * index + 2
+            pieces[after] = end + pieces[after][len(_END) :]
         self._pending += pieces
 
-    def _format_each(self, frames: list[Any], stamps: list[float], outgoing: list[int]) -> None:
+    def _format_each(
+        self,
+        frames: list[Any],
+        stamps: list[float],
+        outgoing: list[int],
+        summaries: list[tuple[int, bytes]],
+    ) -> None:
         """A batch that holds a frame that is not one line of JSON bytes: line by line."""
         sent = set(outgoing)
+        ends = dict(summaries)
         for index, (frame, stamp) in enumerate(zip(frames, stamps, strict=True)):
             data = frame.encode() if isinstance(frame, str) else bytes(frame)
             t = stamp - self._t0
             line = FrameLine(dir="out" if index in sent else "in", t=t, wall=t + self._wall0)
             _place(line, data, _NL not in data)  # decoded, so JSON
             encoded = _encode(line) + b"\n"
+            if index in ends:
+                encoded = encoded[: -len(_END)] + ends[index]
             self._pending.append(encoded)
             self._pending_size += len(encoded)
 
@@ -348,26 +368,56 @@ class Recorder:
     def received(self, frame: bytes | str, event: Any) -> None:
         """A frame from the server (the bus's tap). ``event`` (the decoded event, if known)
         spares a JSON check."""
-        # A decoded frame is gathered as it is (its secrets removed), and formatted with its
-        # batch (one that is not one line is written on its own then).
-        if self._gather and event is not None and type(frame) is bytes:
-            if self.secrets.probe and type(event) not in _AUDIO_ONLY:
-                frame = self.secrets.scrub(frame)
-            gathered = self.gathered
-            gathered.append(frame)
-            gathered.append(_monotonic())
-            if len(gathered) >= 2 * _BATCH_FRAMES or len(frame) > _LARGEST:
-                self._drain()
-            return
-        self.frame("in", frame, event)
+        self._take(frame, event, "in")
 
     def sent(self, frame: bytes | str, event: Any) -> None:
         """A frame to the server (the bus's tap)."""
-        if self._gather and event is not None and type(frame) is bytes:
-            self._outgoing.append(len(self.gathered) // 2)
-            self.received(frame, event)  # gathered as received frames are, marked as sent
+        self._take(frame, event, "out")
+
+    def _take(self, frame: bytes | str, event: Any, direction: Direction) -> None:
+        # A decoded frame is gathered as it is (its secrets removed, or its audio cut out when
+        # audio is left out), and formatted with its batch (one that is not one line is
+        # written on its own then). The rest is written by :meth:`frame`.
+        if not self._gather or event is None or type(frame) is not bytes:
+            self.frame(direction, frame, event)
             return
-        self.frame("out", frame, event)
+        kind = type(event)
+        if kind in _AUDIO_ONLY:
+            if not self.audio:
+                cut = self._cut(frame, event, kind)
+                if cut is None:  # not plain enough to cut: the general strip
+                    self.frame(direction, frame, event)
+                    return
+                frame = cut
+        else:
+            if self.secrets.probe:
+                frame = self.secrets.scrub(frame)
+            if not self.audio and event.type in HOLDS_AUDIO:  # audio in an item, a format
+                self.frame(direction, frame, event)
+                return
+        gathered = self.gathered
+        if direction == "out":
+            self._outgoing.append(len(gathered) // 2)
+        gathered.append(frame)
+        gathered.append(_monotonic())
+        if len(gathered) >= 2 * _BATCH_FRAMES or len(frame) > _LARGEST:
+            self._drain()
+
+    def _cut(self, frame: bytes, event: Any, kind: type) -> bytes | None:
+        """An audio event's frame with its audio cut out (:func:`strip_decoded`), its summary
+        noted for the line it is gathered into next; ``None`` when the frame is not plain
+        enough to cut so."""
+        if kind is ResponseOutputAudioDelta:
+            cut = strip_decoded(frame, event.delta, _DELTA, self._formats, output=True)
+        else:
+            cut = strip_decoded(frame, event.audio, _AUDIO, self._formats, output=False)
+        if cut is None:
+            return None
+        data, ms, nbytes = cut
+        if nbytes:  # the line's end: the summary as FrameLine's ``audio`` encodes it
+            end = b',"audio":{"bytes":%d,"ms":%b}}\n' % (nbytes, _encode(ms))
+            self._summaries.append((len(self.gathered) // 2, end))
+        return data
 
     def frame(self, direction: Direction, frame: bytes | str, event: Any = None) -> None:
         """Write one frame. ``event`` (the decoded event, if known) spares a JSON check."""
@@ -379,7 +429,15 @@ class Recorder:
             data = self.secrets.scrub(data)
         summary: AudioSummary | None = None
         if not self.audio:
-            data, ms, nbytes = strip_audio(data, self._formats, server=direction == "in")
+            kind = type(event)
+            stripped = None
+            if kind is ResponseOutputAudioDelta:  # most of a voice session: no decode
+                stripped = strip_decoded(data, event.delta, _DELTA, self._formats, output=True)
+            elif kind is InputAudioBufferAppend:
+                stripped = strip_decoded(data, event.audio, _AUDIO, self._formats, output=False)
+            if stripped is None:
+                stripped = strip_audio(data, self._formats, server=direction == "in")
+            data, ms, nbytes = stripped
             if nbytes:
                 summary = AudioSummary(bytes=nbytes, ms=ms)
         line = FrameLine(dir=direction, t=t, wall=wall, audio=summary)

@@ -65,6 +65,16 @@ async def test_without_audio_frames_keep_its_size_and_duration(tmp_path: Path) -
         assert line["audio"]["ms"] == pytest.approx(line["audio"]["bytes"] / 48, abs=0.01)
     assert all(x["frame"]["audio"] == "" for x in appends)
     assert all(x["frame"]["delta"] == "" for x in deltas)
+    assert {x["dir"] for x in appends} == {"out"}
+    assert {x["dir"] for x in deltas} == {"in"}
+    # the same session recorded with its audio: the same frames but for the audio strings
+    full = tmp_path / "full.jsonl"
+    await record_session(full, record_audio=True)
+    kept = [x for x in validate_lines(full) if "frame" in x]
+    left = [x for x in lines if "frame" in x]
+    assert [(x["dir"], x["frame"]["type"]) for x in kept] == [
+        (x["dir"], x["frame"]["type"]) for x in left
+    ]
     assert path.stat().st_size < 60_000  # a few seconds of audio would be far more
 
 
