@@ -21,9 +21,14 @@ _AUDIO_TYPES = frozenset(
         "conversation.item.done",
         "conversation.item.retrieved",
         "output_audio_buffer.append",
+        "session.output_audio.delta",  # translation and GPT-Live
+        "session.input_audio_buffer.append",  # translation
+        "session.input_audio.append",  # GPT-Live (the client's, and the server's reflection)
     }
 )
-_FORMAT_TYPES = frozenset({"session.created", "session.updated", "session.update"})
+_FORMAT_TYPES = frozenset(
+    {"session.created", "session.updated", "session.update", "session.start", "session.started"}
+)
 HOLDS_AUDIO = _AUDIO_TYPES | _FORMAT_TYPES
 """The event types :func:`strip_audio` changes or learns from: any other frame goes into a
 recording without audio as it is."""
@@ -34,26 +39,43 @@ _encode = msgspec.json.Encoder().encode
 
 class AudioFormats:
     """The session's audio formats, followed from ``session.created`` / ``session.updated``
-    (and ``session.update``), so a byte count becomes a duration."""
+    (and ``session.update``; GPT-Live's ``session.start`` / ``session.started``, whose one
+    format serves both ways and names its sample rate), so a byte count becomes a duration.
+
+    ``input`` and ``output`` are the formats' bytes a millisecond."""
 
     __slots__ = ("input", "output")
 
     def __init__(self) -> None:
-        self.input = "audio/pcm"
-        self.output = "audio/pcm"
+        self.input = self.output = _BYTES_PER_MS["audio/pcm"]
 
     def follow(self, event: dict[str, Any]) -> None:
         """Note the formats a session event sets."""
         audio = (event.get("session") or {}).get("audio") or {}
+        both = _per_ms(audio.get("format"))  # GPT-Live: one format, both ways
+        if both is not None:
+            self.input = self.output = both
         for side in ("input", "output"):
-            fmt = ((audio.get(side) or {}).get("format") or {}).get("type")
-            if isinstance(fmt, str):
-                setattr(self, side, fmt)
+            per_ms = _per_ms((audio.get(side) or {}).get("format"))
+            if per_ms is not None:
+                setattr(self, side, per_ms)
 
     def ms(self, nbytes: int, *, output: bool) -> float:
         """How long ``nbytes`` of audio play."""
-        per_ms = _BYTES_PER_MS.get(self.output if output else self.input, 48.0)
-        return round(nbytes / per_ms, 3)
+        return round(nbytes / (self.output if output else self.input), 3)
+
+
+def _per_ms(fmt: Any) -> float | None:
+    """Bytes a millisecond of a format object (``{"type": ..., "rate": ...}``), if it names
+    one we know: PCM16 is two bytes a sample, G.711 one; the rate is 24 kHz (8 kHz for G.711)
+    unless it says."""
+    if not isinstance(fmt, dict) or not isinstance(fmt.get("type"), str):
+        return None
+    per_ms = _BYTES_PER_MS.get(fmt["type"])
+    rate = fmt.get("rate")
+    if per_ms is None or not isinstance(rate, int) or isinstance(rate, bool) or rate <= 0:
+        return per_ms
+    return rate / 1000 * (2 if fmt["type"] == "audio/pcm" else 1)
 
 
 def _b64_size(text: str) -> int:

@@ -31,7 +31,13 @@ from typing import IO, Any, NamedTuple
 
 import msgspec
 
-from ..protocol import InputAudioBufferAppend, ResponseOutputAudioDelta
+from ..protocol import (
+    InputAudioBufferAppend,
+    ResponseOutputAudioDelta,
+    TranslationInputAudioBufferAppend,
+    TranslationOutputAudioDelta,
+    live,
+)
 from ..transport import ConnectOptions, Endpoint
 from ._audio import HOLDS_AUDIO, AudioFormats, strip_audio, strip_decoded
 from ._format import AudioSummary, Direction, FrameLine, Header, Marker, MarkerKind
@@ -68,8 +74,17 @@ _FRAME = b',"frame":'
 _CUT = b"\0"  # never in a number: cuts the batch's line starts apart
 _BETWEEN = _FRAME + _CUT + b"}\n" + _FIRST  # a line's end, the frame, the next line's start
 _END = b"}\n"
-_DELTA = b'"delta":"'  # where an audio event's string starts, when recording without audio
-_AUDIO = b'"audio":"'
+# Recording without audio: the events whose one audio string is cut out of the frame's own
+# bytes, with the field that holds it, where its value starts, and whether it is output audio.
+_CUTS: dict[type, tuple[str, bytes, bool]] = {
+    ResponseOutputAudioDelta: ("delta", b'"delta":"', True),
+    InputAudioBufferAppend: ("audio", b'"audio":"', False),
+    TranslationOutputAudioDelta: ("delta", b'"delta":"', True),
+    TranslationInputAudioBufferAppend: ("audio", b'"audio":"', False),
+    live.OutputAudioDelta: ("delta", b'"delta":"', True),
+    live.InputAudioAppend: ("audio", b'"audio":"', False),
+    live.InputAudioReflected: ("audio", b'"audio":"', False),
+}
 
 
 class Gathering(NamedTuple):
@@ -382,19 +397,19 @@ class Recorder:
             self.frame(direction, frame, event)
             return
         kind = type(event)
-        if kind in _AUDIO_ONLY:
-            if not self.audio:
-                cut = self._cut(frame, event, kind)
+        if not self.audio:
+            how = _CUTS.get(kind)
+            if how is not None:
+                cut = self._cut(frame, event, how)
                 if cut is None:  # not plain enough to cut: the general strip
                     self.frame(direction, frame, event)
                     return
                 frame = cut
-        else:
-            if self.secrets.probe:
-                frame = self.secrets.scrub(frame)
-            if not self.audio and event.type in HOLDS_AUDIO:  # audio in an item, a format
+            elif event.type in HOLDS_AUDIO:  # audio inside an item, or the audio formats
                 self.frame(direction, frame, event)
                 return
+        if kind not in _AUDIO_ONLY and self.secrets.probe:
+            frame = self.secrets.scrub(frame)
         gathered = self.gathered
         if direction == "out":
             self._outgoing.append(len(gathered) // 2)
@@ -403,14 +418,12 @@ class Recorder:
         if len(gathered) >= 2 * _BATCH_FRAMES or len(frame) > _LARGEST:
             self._drain()
 
-    def _cut(self, frame: bytes, event: Any, kind: type) -> bytes | None:
+    def _cut(self, frame: bytes, event: Any, how: tuple[str, bytes, bool]) -> bytes | None:
         """An audio event's frame with its audio cut out (:func:`strip_decoded`), its summary
         noted for the line it is gathered into next; ``None`` when the frame is not plain
         enough to cut so."""
-        if kind is ResponseOutputAudioDelta:
-            cut = strip_decoded(frame, event.delta, _DELTA, self._formats, output=True)
-        else:
-            cut = strip_decoded(frame, event.audio, _AUDIO, self._formats, output=False)
+        field, key, output = how
+        cut = strip_decoded(frame, getattr(event, field), key, self._formats, output=output)
         if cut is None:
             return None
         data, ms, nbytes = cut
@@ -429,12 +442,13 @@ class Recorder:
             data = self.secrets.scrub(data)
         summary: AudioSummary | None = None
         if not self.audio:
-            kind = type(event)
+            how = _CUTS.get(type(event))
             stripped = None
-            if kind is ResponseOutputAudioDelta:  # most of a voice session: no decode
-                stripped = strip_decoded(data, event.delta, _DELTA, self._formats, output=True)
-            elif kind is InputAudioBufferAppend:
-                stripped = strip_decoded(data, event.audio, _AUDIO, self._formats, output=False)
+            if how is not None:  # most of a voice session: no decode
+                field, key, output = how
+                stripped = strip_decoded(
+                    data, getattr(event, field), key, self._formats, output=output
+                )
             if stripped is None:
                 stripped = strip_audio(data, self._formats, server=direction == "in")
             data, ms, nbytes = stripped

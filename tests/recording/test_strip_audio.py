@@ -6,11 +6,13 @@ from __future__ import annotations
 import base64
 import random
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 
-from realtime_bus.protocol import Decoder, InputAudioBufferAppend
+from realtime_bus.protocol import Decoder, InputAudioBufferAppend, TranslationOutputAudioDelta
+from realtime_bus.protocol.live import InputAudioAppend, LiveDecoder
 from realtime_bus.recording import Recorder, load_recording
 from realtime_bus.recording._audio import AudioFormats, strip_audio, strip_decoded
 
@@ -47,7 +49,7 @@ def test_the_fast_cut_equals_the_general_strip_for_every_padding() -> None:
 
 def test_an_append_is_cut_with_the_input_format() -> None:
     formats = AudioFormats()
-    formats.input = "audio/pcmu"
+    formats.follow({"session": {"audio": {"input": {"format": {"type": "audio/pcmu"}}}}})
     pcm = bytes(range(256)) * 4
     event = InputAudioBufferAppend.from_pcm(pcm)
     frame = msgspec.json.encode(event)
@@ -107,3 +109,39 @@ def test_a_recorder_without_audio_writes_the_same_lines_either_way(tmp_path: Pat
     assert results[0] == results[1]
     assert [nbytes for _, nbytes, _ in results[0]] == [1, 2, 3, 480, 4800, 6]
     assert all(b'"delta":""' in data for data, _, _ in results[0])
+
+
+def test_gpt_live_and_translation_audio_is_left_out_too(tmp_path: Path) -> None:
+    # Every dialect's audio events lose their audio in a recording without it: GPT-Live's
+    # output deltas and input appends (in the session's one format), translation's deltas.
+    pcm = bytes(range(200)) * 8  # 1,600 bytes
+    b64 = base64.b64encode(pcm).decode()
+    live_server = LiveDecoder().decode
+    started = msgspec.json.encode(
+        {
+            "type": "session.started",
+            "session": {"id": "s1", "audio": {"format": {"type": "audio/pcm", "rate": 16000}}},
+        }
+    )
+    append = InputAudioAppend(audio=b64)
+    translated = TranslationOutputAudioDelta(delta=b64, event_id="e1")
+    frames: list[tuple[bytes, Any, str]] = [
+        (started, None, "in"),  # (a partial session: the recorder reads it as JSON)
+        (
+            delta := msgspec.json.encode({"type": "session.output_audio.delta", "delta": b64}),
+            live_server(delta),
+            "in",
+        ),
+        (msgspec.json.encode(append), append, "out"),  # the bus's tap: the event it sent
+        (msgspec.json.encode(translated), translated, "in"),
+    ]
+    path = tmp_path / "live.jsonl"
+    recorder = Recorder(path, url="ws://127.0.0.1:1/v1/live/sessions", dialect="live", audio=False)
+    for frame, event, direction in frames:
+        (recorder.received if direction == "in" else recorder.sent)(frame, event)
+    recorder.close()
+    entries = load_recording(path).frames
+    assert [f.audio.bytes if f.audio else 0 for f in entries] == [0, 1600, 1600, 1600]
+    assert all(b64.encode() not in f.data() for f in entries)
+    # PCM16 at 16 kHz: 32 bytes a millisecond, both ways
+    assert [f.audio.ms for f in entries if f.audio] == [50.0, 50.0, 50.0]
