@@ -13,8 +13,8 @@ dispatched so is queued, in order, within the bounds.
 
 Each event is stamped with its receive time (``event.received``, ``time.monotonic()``) and
 shown to the recorder tap, if there is one, in wire order. A recorder that gathers its frames
-(:meth:`Recorder.gathering <realtime_bus.recording.Recorder.gathering>`) is handed an audio
-frame with no call: the frame and its receive time appended to the recorder's list.
+(:meth:`Recorder.gathering <realtime_bus.recording.Recorder.gathering>`) is handed each
+decoded frame with no call: the frame and its receive time appended to the recorder's list.
 
 It never waits on user code (plain handlers of an event that arrives alone, or of a burst's,
 are the one exception; see :meth:`Dispatcher.dispatch_now`). When the backlog of received
@@ -130,9 +130,9 @@ class Reader:
         gathering = getattr(tap, "gathering", None)
         gather = gathering() if gathering is not None else None
         if gather is not None:
-            gathered, full, flush, quick, largest = gather
+            gathered, full, flush, quick, scan, largest = gather
         else:
-            gathered, full, flush, quick, largest = [], 0, _nothing, frozenset(), 0
+            gathered, full, flush, quick, scan, largest = [], 0, _nothing, frozenset(), [], -1
         monotonic = time.monotonic
         ready_seen = started
         # A transport that may hold frames ready (a replay) hands them over with no await.
@@ -181,7 +181,9 @@ class Reader:
                 frame = bytes(frame)
                 force_setattr(event, "raw", frame)
             if tap is not None:
-                if type(event) in quick and len(frame) <= largest:
+                if len(frame) <= largest:
+                    if type(event) not in quick:  # may hold text: the batch's credential scan
+                        scan.append(len(gathered))
                     gathered.append(frame)
                     gathered.append(received)
                     if len(gathered) >= full:

@@ -97,10 +97,12 @@ class Gathering(NamedTuple):
     """When the list is this long, call :attr:`flush`."""
     flush: Callable[[], None]
     quick: frozenset[type]
-    """The event types whose frames may be appended so: the others come through
-    :meth:`Recorder.received` (the credential scan)."""
+    """The event types whose frames need no credential scan (ids and audio only)."""
+    scan: list[int]
+    """Before appending the frame of any other type, append ``len(frames)``: the batch's
+    credential scan looks at those frames."""
     largest: int
-    """Frames longer than this come through :meth:`Recorder.received` too."""
+    """Frames longer than this come through :meth:`Recorder.received`."""
 
 
 def _reserver() -> Callable[[int, int, int], int] | None:
@@ -167,6 +169,9 @@ class Recorder:
         """Frames gathered for the next batch, each followed by its receive time (see
         :meth:`gathering`)."""
         self._outgoing: list[int] = []  # which gathered frames the client sent
+        self._scan: list[int] = []
+        """Where in :attr:`gathered` the reader put frames the credential scan must see (one
+        list for the recorder's life: the reader holds it)."""
         self._summaries: list[tuple[int, bytes]] = []
         """Gathered frames whose audio was left out: the index, and the end of its line (the
         ``audio`` summary, then the line's close)."""
@@ -246,18 +251,26 @@ class Recorder:
         """How the bus's reader may hand this recorder its frames with no call, or ``None``
         (a recording to an open file, or without audio: every frame is a call).
 
-        The reader appends an audio frame and its receive time to :attr:`Gathering.frames`
-        and calls :attr:`Gathering.flush` when the list is full; any other frame goes
-        through :meth:`received`, as it does for any tap."""
+        The reader appends each decoded frame and its receive time to
+        :attr:`Gathering.frames` (noting in :attr:`Gathering.scan` where the frames that may
+        hold text are) and calls :attr:`Gathering.flush` when the list is full; a frame that
+        did not decode, or a large one, goes through :meth:`received`, as it does for any
+        tap."""
         if not self._gather or not self.audio:  # without audio, each audio frame is cut first
             return None
         return Gathering(
-            self.gathered, 2 * _BATCH_FRAMES, self._flush_gathered, _AUDIO_ONLY, _LARGEST
+            self.gathered,
+            2 * _BATCH_FRAMES,
+            self._flush_gathered,
+            _AUDIO_ONLY,
+            self._scan,
+            _LARGEST,
         )
 
     def _flush_gathered(self) -> None:
         if self.closed:  # nothing more is written; what a reader still gathers is let go
             self.gathered.clear()
+            self._scan.clear()
             return
         self._drain()
 
@@ -281,6 +294,10 @@ class Recorder:
         gathered = self.gathered
         frames, stamps = gathered[0::2], gathered[1::2]
         gathered.clear()
+        if self._scan:
+            if self.secrets.probe:
+                self._scrub_batch(frames, self._scan)
+            self._scan.clear()
         outgoing, self._outgoing = self._outgoing, []
         summaries = self._summaries
         if summaries:
@@ -310,6 +327,21 @@ class Recorder:
             after = 2 * index + 2
             pieces[after] = end + pieces[after][len(_END) :]
         self._pending += pieces
+
+    def _scrub_batch(self, frames: list[Any], scan: list[int]) -> None:
+        """The credential scan of a batch's text frames (their places in :attr:`gathered`),
+        all at once: one search of them joined, then frame by frame only if it finds one."""
+        picked = [frames[place >> 1] for place in scan]
+        try:
+            joined = b"\n".join(picked)
+        except TypeError:  # a frame as text: each on its own
+            joined = None
+        if joined is not None and not any(joined.find(value) >= 0 for value in self.secrets.probe):
+            return
+        scrub = self.secrets.scrub
+        for place in scan:
+            frame = frames[place >> 1]
+            frames[place >> 1] = scrub(frame if type(frame) is bytes else str(frame).encode())
 
     def _format_each(
         self,

@@ -146,3 +146,41 @@ def test_the_scan_finds_every_secret_through_the_shortest_ones() -> None:
         b"[redacted] [redacted] [redacted] abcdefg"
     )
     assert secrets.scrub(b"nothing here") == b"nothing here"
+
+
+def test_a_batch_scan_redacts_the_frames_the_reader_gathered(tmp_path: Path) -> None:
+    # As the bus's reader hands frames over: each appended with its time, the place of each
+    # frame that may hold text noted for the batch's scan; batches of several sizes, a secret
+    # in some frames only, one frame as text.
+    from realtime_bus.protocol import ResponseOutputAudioDelta
+
+    path = tmp_path / "r.jsonl"
+    recorder = Recorder(path, url="ws://x/v1/realtime", headers={"Authorization": f"Bearer {KEY}"})
+    gather = recorder.gathering()
+    assert gather is not None
+    expected = []
+    for n in range(1000):
+        if n % 3 == 0:  # an audio delta: no scan
+            frame = b'{"type":"response.output_audio.delta","delta":"AAAA"}'
+            kind: type = ResponseOutputAudioDelta
+        else:
+            text = f"key {KEY} again" if n % 97 == 1 else f"turn {n}"
+            frame = f'{{"type":"response.output_text.delta","delta":"{text}"}}'.encode()
+            kind = object
+        if n == 500:
+            frame = frame.decode()  # type: ignore[assignment]  # a text frame, not bytes
+        if kind not in gather.quick:
+            gather.scan.append(len(gather.frames))
+        gather.frames.append(frame)
+        gather.frames.append(float(n))
+        if len(gather.frames) >= gather.full:
+            gather.flush()
+        expected.append(frame.encode() if isinstance(frame, str) else frame)
+    recorder.close()
+    data = path.read_bytes()
+    assert KEY.encode() not in data
+    got = [f.data() for f in load_recording(path).frames]
+    assert got == [f.replace(KEY.encode(), b"[redacted]") for f in expected]
+    assert sum(b"[redacted]" in f for f in got) == len(
+        [n for n in range(1000) if n % 97 == 1 and n % 3]
+    )
