@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["HOLDS_AUDIO", "AudioFormats", "strip_audio", "strip_decoded"]
+__all__ = ["HOLDS_AUDIO", "AudioFormats", "cut_plain", "strip_audio", "strip_decoded"]
 
 _AUDIO_KEYS = frozenset({"audio", "delta"})
 _AUDIO_TYPES = frozenset(
@@ -32,6 +32,7 @@ _FORMAT_TYPES = frozenset(
 HOLDS_AUDIO = _AUDIO_TYPES | _FORMAT_TYPES
 """The event types :func:`strip_audio` changes or learns from: any other frame goes into a
 recording without audio as it is."""
+_PAD = ord("=")
 _BYTES_PER_MS = {"audio/pcm": 48.0, "audio/pcmu": 8.0, "audio/pcma": 8.0}
 _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
@@ -101,8 +102,9 @@ def _empty(node: Any, in_audio_type: bool) -> int:
     return total
 
 
-def strip_audio(frame: bytes, formats: AudioFormats, *, server: bool) -> tuple[bytes, float, int]:
-    """``frame`` without its audio, the duration and bytes removed (0 when it had none).
+def strip_audio(frame: bytes, formats: AudioFormats) -> tuple[bytes, float, int]:
+    """``frame`` without its audio, the duration and bytes removed (0 when it had none), timed
+    in the input or the output format by what the audio is (see :func:`_is_output`).
 
     Frames that are not JSON objects, or not of a type that carries audio, come back as they
     are. Session events update ``formats``.
@@ -124,30 +126,51 @@ def strip_audio(frame: bytes, formats: AudioFormats, *, server: bool) -> tuple[b
     removed = _empty(event, kind.endswith("audio.delta"))
     if not removed:
         return frame, 0.0, 0
-    output = server and kind != "input_audio_buffer.append"
-    return _encode(event), formats.ms(removed, output=output), removed
+    return _encode(event), formats.ms(removed, output=_is_output(kind, event)), removed
+
+
+def _is_output(kind: str, event: dict[str, Any]) -> bool:
+    """Whether the audio of an event is the session's output: deltas and the output buffer's
+    appends are; input appends are not; an item's is if the assistant said it."""
+    if kind.endswith("audio.delta") or kind == "output_audio_buffer.append":
+        return True
+    item = event.get("item")
+    return isinstance(item, dict) and item.get("role") == "assistant"
+
+
+def cut_plain(frame: bytes, key: bytes) -> tuple[bytes, int] | None:
+    """``frame`` with the string after its first ``key`` (``b'"delta":"'``) cut out, and the
+    size that string decodes to as base64, read off the frame's bytes alone (no JSON or base64
+    decode). ``None`` when the key is missing, or the string holds an escape or is not a
+    whole number of base64 quads: then :func:`strip_audio` is the way."""
+    start = frame.find(key)
+    if start < 0:
+        return None
+    start += len(key)
+    end = frame.find(b'"', start)  # with no escape in it, the first quote closes the string
+    if end < 0 or frame.find(b"\\", start, end) >= 0:
+        return None
+    length = end - start
+    if length % 4:
+        return None
+    if not length:
+        return frame, 0
+    size = length * 3 // 4 - (frame[end - 1] == _PAD) - (frame[end - 2] == _PAD)
+    return frame[:start] + frame[end:], size
 
 
 def strip_decoded(
     frame: bytes, text: str, key: bytes, formats: AudioFormats, *, output: bool
 ) -> tuple[bytes, float, int] | None:
     """:func:`strip_audio` for a frame already decoded, whose one audio string ``text`` is the
-    value of ``key`` (``b'"delta":"'``): the string cut out of the frame's own bytes, its size
-    counted from its length, with no JSON decode or base64 decode. ``None`` when the frame's
-    bytes do not hold ``text`` as plain ASCII right after the key (an escape, a space): then
-    :func:`strip_audio` is the way."""
+    value of ``key``: :func:`cut_plain`, checked against the decoded string. ``None`` when the
+    frame's bytes do not hold ``text`` as plain ASCII right after the key."""
     if not text:
         return frame, 0.0, 0
-    if len(text) % 4:  # not base64 as sent: let the decode say what it holds
+    if len(text) % 4 or not text.isascii():
         return None
-    start = frame.find(key)
-    if start < 0:
+    cut = cut_plain(frame, key)
+    if cut is None or len(frame) - len(cut[0]) != len(text):
         return None
-    start += len(key)
-    end = start + len(text)
-    # An ASCII string written with no escape is its characters, a byte each, closed by the
-    # quote right after them.
-    if not text.isascii() or frame[end : end + 1] != b'"' or frame.find(b"\\", start, end) >= 0:
-        return None
-    size = len(text) * 3 // 4 - (text[-1] == "=") - (text[-2] == "=")
-    return frame[:start] + frame[end:], formats.ms(size, output=output), size
+    data, size = cut
+    return data, formats.ms(size, output=output), size

@@ -44,7 +44,7 @@ def normalise(frames: Iterable[tuple[bytes, int | None]]) -> list[dict[str, Any]
     out: list[dict[str, Any]] = []
     formats = AudioFormats()
     for data, summary in frames:
-        stripped, _, removed = strip_audio(data, formats, server=False)
+        stripped, _, removed = strip_audio(data, formats)
         try:
             event = _decode(stripped)
         except msgspec.DecodeError:

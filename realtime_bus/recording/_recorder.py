@@ -39,7 +39,7 @@ from ..protocol import (
     live,
 )
 from ..transport import ConnectOptions, Endpoint
-from ._audio import HOLDS_AUDIO, AudioFormats, strip_audio, strip_decoded
+from ._audio import HOLDS_AUDIO, AudioFormats, cut_plain, strip_audio, strip_decoded
 from ._format import AudioSummary, Direction, FrameLine, Header, Marker, MarkerKind
 from ._secrets import SecretSet, safe_url, secrets_of_url, subprotocol_keys
 
@@ -76,7 +76,7 @@ _BETWEEN = _FRAME + _CUT + b"}\n" + _FIRST  # a line's end, the frame, the next 
 _END = b"}\n"
 # Recording without audio: the events whose one audio string is cut out of the frame's own
 # bytes, with the field that holds it, where its value starts, and whether it is output audio.
-_CUTS: dict[type, tuple[str, bytes, bool]] = {
+_CUTS: dict[type[msgspec.Struct], tuple[str, bytes, bool]] = {
     ResponseOutputAudioDelta: ("delta", b'"delta":"', True),
     InputAudioBufferAppend: ("audio", b'"audio":"', False),
     TranslationOutputAudioDelta: ("delta", b'"delta":"', True),
@@ -85,6 +85,15 @@ _CUTS: dict[type, tuple[str, bytes, bool]] = {
     live.InputAudioAppend: ("audio", b'"audio":"', False),
     live.InputAudioReflected: ("audio", b'"audio":"', False),
 }
+# The same, by the type a frame names first (``{"type":"..."``), for the frames the reader
+# gathers, which come with no event; and the other types the general strip must see.
+_TYPE_FIRST = b'{"type":"'
+_CUT_NAMES = {
+    str(cls.__struct_config__.tag).encode(): (key, output)
+    for cls, (_, key, output) in _CUTS.items()
+}
+_STRIP_NAMES = frozenset(name.encode() for name in HOLDS_AUDIO) - _CUT_NAMES.keys()
+_ENDS_KEPT = 512  # summaries kept formatted (audio chunks come in a few sizes)
 
 
 class Gathering(NamedTuple):
@@ -175,6 +184,8 @@ class Recorder:
         self._summaries: list[tuple[int, bytes]] = []
         """Gathered frames whose audio was left out: the index, and the end of its line (the
         ``audio`` summary, then the line's close)."""
+        self._ends: dict[tuple[int, float], bytes] = {}
+        """Line ends with an ``audio`` summary, by size and bytes a millisecond."""
         self._written = 0
         self._text = False
         self._offset = 0  # bytes written to the file
@@ -256,13 +267,14 @@ class Recorder:
         hold text are) and calls :attr:`Gathering.flush` when the list is full; a frame that
         did not decode, or a large one, goes through :meth:`received`, as it does for any
         tap."""
-        if not self._gather or not self.audio:  # without audio, each audio frame is cut first
+        if not self._gather:
             return None
         return Gathering(
             self.gathered,
             2 * _BATCH_FRAMES,
             self._flush_gathered,
-            _AUDIO_ONLY,
+            # without audio, every frame is looked at: its audio is cut out in the batch
+            _AUDIO_ONLY if self.audio else frozenset(),
             self._scan,
             _LARGEST,
         )
@@ -295,6 +307,8 @@ class Recorder:
         frames, stamps = gathered[0::2], gathered[1::2]
         gathered.clear()
         if self._scan:
+            if not self.audio:
+                self._cut_batch(frames, self._scan)
             if self.secrets.probe:
                 self._scrub_batch(frames, self._scan)
             self._scan.clear()
@@ -327,6 +341,45 @@ class Recorder:
             after = 2 * index + 2
             pieces[after] = end + pieces[after][len(_END) :]
         self._pending += pieces
+
+    def _cut_batch(self, frames: list[Any], scan: list[int]) -> None:
+        """Leave the audio out of the frames the reader gathered (their places in
+        :attr:`gathered`; all from the server): an audio event's string cut out of its bytes
+        (:func:`cut_plain`, by the type the frame names first), a frame of another type that
+        may hold audio through the general strip, every other frame as it is."""
+        for place in scan:
+            index = place >> 1
+            frame = frames[index]
+            if type(frame) is not bytes:
+                frame = frames[index] = str(frame).encode()
+            how = None
+            if frame.startswith(_TYPE_FIRST):
+                name = frame[9 : frame.find(b'"', 9)]
+                how = _CUT_NAMES.get(name)
+                if how is None and name not in _STRIP_NAMES:
+                    continue  # a type that holds no audio
+            if how is not None:
+                cut = cut_plain(frame, how[0])
+                if cut is not None:
+                    frames[index], size = cut
+                    if size:
+                        self._summaries.append((index, self._end(size, how[1])))
+                    continue
+            data, ms, size = strip_audio(frame, self._formats)
+            if size:
+                frames[index] = data
+                self._summaries.append((index, _summary_end(size, ms)))
+
+    def _end(self, size: int, output: bool) -> bytes:
+        """The end of a frame line whose audio of ``size`` bytes was left out."""
+        formats = self._formats
+        key = (size, formats.output if output else formats.input)
+        end = self._ends.get(key)
+        if end is None:
+            if len(self._ends) >= _ENDS_KEPT:
+                self._ends.clear()
+            end = self._ends[key] = _summary_end(size, formats.ms(size, output=output))
+        return end
 
     def _scrub_batch(self, frames: list[Any], scan: list[int]) -> None:
         """The credential scan of a batch's text frames (their places in :attr:`gathered`),
@@ -458,10 +511,9 @@ class Recorder:
         cut = strip_decoded(frame, getattr(event, field), key, self._formats, output=output)
         if cut is None:
             return None
-        data, ms, nbytes = cut
-        if nbytes:  # the line's end: the summary as FrameLine's ``audio`` encodes it
-            end = b',"audio":{"bytes":%d,"ms":%b}}\n' % (nbytes, _encode(ms))
-            self._summaries.append((len(self.gathered) // 2, end))
+        data, _, nbytes = cut
+        if nbytes:
+            self._summaries.append((len(self.gathered) // 2, self._end(nbytes, output)))
         return data
 
     def frame(self, direction: Direction, frame: bytes | str, event: Any = None) -> None:
@@ -482,7 +534,7 @@ class Recorder:
                     data, getattr(event, field), key, self._formats, output=output
                 )
             if stripped is None:
-                stripped = strip_audio(data, self._formats, server=direction == "in")
+                stripped = strip_audio(data, self._formats)
             data, ms, nbytes = stripped
             if nbytes:
                 summary = AudioSummary(bytes=nbytes, ms=ms)
@@ -537,6 +589,11 @@ class Recorder:
 
     def __repr__(self) -> str:
         return f"<Recorder frames={self.frames}{' closed' if self.closed else ''}>"
+
+
+def _summary_end(nbytes: int, ms: float) -> bytes:
+    """A frame line's end with its ``audio`` summary, as :class:`FrameLine` encodes it."""
+    return b',"audio":{"bytes":%d,"ms":%b}}\n' % (nbytes, _encode(ms))
 
 
 def _place(line: FrameLine, data: bytes, embed: bool) -> None:

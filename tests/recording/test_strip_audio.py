@@ -42,7 +42,7 @@ def test_the_fast_cut_equals_the_general_strip_for_every_padding() -> None:
         event = decode(frame)
         fast = strip_decoded(frame, event.delta, DELTA, AudioFormats(), output=True)
         assert fast is not None
-        assert fast == strip_audio(frame, AudioFormats(), server=True)
+        assert fast == strip_audio(frame, AudioFormats())
         assert fast[2] == size
         assert b'"delta":""' in fast[0]
 
@@ -54,7 +54,7 @@ def test_an_append_is_cut_with_the_input_format() -> None:
     event = InputAudioBufferAppend.from_pcm(pcm)
     frame = msgspec.json.encode(event)
     fast = strip_decoded(frame, event.audio, AUDIO, formats, output=False)
-    assert fast == strip_audio(frame, formats, server=False)
+    assert fast == strip_audio(frame, formats)
     assert fast is not None
     assert fast[1:] == (128.0, 1024)
 
@@ -145,3 +145,116 @@ def test_gpt_live_and_translation_audio_is_left_out_too(tmp_path: Path) -> None:
     assert all(b64.encode() not in f.data() for f in entries)
     # PCM16 at 16 kHz: 32 bytes a millisecond, both ways
     assert [f.audio.ms for f in entries if f.audio] == [50.0, 50.0, 50.0]
+
+
+def _mixed_frames() -> list[bytes]:
+    rng = random.Random(11)
+
+    def b64(n: int) -> str:
+        return base64.b64encode(rng.randbytes(n)).decode()
+
+    frames = [
+        msgspec.json.encode(
+            {
+                "type": "session.updated",
+                "event_id": "e0",
+                "session": {
+                    "type": "realtime",
+                    "audio": {"output": {"format": {"type": "audio/pcmu"}}},
+                },
+            }
+        )
+    ]
+    for n in range(400):
+        kind = n % 8
+        if kind in (0, 1, 2):
+            frames.append(
+                delta_frame(rng.randbytes(rng.choice([2400, 2401, 2402, 4800])), event_id=f"a{n}")
+            )
+        elif kind == 3:
+            frames.append(
+                msgspec.json.encode(
+                    {
+                        "type": "response.output_audio_transcript.delta",
+                        "event_id": f"t{n}",
+                        "response_id": "resp_1",
+                        "item_id": "item_1",
+                        "output_index": 0,
+                        "content_index": 0,
+                        "delta": f"word {n} ",
+                    }
+                )
+            )
+        elif kind == 4:  # the type not first: found by the general strip
+            frames.append(
+                b'{"event_id":"x%d","type":"response.output_audio.delta","response_id":"r",'
+                b'"item_id":"i","output_index":0,"content_index":0,"delta":"%s"}'
+                % (n, b64(300).encode())
+            )
+        elif kind == 5:  # an escape in the audio: the general strip
+            frames.append(
+                b'{"type":"response.output_audio.delta","event_id":"y%d","response_id":"r",'
+                b'"item_id":"i","output_index":0,"content_index":0,"delta":"AAA\\/AAAA"}' % n
+            )
+        elif kind == 6:  # an item with input audio in it
+            frames.append(
+                msgspec.json.encode(
+                    {
+                        "type": "conversation.item.added",
+                        "event_id": f"c{n}",
+                        "item": {
+                            "id": f"item_{n}",
+                            "type": "message",
+                            "role": "user",
+                            "content": [{"type": "input_audio", "audio": b64(96)}],
+                        },
+                    }
+                )
+            )
+        else:  # GPT-Live's output audio
+            frames.append(
+                msgspec.json.encode({"type": "session.output_audio.delta", "delta": b64(480)})
+            )
+    return frames
+
+
+def test_without_audio_the_reader_s_batch_writes_what_the_calls_write(tmp_path: Path) -> None:
+    # Frames gathered by the reader (no event, cut in the batch) and frames handed over one
+    # call at a time, with their event or with none, make the same recording.
+    from realtime_bus.protocol.live import LiveDecoder as Live
+
+    frames = _mixed_frames()
+    decode, live = Decoder().decode, Live().decode
+    results = []
+    for way in ("batch", "event", "plain"):
+        path = tmp_path / f"{way}.jsonl"
+        recorder = Recorder(path, url="ws://127.0.0.1:1/v1/realtime", audio=False)
+        gather = recorder.gathering()
+        assert gather is not None
+        assert not gather.quick  # without audio, every frame is looked at
+        for n, frame in enumerate(frames):
+            if way == "batch":
+                gather.scan.append(len(gather.frames))
+                gather.frames.append(frame)
+                gather.frames.append(float(n))
+                if len(gather.frames) >= gather.full:
+                    gather.flush()
+            else:
+                event = None
+                if way == "event":
+                    event = live(frame) if b"session.output_audio" in frame else decode(frame)
+                recorder.received(frame, event)
+        recorder.close()
+        results.append(
+            [
+                (f.data(), (f.audio.bytes, f.audio.ms) if f.audio else None)
+                for f in load_recording(path).frames
+            ]
+        )
+    assert results[0] == results[1] == results[2]
+    summaries = [audio for _, audio in results[0] if audio]
+    # PCM-U output (8 bytes a ms) once the session said so; the item's input audio at 24 kHz
+    assert (2400, 300.0) in summaries
+    assert (96, 2.0) in summaries
+    assert all(b'"delta":""' in data for data, audio in results[0] if audio and b"delta" in data)
+    assert sum(1 for _, audio in results[0] if audio) == 400 - 400 // 8  # all but transcripts
