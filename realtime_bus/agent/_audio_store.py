@@ -9,6 +9,7 @@ limit is held, the oldest chunks are let go first.
 from __future__ import annotations
 
 import binascii
+from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -81,32 +82,34 @@ def decode_chunk(chunk: str | bytes) -> bytes:
     return chunk if isinstance(chunk, bytes) else binascii.a2b_base64(chunk)
 
 
-def keep_first(chunks: deque[str | bytes], size: int) -> None:
-    """Cut ``chunks`` down to their first ``size`` PCM bytes, decoding at most one chunk."""
-    kept = 0
-    for chunk in chunks:
-        length = pcm_size(chunk)
-        if length >= size:
-            break
-        size -= length
-        kept += 1
-    else:
+def keep_first(part: Part, size: int) -> None:
+    """Cut ``part``'s kept chunks down to their first ``size`` PCM bytes (kept audio starts at
+    ``part.dropped_bytes``), decoding at most one chunk: the one the cut falls in."""
+    chunks, ends = part.chunks, part.chunk_ends
+    if size <= 0:
+        chunks.clear()
+        del ends[:]
         return
-    while len(chunks) > kept + 1:
-        chunks.pop()
-    if size < length:
-        chunks[kept] = decode_chunk(chunk)[:size]
-    if not size:
-        chunks.pop()
+    limit = part.dropped_bytes + size
+    cut = bisect_left(ends, limit)  # the first chunk that ends at the limit or past it
+    if cut == len(ends):
+        return
+    if ends[cut] > limit:
+        start = ends[cut - 1] if cut else part.dropped_bytes
+        chunks[cut] = decode_chunk(chunks[cut])[: limit - start]
+        ends[cut] = limit
+    del chunks[cut + 1 :]
+    del ends[cut + 1 :]
 
 
 class AudioStore:
     """The conversation's kept audio: the parts holding it, oldest first.
 
     Parts are let go oldest first, chunk by chunk; audio arrives one part at a time, so the
-    order of parts is the order of their audio. Trimming happens in batches, once a little
-    more than the limit is held (the larger of 250 ms and 2% over), so that keeping audio
-    costs next to nothing per delta.
+    order of parts is the order of their audio. Each part records where each of its chunks
+    ends (:attr:`Part.chunk_ends`), so a trim finds the chunks to let go by bisection.
+    Trimming happens in batches, once a little more than the limit is held (the larger of
+    250 ms and 2% over), so that keeping audio costs next to nothing per delta.
     """
 
     __slots__ = ("held_ms", "high_ms", "keeps", "limit_ms", "mark", "order", "run")
@@ -162,6 +165,7 @@ class AudioStore:
         if not part.chunks:
             self.order.append(part)
         part.chunks.append(chunk)
+        part.chunk_ends.append(part.audio_bytes)
         self.held_ms += size / part.bytes_per_ms
         if self.held_ms > self.high_ms:
             self.trim()
@@ -173,28 +177,33 @@ class AudioStore:
         held = self.held_ms
         while held > limit and order:
             part = order[0]
-            chunks = part.chunks
             per_ms = part.bytes_per_ms
-            kept = part.audio_bytes - part.dropped_bytes
+            dropped = part.dropped_bytes
+            kept = part.audio_bytes - dropped
             if held - kept / per_ms >= limit:  # all of it goes
                 held -= kept / per_ms
                 part.dropped_bytes = part.audio_bytes
-                chunks.clear()
-            # The oldest chunks until (held - limit) ms of audio went: counted in bytes, the
-            # part's fields set once (this loop runs for most chunks ever kept).
+                part.chunks.clear()
+                del part.chunk_ends[:]
+                order.popleft()
+                continue
+            # The oldest chunks that hold (held - limit) ms, found among the chunks' ends and
+            # let go at once (each chunk ever kept goes through here: no Python per chunk).
             need = (held - limit) * per_ms
-            gone = 0
-            while gone < need and chunks:
-                chunk = chunks.popleft()
-                if type(chunk) is bytes:
-                    gone += len(chunk)
-                elif chunk[-1] != "=":  # pcm_size, inline
-                    gone += len(chunk) * 3 // 4
-                else:
-                    gone += len(chunk) * 3 // 4 - 1 - (chunk[-2] == "=")
-            part.dropped_bytes += gone
+            ends = part.chunk_ends
+            last = bisect_left(ends, dropped + need)
+            if last and ends[last - 1] - dropped >= need:
+                last -= 1  # dropped + need was rounded up
+            elif last < len(ends) - 1 and ends[last] - dropped < need:
+                last += 1  # or down
+            elif last == len(ends):
+                last -= 1  # or past the last chunk's end: all of them go
+            gone = ends[last] - dropped
+            del part.chunks[: last + 1]
+            del ends[: last + 1]
+            part.dropped_bytes = dropped + gone
             held -= gone / per_ms
-            if not chunks:
+            if not ends:
                 order.popleft()
         self.held_ms = held
 

@@ -297,6 +297,7 @@ class Mirror:
         if part.kept_bytes:
             self._store.release(part, part.kept_bytes)
         part.chunks.clear()
+        del part.chunk_ends[:]
         part.dropped_bytes = part.audio_bytes
 
     def _place(self, item: Item, previous: Any) -> None:
@@ -371,7 +372,7 @@ class Mirror:
             keep = max(0, min(kept, cut - part.dropped_bytes))
             if keep < kept:
                 self._store.release(part, kept - keep)
-                keep_first(part.chunks, keep)
+                keep_first(part, keep)
             part.audio_bytes = cut
             part.dropped_bytes = cut - keep
         part.transcript = ""  # the service drops it: nothing the user did not hear stays
@@ -580,6 +581,7 @@ class Mirror:
         chunks.append(delta)
         received = part.audio_bytes + size
         part.audio_bytes = received
+        part.chunk_ends.append(received)
         if received > self._audio_high:  # the retention's countdown, in the part's bytes
             self._audio_high = self._store.over()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import deque
+from array import array
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -62,7 +62,11 @@ class Part:
     audio_bytes: int = 0
     """PCM bytes received for this part (after a truncation: what is left)."""
     bytes_per_ms: float = 48.0
-    chunks: deque[str | bytes] = field(default_factory=deque, repr=False)
+    chunks: list[str | bytes] = field(default_factory=list, repr=False)
+    """The kept audio, oldest first, as it came (base64 text, or PCM bytes)."""
+    chunk_ends: array[int] = field(default_factory=lambda: array("q"), repr=False)
+    """Where each of :attr:`chunks` ends, counted in :attr:`audio_bytes` (the last one ends at
+    ``audio_bytes``, the first starts at :attr:`dropped_bytes`)."""
     dropped_bytes: int = 0
     """PCM bytes received but no longer kept (the retention policy let them go, or the item
     was deleted)."""

@@ -13,36 +13,59 @@ from realtime_bus.agent._audio_store import AudioStore, decode_chunk, keep_first
 from realtime_bus.agent._model import Part
 
 
-def _kept(chunks: deque[str | bytes]) -> bytes:
+def _kept(chunks: list[str | bytes]) -> bytes:
     return b"".join(decode_chunk(c) for c in chunks)
+
+
+def _part_of(chunks: list[str | bytes], dropped: int = 0) -> Part:
+    """A part holding ``chunks`` as the store keeps them, after ``dropped`` bytes let go."""
+    part = Part(type="audio", audio_bytes=dropped, dropped_bytes=dropped)
+    for chunk in chunks:
+        part.audio_bytes += pcm_size(chunk)
+        part.chunks.append(chunk)
+        part.chunk_ends.append(part.audio_bytes)
+    return part
+
+
+def _check_ends(part: Part) -> None:
+    """Each chunk's end, as the part records it, is where its PCM ends."""
+    ends, end = [], part.dropped_bytes
+    for chunk in part.chunks:
+        end += pcm_size(chunk)
+        ends.append(end)
+    assert list(part.chunk_ends) == ends
+    assert not ends or ends[-1] == part.audio_bytes
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 3, 5, 6, 7, 11, 12, 13, 20])
 def test_keep_first_keeps_exactly_the_first_bytes(size: int) -> None:
     pcm = [bytes(range(1, 7)), bytes(range(10, 16)), bytes(range(20, 28))]
-    chunks: deque[str | bytes] = deque(
-        [base64.b64encode(pcm[0]).decode(), pcm[1], base64.b64encode(pcm[2]).decode()]
-    )
-    untouched = list(chunks)
-    keep_first(chunks, size)
-    assert _kept(chunks) == b"".join(pcm)[:size]
-    assert all(chunks)  # no empty chunk is left behind
+    part = _part_of([base64.b64encode(pcm[0]).decode(), pcm[1], base64.b64encode(pcm[2]).decode()])
+    untouched = list(part.chunks)
+    keep_first(part, size)
+    assert _kept(part.chunks) == b"".join(pcm)[:size]
+    assert all(part.chunks)  # no empty chunk is left behind
+    part.audio_bytes = part.dropped_bytes + min(size, 20)  # as a truncation sets it
+    _check_ends(part)
     # Chunks wholly kept stay as they came (base64 is decoded only where the cut falls).
-    whole = max(0, len(chunks) - 1)
-    assert list(chunks)[:whole] == untouched[:whole]
+    whole = max(0, len(part.chunks) - 1)
+    assert part.chunks[:whole] == untouched[:whole]
 
 
 def test_keep_first_matches_a_decoded_cut_on_random_audio() -> None:
     rng = random.Random(7)
     for _ in range(300):
         pcm = [rng.randbytes(rng.randrange(1, 40)) for _ in range(rng.randrange(0, 5))]
-        chunks: deque[str | bytes] = deque(
-            base64.b64encode(p).decode() if rng.random() < 0.7 else p for p in pcm
+        part = _part_of(
+            [base64.b64encode(p).decode() if rng.random() < 0.7 else p for p in pcm],
+            dropped=rng.choice([0, 7, 4800]),
         )
         whole = b"".join(pcm)
         size = rng.randrange(0, len(whole) + 1)
-        keep_first(chunks, size)
-        assert _kept(chunks) == whole[:size]
+        keep_first(part, size)
+        assert _kept(part.chunks) == whole[:size]
+        part.audio_bytes = part.dropped_bytes + size
+        _check_ends(part)
 
 
 def test_trim_lets_the_oldest_audio_go_first_and_keeps_the_counts() -> None:
@@ -76,8 +99,8 @@ def _random_chunk(rng: random.Random) -> str | bytes:
 
 @pytest.mark.parametrize("seconds", [0.01, 0.05, 0.3, 2.0])
 def test_trim_matches_letting_chunks_go_one_by_one(seconds: float) -> None:
-    """The trim measures runs of plain base64 chunks at once; it lets go exactly what letting
-    the oldest chunk go, one at a time, while over the limit, would."""
+    """The trim finds the chunks to let go from where each one ends, all at once; it lets go
+    exactly what letting the oldest chunk go, one at a time, while over the limit, would."""
     rng = random.Random(int(seconds * 1000))
     store = AudioStore(AudioRetention.last(seconds))
     limit, high = seconds * 1000, store.high_ms
@@ -102,5 +125,6 @@ def test_trim_matches_letting_chunks_go_one_by_one(seconds: float) -> None:
             sizes = [s for q, s in model if q is p]
             assert p.kept_bytes == sum(sizes) == sum(pcm_size(c) for c in p.chunks)
             assert len(p.chunks) == len(sizes)
+            _check_ends(p)
             assert 0 <= p.dropped_bytes <= p.audio_bytes
     assert list(store.order) == list(dict.fromkeys(p for p, _ in model))
