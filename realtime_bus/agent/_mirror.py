@@ -228,6 +228,11 @@ class Mirror:
         return content[index]
 
     def _merge(self, item: Item, raw: ConversationItem) -> None:
+        if raw == item.raw:
+            # The same item again (an item comes in *.added, *.done, then response.done): the
+            # mirror has it already, and what later events changed stays.
+            item.raw = raw
+            return
         if isinstance(raw, MessageItem):
             for given in raw.content:
                 if given.audio is not UNSET:

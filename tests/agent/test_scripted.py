@@ -326,6 +326,31 @@ def test_mcp_call_items_are_assembled() -> None:
     assert item.status == "completed"
 
 
+def test_an_item_sent_again_unchanged_keeps_its_deltas_and_its_truncation() -> None:
+    """An item comes in response.output_item.done, conversation.item.done and response.done:
+    sent again unchanged, it changes nothing the events between did; ``raw`` is the last."""
+    c = Conversation()
+    reply = {**audio_message("a1"), "status": "completed"}
+    reply["content"] = [{"type": "output_audio", "transcript": "hello there"}]
+    where = {"response_id": "r1", "output_index": 0}
+    feed(
+        c,
+        ev("response.created", response={"id": "r1", "status": "in_progress", "output": []}),
+        ev("response.output_item.added", **where, item=audio_message("a1")),
+        audio_delta("a1", bytes(4800)),
+        ev("response.output_item.done", **where, item=reply),
+        ev("conversation.item.truncated", item_id="a1", content_index=0, audio_end_ms=40),
+    )
+    again = ev("conversation.item.done", item=reply)
+    done = ev("response.done", response={"id": "r1", "status": "completed", "output": [reply]})
+    feed(c, again, done)
+    item = c.get("a1")
+    assert item is not None
+    assert item.raw is done.response.output[0]
+    assert (item.text, item.content[0].audio_bytes, item.truncated_ms) == ("", 1920, 40)
+    assert len(item.content[0].audio) == 1920
+
+
 def test_a_conversation_has_fewer_than_30_attributes() -> None:
     """Past 29, CPython 3.11 gives an instance a dict of its own and each attribute read on
     the delta paths costs more (a guard for the mirror's hot path, not behaviour)."""
