@@ -84,10 +84,6 @@ class TurnMetrics:
         return _ms(self.response_created_at, self.first_played_at)
 
 
-def _n(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
 @dataclass(slots=True)
 class UsageTotals:
     """Token counts summed over responses."""
@@ -105,24 +101,24 @@ class UsageTotals:
     output_audio_tokens: int = 0
 
     def add(self, usage: Usage) -> None:
-        """Add one response's usage."""
-        self.total_tokens += _n(usage.total_tokens)
-        self.input_tokens += _n(usage.input_tokens)
-        self.output_tokens += _n(usage.output_tokens)
+        """Add one response's usage (a count unset or ``null`` adds 0: ``UNSET`` is false)."""
+        self.total_tokens += usage.total_tokens or 0
+        self.input_tokens += usage.input_tokens or 0
+        self.output_tokens += usage.output_tokens or 0
         details = usage.input_token_details
         if details is not UNSET and details is not None:
-            self.input_text_tokens += _n(details.text_tokens)
-            self.input_audio_tokens += _n(details.audio_tokens)
-            self.input_image_tokens += _n(details.image_tokens)
-            self.cached_tokens += _n(details.cached_tokens)
+            self.input_text_tokens += details.text_tokens or 0
+            self.input_audio_tokens += details.audio_tokens or 0
+            self.input_image_tokens += details.image_tokens or 0
+            self.cached_tokens += details.cached_tokens or 0
             cached = details.cached_tokens_details
             if cached is not UNSET and cached is not None:
-                self.cached_text_tokens += _n(cached.text_tokens)
-                self.cached_audio_tokens += _n(cached.audio_tokens)
+                self.cached_text_tokens += cached.text_tokens or 0
+                self.cached_audio_tokens += cached.audio_tokens or 0
         out = usage.output_token_details
         if out is not UNSET and out is not None:
-            self.output_text_tokens += _n(out.text_tokens)
-            self.output_audio_tokens += _n(out.audio_tokens)
+            self.output_text_tokens += out.text_tokens or 0
+            self.output_audio_tokens += out.audio_tokens or 0
 
 
 @dataclass(eq=False, slots=True)

@@ -89,15 +89,12 @@ class Cost:
         )
 
 
-def _n(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
 def cost_of(usage: Usage | None, price: ModelPrice | None) -> Cost | None:
     """What ``usage`` costs at ``price``; ``None`` when either is missing or the usage lacks
     the per-modality details a cost needs (a total alone cannot be priced honestly)."""
     if usage is None or price is None:
         return None
+    # A count unset or null is 0 (``UNSET`` is false, like ``None``).
     details_in = usage.input_token_details
     details_out = usage.output_token_details
     if details_in is UNSET or details_in is None or details_out is UNSET or details_out is None:
@@ -105,12 +102,12 @@ def cost_of(usage: Usage | None, price: ModelPrice | None) -> Cost | None:
     cached = details_in.cached_tokens_details
     cached_text = cached_audio = cached_image = 0
     if cached is not UNSET and cached is not None:
-        cached_text = _n(cached.text_tokens)
-        cached_audio = _n(cached.audio_tokens)
-        cached_image = _n(cached.image_tokens)
-    text_in = _n(details_in.text_tokens) - cached_text
-    audio_in = _n(details_in.audio_tokens) - cached_audio
-    image_in = _n(details_in.image_tokens) - cached_image
+        cached_text = cached.text_tokens or 0
+        cached_audio = cached.audio_tokens or 0
+        cached_image = cached.image_tokens or 0
+    text_in = (details_in.text_tokens or 0) - cached_text
+    audio_in = (details_in.audio_tokens or 0) - cached_audio
+    image_in = (details_in.image_tokens or 0) - cached_image
     if (image_in or cached_image) and price.image_input is None:
         return None  # images used, and the table has no image price for this model
     per = 1_000_000
@@ -125,7 +122,7 @@ def cost_of(usage: Usage | None, price: ModelPrice | None) -> Cost | None:
         + cached_image * (price.image_cached_input or 0.0)
     ) / per
     output_usd = (
-        _n(details_out.text_tokens) * price.text_output
-        + _n(details_out.audio_tokens) * price.audio_output
+        (details_out.text_tokens or 0) * price.text_output
+        + (details_out.audio_tokens or 0) * price.audio_output
     ) / per
     return Cost(input_usd, cached_usd, output_usd)
