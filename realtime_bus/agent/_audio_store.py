@@ -136,10 +136,13 @@ class AudioStore:
         return self.held_ms + (run.audio_bytes - self.mark) / run.bytes_per_ms
 
     def start_run(self, part: Part) -> float:
-        """``part`` receives the deltas from now on: the mirror appends its chunks and counts
-        its ``audio_bytes`` (no figure of the store per delta). Returns the ``audio_bytes`` of
-        ``part`` past which :meth:`over` is due (a countdown in the part's own bytes)."""
+        """``part`` receives the deltas from now on: the mirror appends its chunks and their
+        ends and counts its ``audio_bytes`` (no figure of the store per delta). Returns the
+        ``audio_bytes`` of ``part`` past which :meth:`over` is due (a countdown in the part's
+        own bytes)."""
         self.end_run()
+        if not part.chunks:  # its first chunk comes next: the part is the newest
+            self.order.append(part)
         self.run = part
         self.mark = part.audio_bytes
         return part.audio_bytes + (self.high_ms - self.held_ms) * part.bytes_per_ms

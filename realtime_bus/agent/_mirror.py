@@ -580,10 +580,7 @@ class Mirror:
         size = len(delta) * 3 // 4  # pcm_size, inline
         if delta[-1] == "=":
             size -= 2 if delta[-2] == "=" else 1
-        chunks = part.chunks
-        if not chunks:
-            self._store.order.append(part)
-        chunks.append(delta)
+        part.chunks.append(delta)  # the part is in the store's order since start_run
         received = part.audio_bytes + size
         part.audio_bytes = received
         part.chunk_ends.append(received)
