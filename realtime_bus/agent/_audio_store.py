@@ -9,6 +9,7 @@ limit is held, the oldest chunks are let go first.
 from __future__ import annotations
 
 import binascii
+import math
 from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ class AudioRetention:
 
 DEFAULT_RETENTION = AudioRetention(120.0)
 """The default: the last two minutes of audio, about 7.7 MB as kept (base64 of 24 kHz PCM16)."""
+
+_NO_MARK = float("inf")
 
 _FORMAT_BYTES_PER_MS = {"audio/pcm": 48.0, "audio/pcmu": 8.0, "audio/pcma": 8.0}
 
@@ -145,7 +148,10 @@ class AudioStore:
             self.order.append(part)
         self.run = part
         self.mark = part.audio_bytes
-        return part.audio_bytes + (self.high_ms - self.held_ms) * part.bytes_per_ms
+        high = part.audio_bytes + (self.high_ms - self.held_ms) * part.bytes_per_ms
+        # A whole number of bytes when there is a mark: the delta compares ints, which the
+        # interpreter does inline (an int against a float is a call, out of cache per delta).
+        return math.floor(high) if high < _NO_MARK else high
 
     def end_run(self) -> None:
         """Count the run's bytes and end it (before anything else changes kept audio)."""

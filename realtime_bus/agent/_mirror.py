@@ -115,7 +115,7 @@ class Mirror:
         self._heard: tuple[str | None, Any, Part] = (None, -1, _NOWHERE[4])
         """Item id and content index of the last transcription delta, and its part."""
         self._audio_part = _NOWHERE[4]
-        self._audio_high = 0.0
+        self._audio_high: float = 0
         """The ``audio_bytes`` of ``_audio_part`` past which the store trims (its countdown)."""
         self._table: dict[str, _Handler] = self._handlers()
 

@@ -128,3 +128,18 @@ def test_trim_matches_letting_chunks_go_one_by_one(seconds: float) -> None:
             _check_ends(p)
             assert 0 <= p.dropped_bytes <= p.audio_bytes
     assert list(store.order) == list(dict.fromkeys(p for p, _ in model))
+
+
+@pytest.mark.parametrize("per_ms", [48.0, 8.0, 44.1])
+def test_a_runs_mark_is_whole_bytes_and_due_when_the_float_mark_is(per_ms: float) -> None:
+    """``start_run`` gives an int (the mirror compares ints per delta): a part's bytes pass it
+    exactly when they pass the mark counted in floats; with all audio kept there is none."""
+    store = AudioStore(AudioRetention.last(0.3))
+    part = Part(type="audio", bytes_per_ms=per_ms)
+    store.add(part, b"\x00" * 7, 7)
+    exact = part.audio_bytes + (store.high_ms - store.held_ms) * per_ms
+    mark = store.start_run(part)
+    assert type(mark) is int
+    assert all((n > mark) == (n > exact) for n in range(int(exact) - 3, int(exact) + 4))
+    assert store.start_run(part) == mark
+    assert AudioStore(AudioRetention.all()).start_run(Part(type="audio")) == float("inf")
