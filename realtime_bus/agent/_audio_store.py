@@ -91,7 +91,7 @@ def keep_first(part: Part, size: int) -> None:
     chunks, ends = part.chunks, part.chunk_ends
     if size <= 0:
         chunks.clear()
-        del ends[:]
+        ends.clear()
         return
     limit = part.dropped_bytes + size
     cut = bisect_left(ends, limit)  # the first chunk that ends at the limit or past it
@@ -193,7 +193,7 @@ class AudioStore:
                 held -= kept / per_ms
                 part.dropped_bytes = part.audio_bytes
                 part.chunks.clear()
-                del part.chunk_ends[:]
+                part.chunk_ends.clear()
                 order.popleft()
                 continue
             # The oldest chunks that hold (held - limit) ms, found among the chunks' ends and

@@ -302,7 +302,7 @@ class Mirror:
         if part.kept_bytes:
             self._store.release(part, part.kept_bytes)
         part.chunks.clear()
-        del part.chunk_ends[:]
+        part.chunk_ends.clear()
         part.dropped_bytes = part.audio_bytes
 
     def _place(self, item: Item, previous: Any) -> None:

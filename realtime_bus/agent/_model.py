@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from array import array
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,7 +63,7 @@ class Part:
     bytes_per_ms: float = 48.0
     chunks: list[str | bytes] = field(default_factory=list, repr=False)
     """The kept audio, oldest first, as it came (base64 text, or PCM bytes)."""
-    chunk_ends: array[int] = field(default_factory=lambda: array("q"), repr=False)
+    chunk_ends: list[int] = field(default_factory=list, repr=False)
     """Where each of :attr:`chunks` ends, counted in :attr:`audio_bytes` (the last one ends at
     ``audio_bytes``, the first starts at :attr:`dropped_bytes`)."""
     dropped_bytes: int = 0
