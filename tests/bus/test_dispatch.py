@@ -140,6 +140,48 @@ async def test_concurrent_handlers_run_as_tasks(sim: Simulator) -> None:
         release.set()
 
 
+class _AwaitableCount(int):
+    """An int that is also awaitable: not one of the plain types the dispatcher skips."""
+
+    def __await__(self) -> Any:
+        return _record(int(self)).__await__()
+
+
+_awaited: list[int] = []
+
+
+async def _record(value: int) -> None:
+    _awaited.append(value)
+
+
+async def test_plain_handlers_returning_values_and_awaitables(sim: Simulator) -> None:
+    bus = make_bus(sim)
+    errors: list[ErrorReport] = []
+    seen: list[object] = []
+    finished = asyncio.Event()
+    _awaited.clear()
+    bus.on_error(errors.append)
+
+    async def later(event: Any) -> None:
+        seen.append(event.type)
+        finished.set()
+
+    for value in (True, 3, 2.5, "x", b"y", (1,), [2], {"k": 3}, {4}):
+        bus.on("session.created")(lambda event, value=value: value)
+    bus.on("session.created")(lambda event: _AwaitableCount(7))  # an int subclass: awaited
+    bus.on("session.created")(lambda event: later(event))  # returns a coroutine: awaited too
+
+    async with bus:
+        await asyncio.wait_for(finished.wait(), 5)
+        for _ in range(100):
+            if _awaited:
+                break
+            await asyncio.sleep(0.01)
+    assert seen == ["session.created"]
+    assert _awaited == [7]
+    assert errors == []
+
+
 async def test_a_handler_can_await_a_request_without_deadlock(sim: Simulator) -> None:
     bus = make_bus(sim)
     acked = asyncio.Event()
