@@ -9,7 +9,11 @@
    the median of the paired ratios. Target: ``agent`` at most 1.15x ``bus``.
 2. The receive stamp: what ``time.monotonic()`` plus the stamp on the event costs per frame,
    against the decode of the same frames (in process, no socket).
-3. Memory: a simulated one-hour voice session (5 s of user speech, then 8 s of assistant audio
+3. The layer's own cost: the same frames handed over by an in-memory transport (no socket, no
+   WebSocket library, no other process), so the figure is the agent layer's microseconds per
+   event over the bus's, with little of the machine's noise; ``--groups`` also replaces one
+   group of the mirror's handlers at a time by a no-op Python function, to show what each costs.
+4. Memory: a simulated one-hour voice session (5 s of user speech, then 8 s of assistant audio
    in 100 ms deltas with its transcript, every turn) fed to a Conversation with the default
    retention; resident memory before and after, and the audio held.
 
@@ -49,6 +53,7 @@ from realtime_bus import Bus
 from realtime_bus.agent import DEFAULT_RETENTION, AudioRetention, Conversation
 from realtime_bus.bus import ConnectionLost
 from realtime_bus.protocol import Decoder
+from realtime_bus.transport import ConnectOptions, Endpoint, TransportClosed
 
 KINDS = ("bus", "agent", "agent-no-audio")
 
@@ -70,6 +75,134 @@ async def cpu_per_event(url: str, n: int, *, kind: str) -> float:
     except ConnectionLost:
         pass
     return counted.elapsed(kind) / (n - 1) * 1e6
+
+
+class FrameFeed:
+    """An in-memory transport handing over ``frames`` in order, then closing: no socket, no
+    WebSocket library, no other process. It gives the event loop a turn every 64 frames."""
+
+    def __init__(self, frames: list[bytes]) -> None:
+        self._frames = frames
+        self._next = 0
+        self._closed = asyncio.Event()
+
+    async def recv(self) -> bytes:
+        index = self._next
+        if index >= len(self._frames):
+            await self._closed.wait()
+            raise TransportClosed(1000, "done")
+        self._next = index + 1
+        if not index % 64:
+            await asyncio.sleep(0)
+        return self._frames[index]
+
+    async def send(self, frame: bytes | str) -> None:
+        return None
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        self._closed.set()
+
+    def abort(self) -> None:
+        self._closed.set()
+
+    async def wait_closed(self) -> TransportClosed:
+        await self._closed.wait()
+        return TransportClosed(1000, "done")
+
+
+# The mirror's handlers in groups, for --groups: each group is replaced by a no-op in turn.
+GROUPS = {
+    "audio deltas": ("response.output_audio.delta",),
+    "transcript deltas": ("response.output_audio_transcript.delta",),
+    "input transcription deltas": ("conversation.item.input_audio_transcription.delta",),
+    "item events": (
+        "conversation.item.added",
+        "conversation.item.created",
+        "conversation.item.done",
+        "conversation.item.retrieved",
+    ),
+    "response.created / .done": ("response.created", "response.done"),
+    "output items": ("response.output_item.added", "response.output_item.done"),
+}
+
+
+def _no_op(event: object) -> None:
+    return None
+
+
+def with_no_op(types: tuple[str, ...]) -> type[Conversation]:
+    """A Conversation whose handlers for ``types`` do nothing (the bus still calls one)."""
+
+    class Partial(Conversation):
+        def _handlers(self) -> dict[str, Any]:
+            table = super()._handlers()
+            return {name: _no_op if name in types else fn for name, fn in table.items()}
+
+    return Partial
+
+
+async def cpu_in_memory(
+    frames: list[bytes], *, kind: str, cls: type[Conversation] = Conversation
+) -> float:
+    """Microseconds of CPU per event, first to last, of a bus fed ``frames`` in memory."""
+    done = asyncio.Event()
+    counted = EventCount(len(frames), done.set, clock=time.process_time)
+    feed = FrameFeed(frames)
+
+    async def connector(endpoint: Endpoint, options: ConnectOptions) -> FrameFeed:
+        return feed
+
+    bus = Bus(connector=connector, reconnect=False)
+    if kind == "agent":
+        cls(bus)
+    elif kind == "agent-no-audio":
+        cls(bus, audio=AudioRetention.none())
+    bus.on("*")(counted.seen)
+    async with bus:
+        await asyncio.wait_for(done.wait(), 600)
+    return counted.elapsed(kind) / (len(frames) - 1) * 1e6
+
+
+async def in_memory(args: argparse.Namespace) -> None:
+    """Part 3: the layer's own cost, frames from memory (and, with --groups, per group)."""
+    frames = [f.encode() for f in load_frames(args.corpus)[: args.n]]
+    runs: dict[str, tuple[str, type[Conversation]]] = {name: (name, Conversation) for name in KINDS}
+    if args.groups:
+        for group, types in GROUPS.items():
+            runs[f"agent, {group} no-op"] = ("agent", with_no_op(types))
+        runs["agent, every handler no-op"] = ("agent", with_no_op(tuple(Conversation()._table)))
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
+    for kind, cls in runs.values():  # warm-up
+        await cpu_in_memory(frames[:2000], kind=kind, cls=cls)
+    for rep in range(args.repeats):
+        for name in rotation(list(runs), rep):
+            kind, cls = runs[name]
+            cpu[name].append(await cpu_in_memory(frames, kind=kind, cls=cls))
+            await settle()
+    bus = cpu["bus"]
+    agent = cpu["agent"]
+    rows = []
+    for name, values in cpu.items():
+        over = median([v - b for v, b in zip(values, bus, strict=True)])
+        saves = (
+            ""
+            if name in KINDS
+            else f"{median([a - v for a, v in zip(agent, values, strict=True)]):.3f}"
+        )
+        rows.append(
+            [
+                name,
+                f"{median(values):.3f}",
+                f"{over:.3f}",
+                saves,
+                f"{paired_ratio(values, bus):.3f}x",
+            ]
+        )
+    print_table(
+        f"The layer's own cost: {len(frames)} corpus frames from memory, median of {args.repeats}",
+        ["client", "us CPU/event", "over bus, us", "no-op saves, us", "vs bus"],
+        rows,
+    )
 
 
 def stamp_cost(frames: list[str], rounds: int) -> tuple[float, float]:
@@ -240,6 +373,7 @@ async def amain(args: argparse.Namespace) -> None:
         )
         print(f"\ntarget: agent <= 1.15x bus: {ratio:.3f}x")
         print(load.report())
+        await in_memory(args)
 
     frames = load_frames(args.stamp_n) if args.stamp_n <= 100_000 else []
     plain, stamped = stamp_cost(frames, args.repeats)
@@ -261,6 +395,9 @@ def main() -> None:
     ap.add_argument("--stamp-n", type=int, default=20_000, help="frames for the stamp cost")
     ap.add_argument("--minutes", type=float, default=60.0, help="simulated session length")
     ap.add_argument("--skip-cpu", action="store_true", help="only the stamp and memory parts")
+    ap.add_argument(
+        "--groups", action="store_true", help="in memory, also each group of handlers as a no-op"
+    )
     ap.add_argument(
         "--only", choices=KINDS, help="one CPU run of this client, nothing else (for profilers)"
     )
