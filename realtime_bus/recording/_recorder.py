@@ -260,7 +260,7 @@ class Recorder:
 
     def gathering(self) -> Gathering | None:
         """How the bus's reader may hand this recorder its frames with no call, or ``None``
-        (a recording to an open file, or without audio: every frame is a call).
+        (a recording to an open file: every frame is a call).
 
         The reader appends each decoded frame and its receive time to
         :attr:`Gathering.frames` (noting in :attr:`Gathering.scan` where the frames that may
@@ -507,14 +507,20 @@ class Recorder:
         """An audio event's frame with its audio cut out (:func:`strip_decoded`), its summary
         noted for the line it is gathered into next; ``None`` when the frame is not plain
         enough to cut so."""
-        field, key, output = how
-        cut = strip_decoded(frame, getattr(event, field), key, self._formats, output=output)
+        cut = self._strip_decoded(frame, event, how)
         if cut is None:
             return None
         data, _, nbytes = cut
         if nbytes:
-            self._summaries.append((len(self.gathered) // 2, self._end(nbytes, output)))
+            self._summaries.append((len(self.gathered) // 2, self._end(nbytes, how[2])))
         return data
+
+    def _strip_decoded(
+        self, data: bytes, event: Any, how: tuple[str, bytes, bool]
+    ) -> tuple[bytes, float, int] | None:
+        """:func:`strip_decoded` of ``data``, the frame of ``event``, by its entry in ``_CUTS``."""
+        field, key, output = how
+        return strip_decoded(data, getattr(event, field), key, self._formats, output=output)
 
     def frame(self, direction: Direction, frame: bytes | str, event: Any = None) -> None:
         """Write one frame. ``event`` (the decoded event, if known) spares a JSON check."""
@@ -527,12 +533,8 @@ class Recorder:
         summary: AudioSummary | None = None
         if not self.audio:
             how = _CUTS.get(type(event))
-            stripped = None
-            if how is not None:  # most of a voice session: no decode
-                field, key, output = how
-                stripped = strip_decoded(
-                    data, getattr(event, field), key, self._formats, output=output
-                )
+            # most of a voice session: no decode
+            stripped = self._strip_decoded(data, event, how) if how is not None else None
             if stripped is None:
                 stripped = strip_audio(data, self._formats)
             data, ms, nbytes = stripped
